@@ -1,0 +1,37 @@
+# Thin wrappers over scripts/, CMake and CTest. On a fresh Debian 12 machine, as root:
+#   make demo    install what is missing, build, generate the sample media, check the example
+#   make test    install what is missing, build, run every test
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CONFIG ?= config/onair.yaml
+
+.PHONY: all deps configure build media test demo bench clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+configure: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+media: deps
+	scripts/make-sample-media
+
+test: build media
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+demo: build media
+	$(BUILD)/onair check --config $(CONFIG)
+	$(BUILD)/onair plan --config $(CONFIG) --channel police-tv --date $$(TZ=Asia/Vientiane date +%F)
+	@echo
+	@echo "The example config checks clean and plans. Airing it (onair run) comes with the playout engine."
+
+bench: build
+	$(BUILD)/bench/bench_plan
+
+clean:
+	rm -rf $(BUILD)

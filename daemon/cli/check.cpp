@@ -1,0 +1,111 @@
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+
+#include "media/check.hpp"
+#include "planner/planner.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+
+namespace onair::cli {
+namespace {
+
+struct check_options {
+    std::string config;
+    bool no_probe = false;
+    int days = 7;
+    std::string format = "text";
+    std::string start; // first day to plan, default today in each channel's zone
+};
+
+int run_check(const check_options& o) {
+    const auto began = std::chrono::steady_clock::now();
+    core::diagnostics diags;
+    auto st = schedule::load_station(o.config, diags);
+
+    std::optional<core::local_days> start;
+    if (!o.start.empty()) {
+        auto d = core::parse_date(o.start);
+        if (!d) {
+            std::cerr << "onair check: --start: " << d.error() << '\n';
+            return usage_error;
+        }
+        start = *d;
+    }
+
+    std::size_t probed = 0, cached = 0;
+    if (st && !diags.has_errors()) {
+        std::vector<planner::durations> durations;
+        if (o.no_probe) {
+            for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
+                planner::durations declared;
+                for (const auto& [id, m] : st->schedules[i]->media) {
+                    if (m.duration) {
+                        declared[id] = *m.duration;
+                    }
+                }
+                durations.push_back(std::move(declared));
+            }
+        } else {
+            media::prober prober(probe_cache_path(st->cfg));
+            durations = media::check_media(*st, prober, diags);
+            prober.save();
+            probed = prober.decoded();
+            cached = prober.cache_hits();
+        }
+        if (!diags.has_errors()) {
+            for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
+                planner::planner p(channel_input_for(*st, i, durations[i]));
+                const auto today =
+                    start.value_or(p.local_day_of(date::floor<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now())));
+                planner::check_plan(p, today, today + date::days{o.days - 1}, diags);
+            }
+        }
+    }
+
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - began);
+    if (o.format == "json") {
+        std::cout << diagnostics_json(diags).dump(2) << '\n';
+    } else {
+        print_diagnostics(std::cerr, diags);
+        std::size_t media_count = 0;
+        if (st) {
+            for (const auto& s : st->schedules) {
+                media_count += s ? s->media.size() : 0;
+            }
+        }
+        std::cout << "onair check: " << o.config << ": "
+                  << (diags.has_errors() ? std::to_string(diags.error_count()) + " errors"
+                                         : std::string("ok"))
+                  << ", " << (diags.all().size() - diags.error_count()) << " warnings; "
+                  << (st ? st->cfg.channels.size() : 0) << " channels, " << media_count
+                  << " media";
+        if (!o.no_probe) {
+            std::cout << " (" << probed << " decoded, " << cached << " from cache)";
+        }
+        std::cout << ", " << o.days << " days planned in " << elapsed.count() << " ms\n";
+    }
+    return diags.has_errors() ? input_error : ok;
+}
+
+} // namespace
+
+command add_check(CLI::App& app) {
+    auto o = std::make_shared<check_options>();
+    auto* sub = app.add_subcommand(
+        "check", "Validate the config, every schedule and media file, and plan the next days");
+    sub->add_option("--config", o->config, "The config file")->required();
+    sub->add_flag("--no-probe", o->no_probe, "Do not open media files");
+    sub->add_option("--days", o->days, "Days to plan and check (default 7)")
+        ->check(CLI::Range(1, 3660));
+    sub->add_option("--format", o->format, "text or json")
+        ->check(CLI::IsMember({"text", "json"}));
+    sub->add_option("--start", o->start, "First day to plan, YYYY-MM-DD (default today)");
+    return [o] { return run_check(*o); };
+}
+
+} // namespace onair::cli

@@ -1,0 +1,45 @@
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+
+#include <iostream>
+#include <map>
+
+namespace onair::cli {
+
+int main(int argc, char** argv) {
+    CLI::App app{"onair: broadcast scheduling and playout"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "onair 0.1.0");
+    std::map<CLI::App*, command> commands;
+    auto add = [&](command (*make)(CLI::App&)) {
+        // each maker adds exactly one subcommand
+        auto before = app.get_subcommands({}).size();
+        command run = make(app);
+        auto subs = app.get_subcommands({});
+        if (subs.size() > before) {
+            commands[subs.back()] = std::move(run);
+        }
+    };
+    add(add_check);
+    add(add_plan);
+    add(add_probe);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? ok : usage_error;
+    }
+    for (auto& [sub, run] : commands) {
+        if (sub->parsed()) {
+            try {
+                return run();
+            } catch (const std::exception& e) {
+                std::cerr << "onair: error: " << e.what() << '\n';
+                return input_error;
+            }
+        }
+    }
+    return usage_error;
+}
+
+} // namespace onair::cli

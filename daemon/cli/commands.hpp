@@ -1,0 +1,17 @@
+#pragma once
+
+// Each subcommand registers its options on the parser and returns the function that runs it.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace onair::cli {
+
+using command = std::function<int()>;
+
+command add_check(CLI::App& app);
+command add_probe(CLI::App& app);
+command add_plan(CLI::App& app);
+
+} // namespace onair::cli

@@ -1,0 +1,76 @@
+#pragma once
+
+// What a media file holds, found by decoding it once: container durations lie (MPEG-TS often
+// says 0), so the length is the end of the last decoded buffer, and the loudness is measured on
+// the decoded audio (EBU R128, libebur128).
+
+#include "core/time.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace onair::media {
+
+struct stream_info {
+    std::string type;  // "video" or "audio"
+    std::string codec; // human-readable, from GStreamer's caps description
+    int width = 0, height = 0, framerate_num = 0, framerate_den = 1; // video
+    int rate = 0, channels = 0;                                      // audio
+};
+
+struct probe_result {
+    std::filesystem::path file;
+    bool ok = false;           // the file can be aired
+    std::string error;         // why not, when !ok ("no such file", "not a media file", ...)
+    std::string container;     // e.g. "MPEG-2 Transport Stream", "Quicktime"
+    std::optional<core::milliseconds> container_duration; // what the container claims
+    core::milliseconds duration{0};                       // decoded: what will really play
+    bool has_video = false;
+    bool has_audio = false;
+    bool still_image = false;  // a single picture (slates)
+    std::int64_t video_frames = 0; // decoded pictures of the first video stream
+    std::vector<stream_info> streams;
+    std::optional<double> loudness_lufs; // integrated loudness; empty without audio or if silent
+    std::optional<double> true_peak_dbtp;
+};
+
+// Probes files, remembering results in a cache file keyed by path, size and mtime, so a second
+// `check` of a large library does not decode anything again.
+class prober {
+public:
+    // With an empty `cache_file`, results are remembered only for the life of the prober.
+    // The file is read on the first probe; a missing or corrupt one counts as empty.
+    explicit prober(std::filesystem::path cache_file = {});
+    ~prober();
+    prober(const prober&) = delete;
+    prober& operator=(const prober&) = delete;
+
+    probe_result probe(const std::filesystem::path& file);
+    // Writes the cache back (atomically, creating its directory) if it changed. Never throws:
+    // false when it could not, with the reason in save_error(). The destructor saves too.
+    bool save();
+    const std::string& save_error() const { return save_error_; }
+
+    std::size_t cache_hits() const { return hits_; }
+    std::size_t decoded() const { return decoded_; }
+
+private:
+    struct cache;
+    std::filesystem::path cache_file_;
+    std::unique_ptr<cache> cache_;
+    std::size_t hits_ = 0;
+    std::size_t decoded_ = 0;
+    std::string save_error_;
+};
+
+// Decodes one file without any cache.
+probe_result probe_file(const std::filesystem::path& file);
+
+// "30.000s": how probe results and media diagnostics show a measured length.
+std::string format_seconds(core::milliseconds d);
+
+} // namespace onair::media

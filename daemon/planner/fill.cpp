@@ -1,0 +1,252 @@
+#include "planner/detail.hpp"
+
+#include <algorithm>
+
+namespace onair::planner::detail {
+namespace {
+
+// The media at place `pos` of a campaign's rotation on day d. Sequential rotation walks the
+// spots in order, carried across days; shuffle walks a fresh permutation for every pass through
+// the spots, seeded by channel, campaign, date and pass, so it is the same on every machine.
+int spot_at(const c_campaign& c, std::int64_t pos, local_days d) {
+    const auto n = static_cast<std::int64_t>(c.spots.size());
+    if (c.src->order == schedule::rotation::sequential || n == 1) {
+        return c.spots[static_cast<std::size_t>(pos % n)];
+    }
+    std::uint64_t state = c.seed ^ (static_cast<std::uint64_t>(d.time_since_epoch().count()) *
+                                    0x9E3779B97F4A7C15ULL) ^
+                          static_cast<std::uint64_t>(pos / n) * 0xD1B54A32D192ED03ULL;
+    std::vector<int> perm = c.spots;
+    for (std::int64_t i = n - 1; i > 0; --i) {
+        // unbiased bounded random number by rejection
+        const auto range = static_cast<std::uint64_t>(i + 1);
+        const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+        std::uint64_t r;
+        do {
+            r = splitmix64(state);
+        } while (r >= limit);
+        std::swap(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(r % range)]);
+    }
+    return perm[static_cast<std::size_t>(pos % n)];
+}
+
+struct candidate {
+    std::int64_t pos = -1;
+    int media = -1;
+    milliseconds duration{0};
+};
+
+// The next spot of a campaign's rotation that fits the time left and keeps min_gap; spots that
+// do not are passed over.
+candidate next_spot(const compiled& c, int ci, const carry& state, local_days d, instant at,
+                    milliseconds left) {
+    const c_campaign& camp = c.campaigns[static_cast<std::size_t>(ci)];
+    const auto n = static_cast<std::int64_t>(camp.spots.size());
+    const std::int64_t from = state.rotation_pos[static_cast<std::size_t>(ci)];
+    for (std::int64_t i = 0; i < n; ++i) {
+        const int m = spot_at(camp, from + i, d);
+        const milliseconds dur = c.media[static_cast<std::size_t>(m)].duration;
+        if (dur <= milliseconds{0} || dur > left) {
+            continue;
+        }
+        const auto& last = state.last_start[static_cast<std::size_t>(m)];
+        if (camp.min_gap > milliseconds{0} && last && at - *last < camp.min_gap) {
+            continue;
+        }
+        return {from + i, m, dur};
+    }
+    return {};
+}
+
+bool in_dayparts(const schedule::campaign& c, milliseconds time_of_day) {
+    if (c.dayparts.empty()) {
+        return true;
+    }
+    return std::any_of(c.dayparts.begin(), c.dayparts.end(),
+                       [&](const auto& w) { return w.contains(time_of_day); });
+}
+
+const programme_airing* covering(const std::vector<programme_airing>& airings, instant t) {
+    for (const auto& a : airings) {
+        if (a.kept && a.start <= t && t < a.end) {
+            return &a;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, carry& state,
+                      day_detail* detail) {
+    const schedule::schedule& s = *in.sched;
+    day_plan out;
+    out.day = d;
+
+    // Programmes that start the day before can still be on; those of the next day bound the
+    // last breaks of this one.
+    const auto airings = programme_airings(in, c, d - date::days{1}, d + date::days{1});
+    for (const auto& a : airings) {
+        if (a.day != d || !a.kept) {
+            continue;
+        }
+        const auto& p = c.programmes[static_cast<std::size_t>(a.programme)];
+        const auto& m = *c.media[static_cast<std::size_t>(p.media)].src;
+        item it;
+        it.start = a.start;
+        it.end = a.end;
+        it.duration = p.duration;
+        it.kind = item_kind::programme;
+        it.media = m.id;
+        it.programme = p.src->id;
+        it.title = m.title;
+        it.file = m.file;
+        out.plan.items.push_back(std::move(it));
+    }
+
+    const auto* ex = exception_on(s, d);
+    const bool skip_breaks = ex && ex->skip_breaks;
+    const auto breaks = break_instances(in, d);
+    const std::size_t nc = c.campaigns.size();
+
+    // A campaign is eligible in a break when in flight and inside its dayparts.
+    auto eligible = [&](std::size_t ci, const break_instance& b) {
+        const auto& camp = *c.campaigns[ci].src;
+        return camp.in_flight(d) && in_dayparts(camp, b.time_of_day);
+    };
+    std::vector<int> eligible_total(nc, 0);
+    for (const auto& b : breaks) {
+        if (skip_breaks || covering(airings, b.at)) {
+            continue;
+        }
+        for (std::size_t ci = 0; ci < nc; ++ci) {
+            eligible_total[ci] += eligible(ci, b) ? 1 : 0;
+        }
+    }
+
+    // Shuffle starts a fresh sequence each day (it is seeded by the date).
+    for (std::size_t ci = 0; ci < nc; ++ci) {
+        if (c.campaigns[ci].src->order == schedule::rotation::shuffle) {
+            state.rotation_pos[ci] = 0;
+        }
+    }
+
+    // Weighted sharing of break time: start-time fair queuing over the day. Each campaign has a
+    // virtual finish tag that grows by airtime / weight; the eligible campaign with the smallest
+    // start tag airs next. A campaign absent from a break earns no credit for it, so within any
+    // stretch of breaks that the same campaigns share, airtime follows the weights.
+    std::vector<double> finish(nc, 0.0);
+    double virtual_time = 0.0;
+    std::vector<int> airings_today(nc, 0);
+    std::vector<int> eligible_seen(nc, 0);
+    std::vector<break_fill> all_fills; // aired and empty ones, for check
+
+    for (const auto& b : breaks) {
+        const auto& rule = s.breaks[static_cast<std::size_t>(b.rule)];
+        if (const auto* p = covering(airings, b.at)) {
+            out.plan.dropped.push_back(
+                {rule.id, b.at,
+                 "programme " + c.programmes[static_cast<std::size_t>(p->programme)].src->id});
+            continue;
+        }
+        if (skip_breaks) {
+            out.plan.dropped.push_back({rule.id, b.at, "exception"});
+            continue;
+        }
+        instant t = std::max(b.at, state.busy_until);
+        instant limit = b.at + rule.length;
+        for (const auto& a : airings) {
+            if (a.kept && a.start >= t && a.start < limit) {
+                limit = a.start; // never into a programme
+            }
+        }
+        // Spread capped campaigns over the day: by the k-th of its n eligible breaks a campaign
+        // may have aired at most ceil(cap * k / n) times.
+        std::vector<int> quota(nc, 0);
+        std::vector<char> in_break(nc, 0);
+        for (std::size_t ci = 0; ci < nc; ++ci) {
+            if (!eligible(ci, b)) {
+                continue;
+            }
+            in_break[ci] = 1;
+            const int cap = c.campaigns[ci].max_per_day;
+            const int k = ++eligible_seen[ci];
+            quota[ci] = cap == no_cap
+                            ? no_cap
+                            : static_cast<int>((static_cast<long long>(cap) * k +
+                                                eligible_total[ci] - 1) /
+                                               eligible_total[ci]);
+        }
+        const instant break_start = t;
+        std::size_t placed = 0;
+        while (t < limit) {
+            int best = -1;
+            candidate best_spot;
+            double best_tag = 0;
+            for (std::size_t ci = 0; ci < nc; ++ci) {
+                if (!in_break[ci] || airings_today[ci] >= c.campaigns[ci].max_per_day ||
+                    airings_today[ci] >= quota[ci]) {
+                    continue;
+                }
+                candidate cand = next_spot(c, static_cast<int>(ci), state, d, t, limit - t);
+                if (cand.media < 0) {
+                    continue;
+                }
+                const double tag = std::max(virtual_time, finish[ci]);
+                const auto& bc = c.campaigns[static_cast<std::size_t>(best < 0 ? 0 : best)];
+                if (best < 0 || tag < best_tag ||
+                    (tag == best_tag && c.campaigns[ci].weight > bc.weight)) {
+                    best = static_cast<int>(ci);
+                    best_spot = cand;
+                    best_tag = tag;
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            const auto bi = static_cast<std::size_t>(best);
+            const auto& camp = c.campaigns[bi];
+            const auto& m = *c.media[static_cast<std::size_t>(best_spot.media)].src;
+            item it;
+            it.start = t;
+            it.end = t + best_spot.duration;
+            it.duration = best_spot.duration;
+            it.kind = item_kind::spot;
+            it.media = m.id;
+            it.campaign = camp.src->id;
+            it.break_id = rule.id;
+            it.title = m.title;
+            it.file = m.file;
+            out.plan.items.push_back(std::move(it));
+
+            state.last_start[static_cast<std::size_t>(best_spot.media)] = t;
+            state.rotation_pos[bi] = best_spot.pos + 1;
+            ++airings_today[bi];
+            virtual_time = best_tag;
+            finish[bi] = best_tag + static_cast<double>(best_spot.duration.count()) / camp.weight;
+            t += best_spot.duration;
+            ++placed;
+        }
+        const break_fill fill{rule.id, b.at, std::max(limit - break_start, milliseconds{0}),
+                              t - break_start};
+        all_fills.push_back(fill);
+        if (placed == 0) {
+            out.plan.dropped.push_back({rule.id, b.at, "empty"});
+            continue;
+        }
+        state.busy_until = t;
+        out.breaks.push_back(fill);
+    }
+
+    std::stable_sort(out.plan.items.begin(), out.plan.items.end(),
+                     [](const item& a, const item& b) { return a.start < b.start; });
+    if (detail) {
+        detail->airings = airings_today;
+        detail->eligible_breaks = eligible_total;
+        detail->programmes = airings;
+        detail->fills = std::move(all_fills);
+    }
+    return out;
+}
+
+} // namespace onair::planner::detail

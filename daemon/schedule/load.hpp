@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/diagnostics.hpp"
+#include "schedule/model.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+namespace onair::schedule {
+
+// Loads the config file. Problems go to `diags`; the result is empty only when the file could
+// not be read as YAML at all (a config with errors in it still comes back, for further checks).
+std::optional<config> load_config(const std::filesystem::path& file, core::diagnostics& diags);
+
+// Loads a schedule file. `named_at` is the config value that names it, where an unreadable file
+// is reported.
+std::optional<schedule> load_schedule(const std::filesystem::path& file,
+                                      const core::location& named_at, core::diagnostics& diags);
+
+// A config with the schedule of each of its channels (index-aligned with config.channels; two
+// channels naming the same file share one schedule).
+struct station {
+    config cfg;
+    std::vector<std::shared_ptr<const schedule>> schedules;
+
+    const schedule* schedule_of(const std::string& channel_id) const;
+};
+
+// The whole set of inputs, loaded and cross-checked. Empty when the config itself is unreadable.
+// When `diags.has_errors()` the station must not go on air.
+std::optional<station> load_station(const std::filesystem::path& config_file,
+                                    core::diagnostics& diags);
+
+// How a path appears in messages: relative paths stay relative to the working directory.
+std::string display_path(const std::filesystem::path& p);
+
+} // namespace onair::schedule

@@ -1,0 +1,194 @@
+#pragma once
+
+#include "core/diagnostics.hpp"
+#include "core/time.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace onair::schedule {
+
+using core::location;
+using core::milliseconds;
+using std::filesystem::path;
+
+// Weekdays as a bit set, bit 0 = monday .. bit 6 = sunday.
+using weekday_set = unsigned;
+constexpr weekday_set every_day = 0x7f;
+inline bool on_day(weekday_set days, core::local_days d) {
+    return (days >> core::weekday_index(d)) & 1u;
+}
+
+// ---- the schedule file (playlists/*.yaml) ----
+
+struct media_item {
+    std::string id;
+    path file;                              // absolute, lexically normal
+    std::string title;                      // UTF-8, untouched
+    std::optional<milliseconds> duration;   // declared; trims the file when shorter
+    location where;
+    location file_where;                    // the `file:` value, for probe errors
+    location duration_where;
+};
+
+enum class rotation { sequential, shuffle };
+
+struct campaign {
+    std::string id;
+    std::string title;
+    core::local_days from;
+    core::local_days until; // inclusive
+    std::vector<std::string> spots;
+    rotation order = rotation::sequential;
+    int weight = 1;
+    std::optional<int> max_per_day;
+    std::optional<milliseconds> min_gap;
+    std::vector<core::day_window> dayparts; // empty: all day
+    location where;
+    std::vector<location> spot_where;       // one per spot
+
+    bool in_flight(core::local_days d) const { return d >= from && d <= until; }
+};
+
+struct break_rule {
+    std::string id;
+    std::optional<milliseconds> every;       // either every (+offset, between) ...
+    milliseconds offset{0};
+    std::optional<core::day_window> between; // empty: all day
+    std::vector<milliseconds> at;            // ... or fixed times of day
+    milliseconds length{0};
+    weekday_set days = every_day;
+    location where;
+};
+
+struct programme {
+    std::string id;
+    std::string media;
+    milliseconds at{0}; // time of day
+    weekday_set days = every_day;
+    std::optional<core::local_days> from;
+    std::optional<core::local_days> until;
+    location where;
+    location media_where;
+
+    bool runs_on(core::local_days d) const {
+        return on_day(days, d) && (!from || d >= *from) && (!until || d <= *until);
+    }
+};
+
+struct exception_rule {
+    core::local_days date;
+    bool skip_breaks = false;
+    bool skip_programmes = false;
+    location where;
+};
+
+struct schedule {
+    path file; // as displayed in diagnostics
+    std::map<std::string, media_item> media;
+    std::vector<campaign> campaigns;       // in file order
+    std::vector<break_rule> breaks;        // in file order
+    std::vector<programme> programmes;     // in file order
+    std::vector<exception_rule> exceptions;
+
+    const media_item* find_media(const std::string& id) const {
+        auto it = media.find(id);
+        return it == media.end() ? nullptr : &it->second;
+    }
+};
+
+// ---- the config file (config/onair.yaml) ----
+
+enum class channel_kind { tv, radio };
+
+struct video_format {
+    int width = 1280;
+    int height = 720;
+    int framerate_num = 25;
+    int framerate_den = 1;
+};
+
+struct audio_format {
+    int rate = 48000;
+    int channels = 2;
+};
+
+enum class filler_type { black, slate, loop, live };
+
+struct filler {
+    filler_type type = filler_type::black;
+    path image;              // slate
+    std::vector<path> media; // loop
+    std::string uri;         // live
+    std::shared_ptr<filler> fallback; // live; null means black
+    location where;
+};
+
+enum class output_type { file, udp, srt, rtmp, hls, icecast, null };
+
+struct output {
+    output_type type = output_type::null;
+    path file;                 // file
+    std::string host;          // udp, icecast
+    int port = 0;              // udp, icecast
+    std::string uri;           // srt, rtmp
+    path dir;                  // hls
+    milliseconds segment{6000}; // hls
+    std::string mount;         // icecast
+    std::string password;      // icecast
+    path password_file;        // icecast
+    std::string format;        // icecast: mp3 | ogg
+    std::optional<int> video_bitrate; // kbit/s
+    std::optional<int> audio_bitrate; // kbit/s
+    location where;
+};
+
+struct channel {
+    std::string id;
+    std::string name;
+    channel_kind kind = channel_kind::tv;
+    std::string timezone;
+    const date::time_zone* zone = nullptr;
+    std::optional<video_format> video; // tv only
+    audio_format audio;
+    std::optional<double> loudness;    // LUFS target; empty = off
+    path schedule_file;
+    filler fill;
+    std::vector<output> outputs;
+    location where;
+    location schedule_where;
+};
+
+struct control {
+    std::string listen_host = "127.0.0.1";
+    int listen_port = 8750;
+    std::optional<path> token_file;
+};
+
+struct config {
+    path file;
+    std::string station;
+    path state_dir;
+    control api;
+    std::vector<channel> channels;
+
+    const channel* find_channel(const std::string& id) const {
+        for (const auto& c : channels) {
+            if (c.id == id) {
+                return &c;
+            }
+        }
+        return nullptr;
+    }
+};
+
+const char* to_string(channel_kind k);
+const char* to_string(filler_type t);
+const char* to_string(output_type t);
+const char* to_string(rotation r);
+
+} // namespace onair::schedule

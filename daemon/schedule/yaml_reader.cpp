@@ -1,0 +1,472 @@
+#include "schedule/yaml_reader.hpp"
+
+#include "core/ids.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace onair::schedule::detail {
+namespace {
+
+// Returns the byte offset of the first invalid UTF-8 sequence, or npos.
+std::size_t invalid_utf8_at(const std::string& s) {
+    std::size_t i = 0;
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    while (i < s.size()) {
+        unsigned char c = p[i];
+        std::size_t n = 0;
+        unsigned cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        for (std::size_t k = 1; k <= n; ++k) {
+            if (i + k >= s.size() || (p[i + k] & 0xC0) != 0x80) {
+                return i;
+            }
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        bool overlong = (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
+        if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return i;
+        }
+        i += n + 1;
+    }
+    return std::string::npos;
+}
+
+core::location location_of_offset(const std::string& display, const std::string& text,
+                                  std::size_t offset) {
+    int line = 1, col = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            col = 1;
+        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            ++col;
+        }
+    }
+    return {display, line, col};
+}
+
+bool is_blank_document(const std::string& text) {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line[first] == '#') {
+            continue;
+        }
+        if (line.compare(first, 3, "---") == 0 && line.find_first_not_of(" \t\r", first + 3) ==
+                                                      std::string::npos) {
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+std::string quoted(const YAML::Node& n) { return "'" + n.Scalar() + "'"; }
+
+} // namespace
+
+std::string describe(const YAML::Node& n) {
+    if (!n.IsDefined() || n.IsNull()) {
+        return "nothing (null)";
+    }
+    if (n.IsMap()) {
+        return "a map";
+    }
+    if (n.IsSequence()) {
+        return "a list";
+    }
+    return quoted(n);
+}
+
+std::optional<YAML::Node> read_yaml_file(const std::filesystem::path& file,
+                                         const std::string& display, const core::location& named_at,
+                                         core::diagnostics& diags) {
+    bool named = named_at.line > 0;
+    core::location whole = named ? named_at : core::location{display, 0, 0};
+    std::string prefix = named ? "'" + display + "': " : "";
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) {
+        diags.error(whole, prefix + "is a directory, expected a YAML file");
+        return std::nullopt;
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        diags.error(whole, prefix + (std::filesystem::exists(file, ec)
+                                         ? "cannot read the file (permission denied?)"
+                                         : "no such file"));
+        return std::nullopt;
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+        text.erase(0, 3); // a UTF-8 byte order mark is harmless
+    }
+    if (auto bad = invalid_utf8_at(text); bad != std::string::npos) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[bad]));
+        diags.error(location_of_offset(display, text, bad),
+                    std::string("the file is not valid UTF-8 (byte ") + hex +
+                        "); save it as UTF-8");
+        return std::nullopt;
+    }
+    if (auto nul = text.find('\0'); nul != std::string::npos) {
+        diags.error(location_of_offset(display, text, nul),
+                    "the file contains a NUL byte; expected YAML text");
+        return std::nullopt;
+    }
+    if (is_blank_document(text)) {
+        diags.error({display, 1, 1}, "the file is empty; expected a YAML map");
+        return std::nullopt;
+    }
+    YAML::Node root;
+    try {
+        auto docs = YAML::LoadAll(text);
+        if (docs.size() > 1) {
+            diags.error({display, 1, 1}, "the file holds " + std::to_string(docs.size()) +
+                                             " YAML documents; expected one");
+            return std::nullopt;
+        }
+        root = docs.empty() ? YAML::Node() : docs.front();
+    } catch (const YAML::Exception& e) {
+        diags.error({display, e.mark.line + 1, e.mark.column + 1},
+                    "YAML syntax error: " + e.msg);
+        return std::nullopt;
+    }
+    if (!root.IsMap()) {
+        diags.error({display, root.Mark().line + 1 > 0 ? root.Mark().line + 1 : 1,
+                     root.Mark().column + 1 > 0 ? root.Mark().column + 1 : 1},
+                    "expected a map of settings at the top level, found " + describe(root));
+        return std::nullopt;
+    }
+    return root;
+}
+
+core::location reader::at(const YAML::Mark& m) const {
+    if (m.is_null()) {
+        return {file_, 1, 1};
+    }
+    return {file_, m.line + 1, m.column + 1};
+}
+
+void reader::type_error(const field& f, const std::string& expected) {
+    error(f.value_at, "field '" + f.name + "': expected " + expected + ", found " +
+                          describe(f.value));
+}
+
+std::optional<std::string> reader::string(const field& f) {
+    if (!f.value.IsScalar()) {
+        type_error(f, "a string");
+        return std::nullopt;
+    }
+    return f.value.Scalar();
+}
+
+std::optional<std::string> reader::id(const field& f) {
+    if (!f.value.IsScalar()) {
+        type_error(f, "an id of [a-z0-9-]+");
+        return std::nullopt;
+    }
+    const std::string& s = f.value.Scalar();
+    if (!core::is_valid_id(s)) {
+        error(f.value_at, "field '" + f.name +
+                              "': expected an id of lower-case letters, digits and '-', found " +
+                              quoted(f.value));
+        return std::nullopt;
+    }
+    return s;
+}
+
+std::optional<long long> reader::integer(const field& f, long long min, long long max) {
+    std::string expected =
+        "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    if (!f.value.IsScalar()) {
+        type_error(f, expected);
+        return std::nullopt;
+    }
+    const std::string& s = f.value.Scalar();
+    long long v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) {
+        type_error(f, expected);
+        return std::nullopt;
+    }
+    if (v < min || v > max) {
+        error(f.value_at, "field '" + f.name + "': " + s + " is out of range, expected " +
+                              expected);
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<double> reader::number(const field& f, double min, double max) {
+    auto show = [](double d) {
+        std::ostringstream o;
+        o << d;
+        return o.str();
+    };
+    std::string expected = "a number from " + show(min) + " to " + show(max);
+    if (!f.value.IsScalar()) {
+        type_error(f, expected);
+        return std::nullopt;
+    }
+    const std::string& s = f.value.Scalar();
+    double v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty() || !std::isfinite(v)) {
+        type_error(f, expected);
+        return std::nullopt;
+    }
+    if (v < min || v > max) {
+        error(f.value_at, "field '" + f.name + "': " + s + " is out of range, expected " +
+                              expected);
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<core::milliseconds> reader::duration(const field& f, bool positive) {
+    if (!f.value.IsScalar()) {
+        type_error(f, "a duration such as 500ms, 30s, 45m, 1h or 1h30m");
+        return std::nullopt;
+    }
+    auto d = core::parse_duration(f.value.Scalar());
+    if (!d) {
+        error(f.value_at, "field '" + f.name + "': " + d.error());
+        return std::nullopt;
+    }
+    if (positive && d->count() <= 0) {
+        error(f.value_at, "field '" + f.name + "': expected a duration greater than zero, found " +
+                              quoted(f.value));
+        return std::nullopt;
+    }
+    return *d;
+}
+
+std::optional<core::milliseconds> reader::time_of_day(const field& f) {
+    if (!f.value.IsScalar()) {
+        type_error(f, "a time of day HH:MM or HH:MM:SS");
+        return std::nullopt;
+    }
+    auto t = core::parse_time_of_day(f.value.Scalar());
+    if (!t) {
+        error(f.value_at, "field '" + f.name + "': " + t.error());
+        return std::nullopt;
+    }
+    return *t;
+}
+
+std::optional<core::day_window> reader::window(const field& f) {
+    if (!f.value.IsScalar()) {
+        type_error(f, "a window \"HH:MM-HH:MM\"");
+        return std::nullopt;
+    }
+    auto w = core::parse_window(f.value.Scalar());
+    if (!w) {
+        error(f.value_at, "field '" + f.name + "': " + w.error());
+        return std::nullopt;
+    }
+    return *w;
+}
+
+std::optional<core::local_days> reader::date(const field& f) {
+    if (!f.value.IsScalar()) {
+        type_error(f, "a date YYYY-MM-DD");
+        return std::nullopt;
+    }
+    auto d = core::parse_date(f.value.Scalar());
+    if (!d) {
+        error(f.value_at, "field '" + f.name + "': " + d.error());
+        return std::nullopt;
+    }
+    return *d;
+}
+
+std::optional<unsigned> reader::weekdays(const field& f) {
+    auto items = sequence(f);
+    if (!items) {
+        return std::nullopt;
+    }
+    if (items->empty()) {
+        error(f.value_at, "field '" + f.name + "': expected at least one weekday, found none");
+        return std::nullopt;
+    }
+    unsigned set = 0;
+    bool ok = true;
+    for (const auto& item : *items) {
+        if (!item.value.IsScalar()) {
+            type_error(item, "a weekday mon, tue, wed, thu, fri, sat or sun");
+            ok = false;
+            continue;
+        }
+        auto d = core::parse_weekday(item.value.Scalar());
+        if (!d) {
+            error(item.value_at, "field '" + item.name + "': " + d.error());
+            ok = false;
+            continue;
+        }
+        if (set & (1u << *d)) {
+            error(item.value_at, "field '" + item.name + "': weekday " + quoted(item.value) +
+                                     " is listed twice");
+            ok = false;
+        }
+        set |= 1u << *d;
+    }
+    if (!ok) {
+        return std::nullopt;
+    }
+    return set;
+}
+
+std::optional<std::filesystem::path> reader::file_path(const field& f) {
+    auto s = string(f);
+    if (!s) {
+        return std::nullopt;
+    }
+    if (s->empty()) {
+        error(f.value_at, "field '" + f.name + "': expected a path, found an empty string");
+        return std::nullopt;
+    }
+    std::filesystem::path p(*s);
+    if (p.is_relative()) {
+        p = base_dir_ / p;
+    }
+    return std::filesystem::absolute(p).lexically_normal();
+}
+
+std::optional<std::vector<field>> reader::sequence(const field& f) {
+    if (!f.value.IsSequence()) {
+        type_error(f, "a list");
+        return std::nullopt;
+    }
+    std::vector<field> out;
+    std::size_t i = 0;
+    for (const auto& item : f.value) {
+        field e;
+        e.value = static_cast<const YAML::Node&>(item);
+        e.exists = true;
+        e.name = f.name + "[" + std::to_string(i++) + "]";
+        e.value_at = at(item);
+        e.key_at = e.value_at;
+        if (item.IsNull()) {
+            e.value_at = f.value_at; // an empty item has no useful mark of its own
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::optional<std::string> reader::choice(const field& f, const std::vector<std::string>& allowed) {
+    std::string expected = "one of ";
+    for (std::size_t i = 0; i < allowed.size(); ++i) {
+        expected += (i ? (i + 1 == allowed.size() ? " or " : ", ") : "") + allowed[i];
+    }
+    if (!f.value.IsScalar()) {
+        type_error(f, expected);
+        return std::nullopt;
+    }
+    for (const auto& a : allowed) {
+        if (a == f.value.Scalar()) {
+            return a;
+        }
+    }
+    type_error(f, expected);
+    return std::nullopt;
+}
+
+map_fields::map_fields(reader& r, const field& f, std::vector<std::string> allowed)
+    : r_(r), map_(f.value), name_(f.name), where_(f.value_at) {
+    if (!f.value.IsMap()) {
+        r.type_error(f, "a map");
+        return;
+    }
+    ok_ = true;
+    where_ = r.at(f.value);
+    std::map<std::string, int> seen;
+    for (auto it = map_.begin(); it != map_.end(); ++it) {
+        const YAML::Node& key = it->first;
+        core::location key_at = r.at(key);
+        if (!key.IsScalar()) {
+            r.error(key_at, "expected a field name, found " + describe(key));
+            continue;
+        }
+        const std::string& k = key.Scalar();
+        auto [pos, inserted] = seen.emplace(k, key_at.line);
+        if (!inserted) {
+            r.error(key_at, "duplicate key '" + k + "'" +
+                                (name_.empty() ? "" : " in '" + name_ + "'") +
+                                " (first given at line " + std::to_string(pos->second) + ")");
+            continue;
+        }
+        if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+            std::string msg = "unknown field '" + k + "'" +
+                              (name_.empty() ? "" : " in '" + name_ + "'");
+            std::string best;
+            std::size_t best_d = std::max<std::size_t>(2, k.size() / 3) + 1;
+            for (const auto& a : allowed) {
+                if (auto d = core::edit_distance(k, a); d < best_d) {
+                    best_d = d;
+                    best = a;
+                }
+            }
+            if (!best.empty()) {
+                msg += " (did you mean '" + best + "'?)";
+            } else {
+                msg += "; expected one of:";
+                for (const auto& a : allowed) {
+                    msg += " " + a;
+                }
+            }
+            r.error(key_at, msg);
+        }
+    }
+}
+
+field map_fields::get(std::string_view key) const {
+    field f;
+    f.name = name_.empty() ? std::string(key) : name_ + "." + std::string(key);
+    f.key_at = where_;
+    f.value_at = where_;
+    if (!ok_) {
+        return f;
+    }
+    for (auto it = map_.begin(); it != map_.end(); ++it) {
+        if (it->first.IsScalar() && it->first.Scalar() == key) {
+            f.value = it->second;
+            f.exists = true;
+            f.key_at = r_.at(it->first);
+            // An empty value carries the mark of whatever follows it: point at the key instead.
+            f.value_at = it->second.IsNull() ? f.key_at : r_.at(it->second);
+            break;
+        }
+    }
+    return f;
+}
+
+field map_fields::require(std::string_view key) const {
+    field f = get(key);
+    if (ok_ && !f.present()) {
+        r_.error(where_, "missing required field '" + f.name + "'");
+    }
+    return f;
+}
+
+} // namespace onair::schedule::detail

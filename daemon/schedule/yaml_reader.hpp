@@ -1,0 +1,107 @@
+#pragma once
+
+// Strict reading of YAML into the model: every value is checked for type and range, unknown
+// and duplicate keys are refused, and every problem is collected with its file:line:col.
+
+#include "core/diagnostics.hpp"
+#include "core/time.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace onair::schedule::detail {
+
+// Reads and parses a YAML file. Empty files, files that are not UTF-8, YAML syntax errors and a
+// top level that is not a map are reported; the result is then empty. A file that cannot be
+// opened is reported at `named_at` (the value that names it) when that has a line.
+std::optional<YAML::Node> read_yaml_file(const std::filesystem::path& file,
+                                         const std::string& display, const core::location& named_at,
+                                         core::diagnostics& diags);
+
+// One value in the document, with where it was found and what the user calls it.
+struct field {
+    YAML::Node value;
+    bool exists = false;   // the key is in the file (its value may still be null)
+    std::string name;      // dotted path, e.g. "channels.police-tv.video.width"
+    core::location key_at; // the key (or the parent map when absent)
+    core::location value_at;
+
+    bool present() const { return exists; }
+    bool is_null() const { return exists && value.IsNull(); }
+};
+
+// The reading context of one file.
+class reader {
+public:
+    reader(std::string display_file, std::filesystem::path base_dir, core::diagnostics& diags)
+        : file_(std::move(display_file)), base_dir_(std::move(base_dir)), diags_(diags) {}
+
+    core::location at(const YAML::Mark& m) const;
+    core::location at(const YAML::Node& n) const { return at(n.Mark()); }
+    void error(const core::location& where, std::string message) {
+        diags_.error(where, std::move(message));
+    }
+    void warning(const core::location& where, std::string message) {
+        diags_.warning(where, std::move(message));
+    }
+    const std::string& file() const { return file_; }
+    const std::filesystem::path& base_dir() const { return base_dir_; }
+    core::diagnostics& diags() { return diags_; }
+
+    // Typed values. Each reports a problem at the value and returns nothing when it is wrong.
+    std::optional<std::string> string(const field& f);
+    std::optional<std::string> id(const field& f);
+    std::optional<long long> integer(const field& f, long long min, long long max);
+    std::optional<double> number(const field& f, double min, double max);
+    std::optional<core::milliseconds> duration(const field& f, bool positive = true);
+    std::optional<core::milliseconds> time_of_day(const field& f);
+    std::optional<core::day_window> window(const field& f);
+    std::optional<core::local_days> date(const field& f);
+    std::optional<unsigned> weekdays(const field& f); // a sequence of mon..sun, as a bit set
+    // A path relative to the file that names it; absolute and lexically normal.
+    std::optional<std::filesystem::path> file_path(const field& f);
+    // A sequence; elements are fields named NAME[i].
+    std::optional<std::vector<field>> sequence(const field& f);
+    // One of the given words.
+    std::optional<std::string> choice(const field& f, const std::vector<std::string>& allowed);
+
+    void type_error(const field& f, const std::string& expected);
+
+private:
+    std::string file_;
+    std::filesystem::path base_dir_;
+    core::diagnostics& diags_;
+};
+
+// Describes what a node is, for "found ..." in messages.
+std::string describe(const YAML::Node& n);
+
+// The keys of one map. Duplicate keys are reported on construction; keys that were never asked
+// for are reported as unknown (with a suggestion) by finish().
+class map_fields {
+public:
+    map_fields(reader& r, const field& f, std::vector<std::string> allowed);
+    map_fields(const map_fields&) = delete;
+    map_fields& operator=(const map_fields&) = delete;
+
+    bool ok() const { return ok_; }
+    field get(std::string_view key) const;
+    // Reports a missing key at the map.
+    field require(std::string_view key) const;
+    void set_name(std::string name) { name_ = std::move(name); }
+    const core::location& where() const { return where_; }
+
+private:
+    reader& r_;
+    YAML::Node map_;
+    std::string name_;
+    core::location where_;
+    bool ok_ = false;
+};
+
+} // namespace onair::schedule::detail
