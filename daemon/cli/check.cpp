@@ -8,9 +8,18 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <set>
 
 namespace onair::cli {
 namespace {
+
+std::size_t warnings_of(const core::diagnostics& diags) {
+    std::size_t n = 0;
+    for (const auto& d : diags.sorted()) {
+        n += d.level == core::severity::warning;
+    }
+    return n;
+}
 
 struct check_options {
     std::string config;
@@ -21,10 +30,6 @@ struct check_options {
 };
 
 int run_check(const check_options& o) {
-    const auto began = std::chrono::steady_clock::now();
-    core::diagnostics diags;
-    auto st = schedule::load_station(o.config, diags);
-
     std::optional<core::local_days> start;
     if (!o.start.empty()) {
         auto d = core::parse_date(o.start);
@@ -35,7 +40,12 @@ int run_check(const check_options& o) {
         start = *d;
     }
 
+    const auto began = std::chrono::steady_clock::now();
+    core::diagnostics diags;
+    auto st = schedule::load_station(o.config, diags);
+
     std::size_t probed = 0, cached = 0;
+    bool planned = false;
     if (st && !diags.has_errors()) {
         std::vector<planner::durations> durations;
         if (o.no_probe) {
@@ -56,6 +66,7 @@ int run_check(const check_options& o) {
             cached = prober.cache_hits();
         }
         if (!diags.has_errors()) {
+            planned = true;
             for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
                 planner::planner p(channel_input_for(*st, i, durations[i]));
                 const auto today =
@@ -72,22 +83,27 @@ int run_check(const check_options& o) {
         std::cout << diagnostics_json(diags).dump(2) << '\n';
     } else {
         print_diagnostics(std::cerr, diags);
-        std::size_t media_count = 0;
-        if (st) {
-            for (const auto& s : st->schedules) {
-                media_count += s ? s->media.size() : 0;
-            }
-        }
+        const auto errors = diags.sorted().size() - warnings_of(diags);
         std::cout << "onair check: " << o.config << ": "
-                  << (diags.has_errors() ? std::to_string(diags.error_count()) + " errors"
-                                         : std::string("ok"))
-                  << ", " << (diags.all().size() - diags.error_count()) << " warnings; "
-                  << (st ? st->cfg.channels.size() : 0) << " channels, " << media_count
-                  << " media";
-        if (!o.no_probe) {
-            std::cout << " (" << probed << " decoded, " << cached << " from cache)";
+                  << (errors ? std::to_string(errors) + " errors" : std::string("ok")) << ", "
+                  << warnings_of(diags) << " warnings";
+        if (planned && st) {
+            std::set<const schedule::schedule*> schedules;
+            std::set<std::filesystem::path> files;
+            for (const auto& s : st->schedules) {
+                schedules.insert(s.get());
+                for (const auto& [id, m] : s->media) {
+                    files.insert(m.file);
+                }
+            }
+            std::cout << "; " << st->cfg.channels.size() << " channels, " << schedules.size()
+                      << " schedules, " << files.size() << " media files";
+            if (!o.no_probe) {
+                std::cout << " (" << probed << " decoded, " << cached << " from cache)";
+            }
+            std::cout << ", " << o.days << " days planned";
         }
-        std::cout << ", " << o.days << " days planned in " << elapsed.count() << " ms\n";
+        std::cout << " in " << elapsed.count() << " ms\n";
     }
     return diags.has_errors() ? input_error : ok;
 }

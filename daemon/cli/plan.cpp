@@ -52,9 +52,22 @@ int run_plan(const plan_options& o) {
 
     core::diagnostics diags;
     auto st = schedule::load_station(o.config, diags);
-    if (!st || diags.has_errors()) {
+    if (!st) {
         print_diagnostics(std::cerr, diags);
         return input_error;
+    }
+    {
+        // Errors in the config itself (a channel entry among them) stop everything.
+        core::diagnostics config_errors;
+        for (const auto& d : diags.all()) {
+            if (d.where.file == schedule::display_path(o.config)) {
+                config_errors.add(d);
+            }
+        }
+        if (config_errors.has_errors()) {
+            print_diagnostics(std::cerr, config_errors);
+            return input_error;
+        }
     }
     std::size_t index = st->cfg.channels.size();
     for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
@@ -71,6 +84,22 @@ int run_plan(const plan_options& o) {
         return usage_error;
     }
     const auto& ch = st->cfg.channels[index];
+    // Beyond the config, only this channel's schedule matters here: a broken schedule of
+    // another channel does not stop an operator from planning this one.
+    core::diagnostics own, others;
+    const std::string schedule_file = schedule::display_path(ch.schedule_file);
+    for (const auto& d : diags.all()) {
+        (d.where.file == schedule_file ? own : others).add(d);
+    }
+    if (own.has_errors() || !st->schedules[index]) {
+        print_diagnostics(std::cerr, own);
+        return input_error;
+    }
+    if (others.has_errors()) {
+        std::cerr << "onair plan: note: other channels have " << others.error_count()
+                  << " errors; see onair check\n";
+    }
+    diags = core::diagnostics{};
     media::prober prober(probe_cache_path(st->cfg));
     auto durations = media::media_durations(*st->schedules[index], prober, diags);
     prober.save();

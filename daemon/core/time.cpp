@@ -27,7 +27,7 @@ std::optional<int> digits(std::string_view s, std::size_t pos, std::size_t n) {
 }
 
 std::string two(long v) {
-    char buf[8];
+    char buf[24]; // any long fits; two digits is only the minimum width
     std::snprintf(buf, sizeof buf, "%02ld", v);
     return buf;
 }
@@ -208,7 +208,7 @@ result<day_window> parse_window(std::string_view text) {
         return bad("end: " + e.error());
     }
     if (*s == *e) {
-        return bad("start and end are the same: the window is empty");
+        return bad("start and end are the same; for all day leave it out or write 00:00-24:00");
     }
     return day_window{*s, *e};
 }

@@ -40,6 +40,7 @@ compiled compile(const channel_input& in) {
     for (const auto& [id, m] : s.media) {
         c_media cm;
         cm.src = &m;
+        cm.file = m.file.string();
         if (auto it = in.media_durations.find(id); it != in.media_durations.end()) {
             cm.duration = to_frames(it->second, in.frame_duration);
         }
@@ -122,11 +123,12 @@ std::vector<programme_airing> programme_airings(const channel_input& in, const c
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
         return a.start < b.start || (a.start == b.start && a.programme < b.programme);
     });
-    // A programme that starts while an earlier-starting one is still on is not aired. The
-    // decision looks only at the pair, so it does not depend on the window planned.
+    // A programme that starts while an earlier-starting aired one is still on is not aired.
+    // Looking one day back is enough for this to come out the same whatever days are asked for,
+    // as long as no programme lasts a day or more (check refuses those).
     for (std::size_t i = 0; i < out.size(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
-            if (out[j].end > out[i].start) {
+            if (out[j].kept && out[j].end > out[i].start) {
                 out[i].kept = false;
                 out[i].overlaps = out[j].programme;
                 break;

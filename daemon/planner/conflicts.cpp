@@ -30,6 +30,12 @@ void check_plan(planner& p, local_days first, local_days last, core::diagnostics
     // Media whose length is unknown cannot be planned (only without probing).
     for (std::size_t pi = 0; pi < c.programmes.size(); ++pi) {
         const auto& prog = c.programmes[pi];
+        if (prog.duration >= core::one_day) {
+            diags.error(prog.src->where, "programme '" + prog.src->id + "': media '" +
+                                             prog.src->media + "' lasts " +
+                                             core::format_duration(prog.duration) +
+                                             "; a programme must be shorter than a day");
+        }
         if (prog.duration <= milliseconds{0} && prog.media >= 0) {
             diags.warning(prog.src->where, "programme '" + prog.src->id +
                                                "' is not planned: the length of media '" +

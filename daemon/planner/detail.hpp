@@ -16,6 +16,7 @@ constexpr int no_cap = std::numeric_limits<int>::max();
 struct c_media {
     const schedule::media_item* src = nullptr;
     milliseconds duration{0}; // 0: unknown, never planned
+    std::string file;         // as items carry it
 };
 
 struct c_campaign {

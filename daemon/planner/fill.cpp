@@ -5,30 +5,50 @@
 namespace onair::planner::detail {
 namespace {
 
-// The media at place `pos` of a campaign's rotation on day d. Sequential rotation walks the
-// spots in order, carried across days; shuffle walks a fresh permutation for every pass through
-// the spots, seeded by channel, campaign, date and pass, so it is the same on every machine.
-int spot_at(const c_campaign& c, std::int64_t pos, local_days d) {
-    const auto n = static_cast<std::int64_t>(c.spots.size());
-    if (c.src->order == schedule::rotation::sequential || n == 1) {
-        return c.spots[static_cast<std::size_t>(pos % n)];
+// A campaign's rotation on one day. Sequential rotation walks the spots in order, carried across
+// days; shuffle walks a fresh permutation for every pass through the spots, seeded by channel,
+// campaign, date and pass, so it is the same on every machine.
+class rotation_view {
+public:
+    rotation_view(const c_campaign& c, local_days d) : c_(&c), day_(d) {}
+
+    // The media at place `pos` of the rotation.
+    int at(std::int64_t pos) {
+        const auto n = static_cast<std::int64_t>(c_->spots.size());
+        if (c_->src->order == schedule::rotation::sequential || n == 1) {
+            return c_->spots[static_cast<std::size_t>(pos % n)];
+        }
+        if (pos / n != pass_) {
+            shuffle(pos / n);
+        }
+        return perm_[static_cast<std::size_t>(pos % n)];
     }
-    std::uint64_t state = c.seed ^ (static_cast<std::uint64_t>(d.time_since_epoch().count()) *
-                                    0x9E3779B97F4A7C15ULL) ^
-                          static_cast<std::uint64_t>(pos / n) * 0xD1B54A32D192ED03ULL;
-    std::vector<int> perm = c.spots;
-    for (std::int64_t i = n - 1; i > 0; --i) {
-        // unbiased bounded random number by rejection
-        const auto range = static_cast<std::uint64_t>(i + 1);
-        const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
-        std::uint64_t r;
-        do {
-            r = splitmix64(state);
-        } while (r >= limit);
-        std::swap(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(r % range)]);
+
+private:
+    void shuffle(std::int64_t pass) {
+        pass_ = pass;
+        std::uint64_t state =
+            c_->seed ^
+            (static_cast<std::uint64_t>(day_.time_since_epoch().count()) * 0x9E3779B97F4A7C15ULL) ^
+            static_cast<std::uint64_t>(pass) * 0xD1B54A32D192ED03ULL;
+        perm_ = c_->spots;
+        for (std::size_t i = perm_.size() - 1; i > 0; --i) {
+            // unbiased bounded random number by rejection
+            const std::uint64_t range = i + 1;
+            const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+            std::uint64_t r;
+            do {
+                r = splitmix64(state);
+            } while (r >= limit);
+            std::swap(perm_[i], perm_[static_cast<std::size_t>(r % range)]);
+        }
     }
-    return perm[static_cast<std::size_t>(pos % n)];
-}
+
+    const c_campaign* c_;
+    local_days day_;
+    std::int64_t pass_ = -1;
+    std::vector<int> perm_;
+};
 
 struct candidate {
     std::int64_t pos = -1;
@@ -38,13 +58,13 @@ struct candidate {
 
 // The next spot of a campaign's rotation that fits the time left and keeps min_gap; spots that
 // do not are passed over.
-candidate next_spot(const compiled& c, int ci, const carry& state, local_days d, instant at,
-                    milliseconds left) {
+candidate next_spot(const compiled& c, int ci, rotation_view& order, const carry& state,
+                    instant at, milliseconds left) {
     const c_campaign& camp = c.campaigns[static_cast<std::size_t>(ci)];
     const auto n = static_cast<std::int64_t>(camp.spots.size());
     const std::int64_t from = state.rotation_pos[static_cast<std::size_t>(ci)];
     for (std::int64_t i = 0; i < n; ++i) {
-        const int m = spot_at(camp, from + i, d);
+        const int m = order.at(from + i);
         const milliseconds dur = c.media[static_cast<std::size_t>(m)].duration;
         if (dur <= milliseconds{0} || dur > left) {
             continue;
@@ -86,12 +106,14 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
     // Programmes that start the day before can still be on; those of the next day bound the
     // last breaks of this one.
     const auto airings = programme_airings(in, c, d - date::days{1}, d + date::days{1});
+    std::vector<item> programmes_today;
     for (const auto& a : airings) {
         if (a.day != d || !a.kept) {
             continue;
         }
         const auto& p = c.programmes[static_cast<std::size_t>(a.programme)];
-        const auto& m = *c.media[static_cast<std::size_t>(p.media)].src;
+        const auto& cm = c.media[static_cast<std::size_t>(p.media)];
+        const auto& m = *cm.src;
         item it;
         it.start = a.start;
         it.end = a.end;
@@ -100,14 +122,15 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
         it.media = m.id;
         it.programme = p.src->id;
         it.title = m.title;
-        it.file = m.file;
-        out.plan.items.push_back(std::move(it));
+        it.file = cm.file;
+        programmes_today.push_back(std::move(it));
     }
 
     const auto* ex = exception_on(s, d);
     const bool skip_breaks = ex && ex->skip_breaks;
     const auto breaks = break_instances(in, d);
     const std::size_t nc = c.campaigns.size();
+    out.plan.items.reserve(breaks.size() * 8); // a typical break holds a few spots
 
     // A campaign is eligible in a break when in flight and inside its dayparts.
     auto eligible = [&](std::size_t ci, const break_instance& b) {
@@ -140,6 +163,24 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
     std::vector<int> airings_today(nc, 0);
     std::vector<int> eligible_seen(nc, 0);
     std::vector<break_fill> all_fills; // aired and empty ones, for check
+    std::vector<rotation_view> orders;
+    orders.reserve(nc);
+    for (std::size_t ci = 0; ci < nc; ++ci) {
+        orders.emplace_back(c.campaigns[ci], d);
+    }
+    std::vector<int> quota(nc, 0);
+    std::vector<char> in_break(nc, 0);
+    std::vector<std::pair<double, std::size_t>> ranked;
+    ranked.reserve(nc);
+
+    // Spots are placed in time order; programmes join them in order as the breaks pass them.
+    std::size_t next_programme = 0;
+    auto flush_programmes = [&](instant upto) {
+        while (next_programme < programmes_today.size() &&
+               programmes_today[next_programme].start <= upto) {
+            out.plan.items.push_back(std::move(programmes_today[next_programme++]));
+        }
+    };
 
     for (const auto& b : breaks) {
         const auto& rule = s.breaks[static_cast<std::size_t>(b.rule)];
@@ -162,9 +203,8 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
         }
         // Spread capped campaigns over the day: by the k-th of its n eligible breaks a campaign
         // may have aired at most ceil(cap * k / n) times.
-        std::vector<int> quota(nc, 0);
-        std::vector<char> in_break(nc, 0);
         for (std::size_t ci = 0; ci < nc; ++ci) {
+            in_break[ci] = 0;
             if (!eligible(ci, b)) {
                 continue;
             }
@@ -178,27 +218,36 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
                                                eligible_total[ci]);
         }
         const instant break_start = t;
+        flush_programmes(t);
         std::size_t placed = 0;
         while (t < limit) {
+            // Campaigns in the order they are owed airtime (smallest start tag, then the heavier,
+            // then the first in the file); the first that has a spot that fits airs it.
+            ranked.clear();
+            for (std::size_t ci = 0; ci < nc; ++ci) {
+                if (in_break[ci] && airings_today[ci] < c.campaigns[ci].max_per_day &&
+                    airings_today[ci] < quota[ci]) {
+                    ranked.push_back({std::max(virtual_time, finish[ci]), ci});
+                }
+            }
+            std::sort(ranked.begin(), ranked.end(), [&](const auto& x, const auto& y) {
+                if (x.first != y.first) {
+                    return x.first < y.first;
+                }
+                const int wx = c.campaigns[x.second].weight, wy = c.campaigns[y.second].weight;
+                return wx != wy ? wx > wy : x.second < y.second;
+            });
             int best = -1;
             candidate best_spot;
             double best_tag = 0;
-            for (std::size_t ci = 0; ci < nc; ++ci) {
-                if (!in_break[ci] || airings_today[ci] >= c.campaigns[ci].max_per_day ||
-                    airings_today[ci] >= quota[ci]) {
-                    continue;
-                }
-                candidate cand = next_spot(c, static_cast<int>(ci), state, d, t, limit - t);
-                if (cand.media < 0) {
-                    continue;
-                }
-                const double tag = std::max(virtual_time, finish[ci]);
-                const auto& bc = c.campaigns[static_cast<std::size_t>(best < 0 ? 0 : best)];
-                if (best < 0 || tag < best_tag ||
-                    (tag == best_tag && c.campaigns[ci].weight > bc.weight)) {
+            for (const auto& [tag, ci] : ranked) {
+                candidate cand =
+                    next_spot(c, static_cast<int>(ci), orders[ci], state, t, limit - t);
+                if (cand.media >= 0) {
                     best = static_cast<int>(ci);
                     best_spot = cand;
                     best_tag = tag;
+                    break;
                 }
             }
             if (best < 0) {
@@ -206,7 +255,8 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
             }
             const auto bi = static_cast<std::size_t>(best);
             const auto& camp = c.campaigns[bi];
-            const auto& m = *c.media[static_cast<std::size_t>(best_spot.media)].src;
+            const auto& cm = c.media[static_cast<std::size_t>(best_spot.media)];
+            const auto& m = *cm.src;
             item it;
             it.start = t;
             it.end = t + best_spot.duration;
@@ -216,7 +266,7 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
             it.campaign = camp.src->id;
             it.break_id = rule.id;
             it.title = m.title;
-            it.file = m.file;
+            it.file = cm.file;
             out.plan.items.push_back(std::move(it));
 
             state.last_start[static_cast<std::size_t>(best_spot.media)] = t;
@@ -238,8 +288,7 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
         out.breaks.push_back(fill);
     }
 
-    std::stable_sort(out.plan.items.begin(), out.plan.items.end(),
-                     [](const item& a, const item& b) { return a.start < b.start; });
+    flush_programmes(instant::max());
     if (detail) {
         detail->airings = airings_today;
         detail->eligible_breaks = eligible_total;

@@ -79,7 +79,7 @@ nlohmann::ordered_json to_json(const rundown_header& h, const rundown& r) {
             j["programme"] = it.programme;
         }
         j["title"] = it.title;
-        j["file"] = it.file.string();
+        j["file"] = it.file;
         items.push_back(std::move(j));
     }
     out["items"] = std::move(items);
@@ -98,7 +98,7 @@ std::string to_csv(const rundown& r, const date::time_zone& zone) {
         out += core::format_iso(it.start, zone) + ',' + core::format_iso(it.end, zone) + ',' +
                std::to_string(it.duration.count()) + ',' + to_string(it.kind) + ',' +
                csv_field(it.media) + ',' + csv_field(it.campaign) + ',' + csv_field(it.break_id) +
-               ',' + csv_field(it.title) + ',' + csv_field(it.file.string()) + '\n';
+               ',' + csv_field(it.title) + ',' + csv_field(it.file) + '\n';
     }
     return out;
 }

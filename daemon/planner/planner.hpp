@@ -39,7 +39,7 @@ struct item {
     std::string break_id;  // spots
     std::string programme; // programmes
     std::string title;
-    std::filesystem::path file;
+    std::string file; // absolute path
 
     bool operator==(const item&) const = default;
 };

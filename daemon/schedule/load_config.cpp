@@ -1,9 +1,11 @@
 #include "schedule/load.hpp"
+#include "schedule/load_detail.hpp"
 #include "schedule/yaml_reader.hpp"
 
 #include "core/ids.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -15,6 +17,39 @@ using detail::map_fields;
 using detail::reader;
 
 std::string line_of(const core::location& l) { return std::to_string(l.line); }
+
+// "25" or "30000/1001": frames a second as a whole number or an exact fraction.
+std::optional<std::pair<int, int>> framerate(reader& r, const field& f) {
+    const std::string expected = "a frame rate such as 25 or 30000/1001";
+    if (!f.value.IsScalar()) {
+        r.type_error(f, expected);
+        return std::nullopt;
+    }
+    const std::string& s = f.value.Scalar();
+    auto whole = [](std::string_view t) -> std::optional<long long> {
+        long long v = 0;
+        auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+        if (t.empty() || ec != std::errc() || p != t.data() + t.size()) {
+            return std::nullopt;
+        }
+        return v;
+    };
+    auto slash = s.find('/');
+    auto num = whole(std::string_view(s).substr(0, slash));
+    auto den = slash == std::string::npos ? std::optional<long long>(1)
+                                          : whole(std::string_view(s).substr(slash + 1));
+    if (!num || !den) {
+        r.type_error(f, expected);
+        return std::nullopt;
+    }
+    if (*den < 1 || *num < 1 || *num > 1'000'000 || *den > 1'000'000 || *num < *den ||
+        *num > 120 * *den) {
+        r.error(f.value_at, "field '" + f.name + "': expected 1 to 120 frames a second, found '" +
+                                s + "'");
+        return std::nullopt;
+    }
+    return std::pair{static_cast<int>(*num), static_cast<int>(*den)};
+}
 
 std::optional<video_format> read_video(reader& r, const field& f) {
     map_fields m(r, f, {"width", "height", "framerate"});
@@ -42,32 +77,12 @@ std::optional<video_format> read_video(reader& r, const field& f) {
     }
     field fr = m.require("framerate");
     if (fr.present()) {
-        // 25, or a fraction such as 30000/1001
-        const std::string expected = "a frame rate such as 25 or 30000/1001";
-        if (!fr.value.IsScalar()) {
-            r.type_error(fr, expected);
-            ok = false;
-        } else {
-            const std::string& s = fr.value.Scalar();
-            auto slash = s.find('/');
-            field num = fr, den = fr;
-            num.value = YAML::Node(s.substr(0, slash));
-            auto n = r.integer(num, 1, 300000);
-            std::optional<long long> d = 1;
-            if (slash != std::string::npos) {
-                den.value = YAML::Node(s.substr(slash + 1));
-                d = r.integer(den, 1, 100000);
-            }
-            if (!n || !d) {
-                ok = false;
-            } else if (*n / *d < 1 || *n / *d > 120) {
-                r.error(fr.value_at, "field '" + fr.name + "': " + s +
-                                         " is out of range, expected 1 to 120 frames a second");
-                ok = false;
-            } else {
-                v.framerate_num = static_cast<int>(*n);
-                v.framerate_den = static_cast<int>(*d);
-            }
+        // 25, or a fraction such as 30000/1001 (29.97 is not exact, so it is not taken)
+        auto rate = framerate(r, fr);
+        ok = ok && rate;
+        if (rate) {
+            v.framerate_num = rate->first;
+            v.framerate_den = rate->second;
         }
     }
     if (!ok) {
@@ -132,81 +147,73 @@ std::optional<filler> read_filler(reader& r, const field& f, bool allow_live) {
     if (!t.present()) {
         return std::nullopt;
     }
+    if (!allow_live && t.value.IsScalar() && t.value.Scalar() == "live") {
+        r.error(t.value_at, "field '" + t.name + "': a live feed cannot be the fallback of a live "
+                                                 "feed; expected black, slate or loop");
+        return std::nullopt;
+    }
     std::vector<std::string> types{"black", "slate", "loop"};
     if (allow_live) {
         types.push_back("live");
     }
     auto type = r.choice(t, types);
     if (!type) {
-        if (!allow_live && t.value.IsScalar() && t.value.Scalar() == "live") {
-            r.error(t.value_at, "field '" + t.name + "': a live feed cannot be the fallback of a "
-                                                      "live feed");
-        }
         return std::nullopt;
     }
-    auto refuse = [&](const char* key) {
-        if (field x = m.get(key); x.present()) {
-            r.error(x.key_at, "field '" + x.name + "' does not apply to filler type " + *type);
-            return true;
-        }
-        return false;
+    static const std::map<std::string, std::set<std::string>> own{
+        {"black", {}},
+        {"slate", {"image"}},
+        {"loop", {"media"}},
+        {"live", {"uri", "fallback"}},
     };
     bool ok = true;
+    // Every field that belongs to another filler type, not just the first one found.
+    for (const char* key : {"image", "media", "uri", "fallback"}) {
+        if (field x = m.get(key); x.present() && !own.at(*type).count(key)) {
+            r.error(x.key_at, "field '" + x.name + "' does not apply to filler type " + *type);
+            ok = false;
+        }
+    }
     if (*type == "black") {
         out.type = filler_type::black;
-        ok = !refuse("image") && !refuse("media") && !refuse("uri") && !refuse("fallback");
     } else if (*type == "slate") {
         out.type = filler_type::slate;
         field img = m.require("image");
         auto p = img.present() ? r.file_path(img) : std::nullopt;
-        ok = p.has_value();
+        ok = ok && p;
         if (p) {
             out.image = *p;
         }
-        ok = !refuse("media") && !refuse("uri") && !refuse("fallback") && ok;
     } else if (*type == "loop") {
         out.type = filler_type::loop;
         field list = m.require("media");
-        if (list.present()) {
-            if (auto items = r.sequence(list)) {
-                if (items->empty()) {
-                    r.error(list.value_at, "field '" + list.name +
-                                               "': expected at least one media file, found none");
-                    ok = false;
-                }
-                for (const auto& item : *items) {
-                    if (auto p = r.file_path(item)) {
-                        out.media.push_back(*p);
-                    } else {
-                        ok = false;
-                    }
-                }
+        auto items = list.present() ? r.sequence(list) : std::nullopt;
+        ok = ok && items;
+        if (items && items->empty()) {
+            r.error(list.value_at, "field '" + list.name +
+                                       "': expected at least one media file, found none");
+            ok = false;
+        }
+        for (const auto& item : items.value_or(std::vector<field>{})) {
+            if (auto p = r.file_path(item)) {
+                out.media.push_back(*p);
             } else {
                 ok = false;
             }
-        } else {
-            ok = false;
         }
-        ok = !refuse("image") && !refuse("uri") && !refuse("fallback") && ok;
     } else {
         out.type = filler_type::live;
         field uri = m.require("uri");
-        if (uri.present()) {
-            if (auto s = r.string(uri)) {
-                if (!valid_live_uri(*s)) {
-                    r.error(uri.value_at, "field '" + uri.name +
-                                              "': expected a feed URI (udp://, srt://, rtmp://, "
-                                              "http://, https://, rtsp:// or file://), found '" +
-                                              *s + "'");
-                    ok = false;
-                }
-                out.uri = *s;
-            } else {
-                ok = false;
-            }
-        } else {
-            ok = false;
+        auto u = uri.present() ? r.string(uri) : std::nullopt;
+        if (u && !valid_live_uri(*u)) {
+            r.error(uri.value_at, "field '" + uri.name +
+                                      "': expected a feed URI (udp://, srt://, rtmp://, http://, "
+                                      "https://, rtsp:// or file://), found '" +
+                                      *u + "'");
+            u.reset();
         }
+        ok = ok && u;
+        out.uri = u.value_or("");
         if (field fb = m.get("fallback"); fb.present()) {
             if (auto inner = read_filler(r, fb, false)) {
                 out.fallback = std::make_shared<filler>(*inner);
@@ -214,7 +221,6 @@ std::optional<filler> read_filler(reader& r, const field& f, bool allow_live) {
                 ok = false;
             }
         }
-        ok = !refuse("image") && !refuse("media") && ok;
     }
     if (!ok) {
         return std::nullopt;
@@ -313,10 +319,12 @@ std::optional<output> read_output(reader& r, const field& f, channel_kind kind) 
     case output_type::srt:
     case output_type::rtmp: {
         field u = need_string("uri", o.uri);
-        std::string scheme = otype == output_type::srt ? "srt://" : "rtmp";
-        if (!o.uri.empty() && o.uri.rfind(scheme, 0) != 0) {
-            r.error(u.value_at, "field '" + u.name + "': expected a " +
-                                    (otype == output_type::srt ? "srt://" : "rtmp:// or rtmps://") +
+        const bool srt = otype == output_type::srt;
+        const bool fits = srt ? o.uri.rfind("srt://", 0) == 0
+                              : o.uri.rfind("rtmp://", 0) == 0 || o.uri.rfind("rtmps://", 0) == 0;
+        if (!o.uri.empty() && !fits) {
+            r.error(u.value_at, "field '" + u.name + "': expected " +
+                                    (srt ? "an srt://" : "an rtmp:// or rtmps://") +
                                     " URI, found '" + o.uri + "'");
             ok = false;
         }
@@ -332,7 +340,8 @@ std::optional<output> read_output(reader& r, const field& f, channel_kind kind) 
         if (field s = m.get("segment"); s.present()) {
             auto seg = r.duration(s);
             if (seg && (*seg < std::chrono::seconds(1) || *seg > std::chrono::seconds(60))) {
-                r.error(s.value_at, "field '" + s.name + "': expected 1s to 60s, found '" +
+                r.error(s.value_at, "field '" + s.name +
+                                        "': expected a segment length from 1s to 60s, found '" +
                                         s.value.Scalar() + "'");
                 seg.reset();
             }
@@ -358,9 +367,13 @@ std::optional<output> read_output(reader& r, const field& f, channel_kind kind) 
         }
         field pw = m.get("password");
         field pwf = m.get("password_file");
-        if (pw.present() == pwf.present()) {
-            r.error(m.where(), "output '" + f.name +
-                                   "': give exactly one of 'password' and 'password_file'");
+        if (pw.present() && pwf.present()) {
+            r.error(pwf.key_at, "field '" + f.name +
+                                    "': give either 'password' or 'password_file', not both");
+            ok = false;
+        } else if (!pw.present() && !pwf.present()) {
+            r.error(m.where(), "field '" + f.name +
+                                   "': missing 'password' or 'password_file' (icecast needs one)");
             ok = false;
         } else if (pw.present()) {
             auto s = r.string(pw);
@@ -409,20 +422,49 @@ std::optional<output> read_output(reader& r, const field& f, channel_kind kind) 
     return o;
 }
 
-std::optional<channel> read_channel(reader& r, const field& f) {
+// "Asia/Vientian" -> "Asia/Vientiane". Only for names shaped like IANA ones: an abbreviation
+// such as ICT is one or two letters from dozens of unrelated zones.
+std::optional<std::string> suggest_zone(const std::string& name) {
+    if (name.find('/') == std::string::npos) {
+        return std::nullopt;
+    }
+    std::string best;
+    std::size_t best_d = std::max<std::size_t>(1, name.size() / 5) + 1;
+    for (const auto& z : date::get_tzdb().zones) {
+        const std::string zn(z.name());
+        if (auto d = core::edit_distance(name, zn); d < best_d) {
+            best_d = d;
+            best = zn;
+        }
+    }
+    if (best.empty()) {
+        return std::nullopt;
+    }
+    return best;
+}
+
+// Reads one channel. Returns it even when it has errors (`ok` false), so that the caller can
+// still load the schedule it names; `ids` catches duplicates at the id itself.
+channel read_channel(reader& r, const field& entry, bool& ok,
+                     std::map<std::string, core::location>& ids) {
+    const field f = detail::named_by_id(entry, "channels");
     map_fields m(r, f,
                  {"id", "name", "kind", "timezone", "video", "audio", "loudness", "schedule",
                   "filler", "outputs"});
-    if (!m.ok()) {
-        return std::nullopt;
-    }
     channel c;
+    ok = m.ok();
+    if (!m.ok()) {
+        return c;
+    }
     c.where = m.where();
-    bool ok = true;
     field id = m.require("id");
     if (auto s = id.present() ? r.id(id) : std::nullopt) {
         c.id = *s;
-        m.set_name("channels." + c.id);
+        if (auto [it, fresh] = ids.emplace(c.id, id.value_at); !fresh) {
+            r.error(id.value_at, "duplicate channel id '" + c.id + "' (first at line " +
+                                     line_of(it->second) + ")");
+            ok = false;
+        }
     } else {
         ok = false;
     }
@@ -434,8 +476,9 @@ std::optional<channel> read_channel(reader& r, const field& f) {
         c.name = c.id;
     }
     field kind = m.require("kind");
-    if (auto s = kind.present() ? r.choice(kind, {"tv", "radio"}) : std::nullopt) {
-        c.kind = *s == "tv" ? channel_kind::tv : channel_kind::radio;
+    auto kind_word = kind.present() ? r.choice(kind, {"tv", "radio"}) : std::nullopt;
+    if (kind_word) {
+        c.kind = *kind_word == "tv" ? channel_kind::tv : channel_kind::radio;
     } else {
         ok = false;
     }
@@ -444,15 +487,17 @@ std::optional<channel> read_channel(reader& r, const field& f) {
         c.timezone = *s;
         c.zone = core::find_zone(*s);
         if (!c.zone) {
-            r.error(tz.value_at, "field '" + tz.name + "': unknown time zone '" + *s +
-                                     "'; expected an IANA name such as Asia/Vientiane");
+            auto best = suggest_zone(*s);
+            r.error(tz.value_at, "field '" + tz.name + "': unknown time zone '" + *s + "'" +
+                                     (best ? " (did you mean '" + *best + "'?)"
+                                           : "; expected an IANA name such as Asia/Vientiane"));
             ok = false;
         }
     } else {
         ok = false;
     }
     if (field v = m.get("video"); v.present()) {
-        if (c.kind == channel_kind::radio && kind.present()) {
+        if (c.kind == channel_kind::radio && kind_word) {
             r.error(v.key_at, "field '" + v.name + "' does not apply to a radio channel");
             ok = false;
         } else if (auto vf = read_video(r, v)) {
@@ -513,42 +558,56 @@ std::optional<channel> read_channel(reader& r, const field& f) {
         r.warning(outs.present() ? outs.value_at : m.where(),
                   "channel '" + c.id + "' has no outputs: it will air nowhere");
     }
-    if (!ok) {
-        return std::nullopt;
-    }
     return c;
 }
 
-void read_control(reader& r, const field& f, control& out) {
-    if (f.is_null()) {
+// "HOST:PORT", "[v6]:PORT".
+void read_listen(reader& r, const field& l, control& out) {
+    auto s = r.string(l);
+    if (!s) {
         return;
+    }
+    auto bad = [&](const std::string& why) {
+        r.error(l.value_at, "field '" + l.name + "': expected HOST:PORT such as 127.0.0.1:8750" +
+                                (why.empty() ? "" : " (" + why + ")") + ", found '" + *s + "'");
+    };
+    auto colon = s->rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        bad(colon == 0 ? "the host is missing" : "the port is missing");
+        return;
+    }
+    std::string host = s->substr(0, colon);
+    if (host.front() == '[' && host.back() == ']' && host.size() > 2) {
+        host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string::npos) {
+        bad("write an IPv6 address in brackets, such as [::1]:8750");
+        return;
+    }
+    const std::string port = s->substr(colon + 1);
+    long long n = 0;
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+    if (port.empty() || ec != std::errc() || p != port.data() + port.size()) {
+        bad("the port must be a number");
+        return;
+    }
+    if (n < 1 || n > 65535) {
+        bad("port " + port + " is out of range 1-65535");
+        return;
+    }
+    out.listen_host = host;
+    out.listen_port = static_cast<int>(n);
+}
+
+void read_control(reader& r, const field& f, control& out) {
+    if (!f.present() || f.is_null()) {
+        return; // the defaults: loopback, no token
     }
     map_fields m(r, f, {"listen", "token_file"});
     if (!m.ok()) {
         return;
     }
     if (field l = m.get("listen"); l.present()) {
-        if (auto s = r.string(l)) {
-            auto colon = s->rfind(':');
-            field port = l;
-            bool good = colon != std::string::npos && colon > 0;
-            if (good) {
-                port.value = YAML::Node(s->substr(colon + 1));
-                std::string host = s->substr(0, colon);
-                if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-                    host = host.substr(1, host.size() - 2);
-                }
-                out.listen_host = host;
-                good = r.integer(port, 1, 65535).has_value();
-                if (good) {
-                    out.listen_port = std::stoi(s->substr(colon + 1));
-                }
-            } else {
-                r.error(l.value_at, "field '" + l.name + "': expected HOST:PORT such as "
-                                                         "127.0.0.1:8750, found '" +
-                                        *s + "'");
-            }
-        }
+        read_listen(r, l, out);
     }
     if (field t = m.get("token_file"); t.present() && !t.is_null()) {
         out.token_file = r.file_path(t);
@@ -557,18 +616,21 @@ void read_control(reader& r, const field& f, control& out) {
 
 } // namespace
 
-std::optional<config> load_config(const std::filesystem::path& file, core::diagnostics& diags) {
-    const std::string display = file.string();
-    auto root = detail::read_yaml_file(file, display, {}, diags);
-    if (!root) {
+namespace detail {
+
+std::optional<config> load_config(const std::filesystem::path& file, core::diagnostics& diags,
+                                  std::vector<unchecked_schedule>* unchecked) {
+    const std::string display = display_path(file);
+    auto doc = detail::read_yaml_file(file, display, {}, diags);
+    if (!doc) {
         return std::nullopt;
     }
     auto base = std::filesystem::absolute(file).parent_path();
-    reader r(display, base, diags);
+    reader r(display, base, diags, doc->text);
     field top;
-    top.value = *root;
+    top.value = doc->root;
     top.exists = true;
-    top.value_at = r.at(*root);
+    top.value_at = r.at(doc->root);
     map_fields m(r, top, {"station", "state_dir", "control", "channels"});
     config cfg;
     cfg.file = file;
@@ -593,28 +655,33 @@ std::optional<config> load_config(const std::filesystem::path& file, core::diagn
     std::map<std::string, core::location> ids;
     std::map<std::filesystem::path, core::location> files;
     for (const auto& item : *items) {
-        auto c = read_channel(r, item);
-        if (!c) {
+        bool ok = false;
+        auto c = read_channel(r, item, ok, ids);
+        if (!ok) {
+            if (unchecked && !c.schedule_file.empty()) {
+                unchecked->push_back({c.schedule_file, c.schedule_where});
+            }
             continue;
         }
-        if (auto [it, fresh] = ids.emplace(c->id, c->where); !fresh) {
-            r.error(c->where, "duplicate channel id '" + c->id + "' (first at line " +
-                                  line_of(it->second) + ")");
-            continue;
-        }
-        for (const auto& o : c->outputs) {
+        for (const auto& o : c.outputs) {
             if (o.type != output_type::file) {
                 continue;
             }
             if (auto [it, fresh] = files.emplace(o.file, o.where); !fresh) {
-                r.error(o.where, "output file '" + o.file.string() +
+                r.error(o.where, "output file '" + display_path(o.file) +
                                      "' is already written by the output at line " +
                                      line_of(it->second));
             }
         }
-        cfg.channels.push_back(std::move(*c));
+        cfg.channels.push_back(std::move(c));
     }
     return cfg;
+}
+
+} // namespace detail
+
+std::optional<config> load_config(const std::filesystem::path& file, core::diagnostics& diags) {
+    return detail::load_config(file, diags, nullptr);
 }
 
 const char* to_string(channel_kind k) { return k == channel_kind::tv ? "tv" : "radio"; }

@@ -18,16 +18,12 @@ using detail::reader;
 std::string unknown_ref(const std::string& what, const std::string& id,
                         const std::map<std::string, media_item>& known) {
     std::string msg = "unknown " + what + " '" + id + "'";
-    std::string best;
-    std::size_t best_d = std::max<std::size_t>(2, id.size() / 3) + 1;
+    std::vector<std::string> ids;
     for (const auto& [k, v] : known) {
-        if (auto d = core::edit_distance(id, k); d < best_d) {
-            best_d = d;
-            best = k;
-        }
+        ids.push_back(k);
     }
-    if (!best.empty()) {
-        msg += " (did you mean '" + best + "'?)";
+    if (auto best = detail::closest(id, ids)) {
+        msg += " (did you mean '" + *best + "'?)";
     } else if (known.empty()) {
         msg += "; the schedule's 'media' section is empty";
     }
@@ -68,8 +64,10 @@ std::optional<media_item> read_media(reader& r, const std::string& id, const fie
     return item;
 }
 
+// `used` collects every media id the entry names, even when the entry has other errors: a
+// campaign with a typo in its dates still uses its spots, and saying otherwise is noise.
 std::optional<campaign> read_campaign(reader& r, const std::string& id, const field& f,
-                                      const schedule& s) {
+                                      const schedule& s, std::set<std::string>& used) {
     map_fields m(r, f,
                  {"title", "from", "until", "spots", "rotation", "weight", "max_per_day", "min_gap",
                   "dayparts"});
@@ -114,6 +112,7 @@ std::optional<campaign> read_campaign(reader& r, const std::string& id, const fi
                 ok = false;
                 continue;
             }
+            used.insert(*ref);
             if (!s.find_media(*ref)) {
                 r.error(item.value_at,
                         "field '" + item.name + "': " + unknown_ref("media", *ref, s.media));
@@ -177,7 +176,20 @@ std::optional<campaign> read_campaign(reader& r, const std::string& id, const fi
     return c;
 }
 
-std::optional<break_rule> read_break(reader& r, const field& f) {
+// Duplicate ids are caught here, at the id, whatever else is wrong with either entry.
+bool fresh_id(reader& r, std::map<std::string, core::location>& ids, const std::string& kind,
+              const std::string& id, const core::location& at) {
+    if (auto [it, fresh] = ids.emplace(id, at); !fresh) {
+        r.error(at, "duplicate " + kind + " id '" + id + "' (first at line " +
+                        std::to_string(it->second.line) + ")");
+        return false;
+    }
+    return true;
+}
+
+std::optional<break_rule> read_break(reader& r, const field& entry,
+                                     std::map<std::string, core::location>& ids) {
+    const field f = detail::named_by_id(entry, "breaks");
     map_fields m(r, f, {"id", "every", "at", "offset", "between", "length", "days"});
     if (!m.ok()) {
         return std::nullopt;
@@ -188,14 +200,20 @@ std::optional<break_rule> read_break(reader& r, const field& f) {
     field id = m.require("id");
     if (auto v = id.present() ? r.id(id) : std::nullopt) {
         b.id = *v;
-        m.set_name("breaks." + b.id);
+        ok = fresh_id(r, ids, "break", b.id, id.value_at);
     } else {
         ok = false;
     }
     field every = m.get("every");
     field at = m.get("at");
-    if (every.present() == at.present()) {
-        r.error(m.where(), "break '" + b.id + "': give exactly one of 'every' and 'at'");
+    if (every.present() && at.present()) {
+        // at the later of the two: that is the line to delete
+        const field& second = every.key_at.line > at.key_at.line ? every : at;
+        r.error(second.key_at, "field '" + m.name() + "': give either 'every' or 'at', not both");
+        ok = false;
+    } else if (!every.present() && !at.present()) {
+        r.error(m.where(), "field '" + m.name() +
+                               "': missing 'every' or 'at' (a break needs one of them)");
         ok = false;
     }
     if (every.present()) {
@@ -240,13 +258,13 @@ std::optional<break_rule> read_break(reader& r, const field& f) {
             std::set<core::milliseconds> seen;
             for (const auto& item : *items) {
                 auto t = r.time_of_day(item);
-                if (t && !seen.insert(*t).second) {
+                if (!t) {
+                    ok = false;
+                } else if (!seen.insert(*t).second) {
                     r.error(item.value_at, "field '" + item.name + "': " +
                                                core::format_time_of_day(*t) + " is listed twice");
-                    t.reset();
-                }
-                ok = ok && t;
-                if (t) {
+                    ok = false;
+                } else {
                     b.at.push_back(*t);
                 }
             }
@@ -279,7 +297,10 @@ std::optional<break_rule> read_break(reader& r, const field& f) {
     return b;
 }
 
-std::optional<programme> read_programme(reader& r, const field& f, const schedule& s) {
+std::optional<programme> read_programme(reader& r, const field& entry, const schedule& s,
+                                        std::map<std::string, core::location>& ids,
+                                        std::set<std::string>& used) {
+    const field f = detail::named_by_id(entry, "programmes");
     map_fields m(r, f, {"id", "media", "at", "days", "from", "until"});
     if (!m.ok()) {
         return std::nullopt;
@@ -290,12 +311,13 @@ std::optional<programme> read_programme(reader& r, const field& f, const schedul
     field id = m.require("id");
     if (auto v = id.present() ? r.id(id) : std::nullopt) {
         p.id = *v;
-        m.set_name("programmes." + p.id);
+        ok = fresh_id(r, ids, "programme", p.id, id.value_at);
     } else {
         ok = false;
     }
     field media = m.require("media");
     if (auto v = media.present() ? r.id(media) : std::nullopt) {
+        used.insert(*v);
         if (!s.find_media(*v)) {
             r.error(media.value_at,
                     "field '" + media.name + "': " + unknown_ref("media", *v, s.media));
@@ -338,7 +360,8 @@ std::optional<programme> read_programme(reader& r, const field& f, const schedul
     return p;
 }
 
-std::optional<exception_rule> read_exception(reader& r, const field& f) {
+std::optional<exception_rule> read_exception(reader& r, const field& f,
+                                             std::map<core::local_days, core::location>& dates) {
     map_fields m(r, f, {"date", "skip"});
     if (!m.ok()) {
         return std::nullopt;
@@ -349,6 +372,13 @@ std::optional<exception_rule> read_exception(reader& r, const field& f) {
     field d = m.require("date");
     if (auto v = d.present() ? r.date(d) : std::nullopt) {
         e.date = *v;
+        if (auto [it, fresh] = dates.emplace(e.date, d.value_at); !fresh) {
+            r.error(d.value_at, "field '" + d.name + "': a second exception for " +
+                                    core::format_date(e.date) + " (first at line " +
+                                    std::to_string(it->second.line) +
+                                    "); list everything to skip in one");
+            ok = false;
+        }
     } else {
         ok = false;
     }
@@ -384,14 +414,21 @@ std::optional<exception_rule> read_exception(reader& r, const field& f) {
     return e;
 }
 
-// The keys of an id-keyed map (media, campaigns), each checked as an id, duplicates reported.
-std::vector<std::pair<std::string, field>> id_entries(reader& r, const field& f) {
-    std::vector<std::pair<std::string, field>> out;
+// One entry of an id-keyed map (media, campaigns).
+struct id_entry {
+    std::string id;   // as written
+    field value;
+    bool keep = true; // false: a bad or duplicate id, already reported; read for its errors only
+};
+
+// The keys of an id-keyed map, each checked as an id, duplicates reported at the later key.
+std::vector<id_entry> id_entries(reader& r, const field& f, const std::string& kind) {
+    std::vector<id_entry> out;
     if (!f.present() || f.is_null()) {
         return out;
     }
     if (!f.value.IsMap()) {
-        r.type_error(f, "a map of id: entry");
+        r.type_error(f, "a map of " + kind + " ids, each with its settings");
         return out;
     }
     std::map<std::string, int> seen;
@@ -399,25 +436,29 @@ std::vector<std::pair<std::string, field>> id_entries(reader& r, const field& f)
         field key;
         key.value = it->first;
         key.exists = true;
-        key.name = f.name + " id";
+        key.name = f.name;
         key.value_at = r.at(it->first);
         key.key_at = key.value_at;
+        id_entry e;
         auto id = r.id(key);
         if (!id) {
-            continue;
+            if (!it->first.IsScalar()) {
+                continue;
+            }
+            e.keep = false;
+            id = it->first.Scalar();
+        } else if (auto [pos, fresh] = seen.emplace(*id, key.value_at.line); !fresh) {
+            r.error(key.value_at, "duplicate " + kind + " id '" + *id + "' (first at line " +
+                                      std::to_string(pos->second) + ")");
+            e.keep = false;
         }
-        if (auto [pos, fresh] = seen.emplace(*id, key.value_at.line); !fresh) {
-            r.error(key.value_at, "duplicate " + f.name + " id '" + *id +
-                                      "' (first at line " + std::to_string(pos->second) + ")");
-            continue;
-        }
-        field value;
-        value.value = it->second;
-        value.exists = true;
-        value.name = f.name + "." + *id;
-        value.key_at = key.value_at;
-        value.value_at = it->second.IsNull() ? key.value_at : r.at(it->second);
-        out.emplace_back(*id, std::move(value));
+        e.id = *id;
+        e.value.value = it->second;
+        e.value.exists = true;
+        e.value.name = f.name + "." + *id;
+        e.value.key_at = key.value_at;
+        e.value.value_at = it->second.IsNull() ? key.value_at : r.at(it->second);
+        out.push_back(std::move(e));
     }
     return out;
 }
@@ -435,79 +476,62 @@ std::vector<field> list_entries(reader& r, const field& f) {
 std::optional<schedule> load_schedule(const std::filesystem::path& file,
                                       const core::location& named_at, core::diagnostics& diags) {
     const std::string display = display_path(file);
-    auto root = detail::read_yaml_file(file, display, named_at, diags);
-    if (!root) {
+    auto doc = detail::read_yaml_file(file, display, named_at, diags);
+    if (!doc) {
         return std::nullopt;
     }
-    reader r(display, std::filesystem::absolute(file).parent_path(), diags);
+    const std::size_t errors_before = diags.error_count();
+    reader r(display, std::filesystem::absolute(file).parent_path(), diags, doc->text);
     field top;
-    top.value = *root;
+    top.value = doc->root;
     top.exists = true;
-    top.value_at = r.at(*root);
+    top.value_at = r.at(doc->root);
     map_fields m(r, top, {"media", "campaigns", "breaks", "programmes", "exceptions"});
 
     schedule s;
     s.file = display;
-    for (auto& [id, f] : id_entries(r, m.get("media"))) {
-        if (auto item = read_media(r, id, f)) {
-            s.media.emplace(id, std::move(*item));
-        } else {
-            // keep the id known so references to it are not reported twice
-            media_item placeholder;
-            placeholder.id = id;
-            placeholder.where = f.key_at;
-            s.media.emplace(id, std::move(placeholder));
+    for (auto& e : id_entries(r, m.get("media"), "media")) {
+        auto item = read_media(r, e.id, e.value);
+        if (!e.keep) {
+            continue;
         }
+        if (!item) {
+            // keep the id known so references to it are not reported twice
+            item.emplace();
+            item->id = e.id;
+            item->where = e.value.key_at;
+        }
+        s.media.emplace(e.id, std::move(*item));
     }
-    for (auto& [id, f] : id_entries(r, m.get("campaigns"))) {
-        if (auto c = read_campaign(r, id, f, s)) {
+    std::set<std::string> used;
+    for (auto& e : id_entries(r, m.get("campaigns"), "campaign")) {
+        if (auto c = read_campaign(r, e.id, e.value, s, used); c && e.keep) {
             s.campaigns.push_back(std::move(*c));
         }
     }
     std::map<std::string, core::location> break_ids;
     for (const auto& f : list_entries(r, m.get("breaks"))) {
-        if (auto b = read_break(r, f)) {
-            if (auto [it, fresh] = break_ids.emplace(b->id, b->where); !fresh) {
-                r.error(b->where, "duplicate break id '" + b->id + "' (first at line " +
-                                      std::to_string(it->second.line) + ")");
-                continue;
-            }
+        if (auto b = read_break(r, f, break_ids)) {
             s.breaks.push_back(std::move(*b));
         }
     }
     std::map<std::string, core::location> programme_ids;
     for (const auto& f : list_entries(r, m.get("programmes"))) {
-        if (auto p = read_programme(r, f, s)) {
-            if (auto [it, fresh] = programme_ids.emplace(p->id, p->where); !fresh) {
-                r.error(p->where, "duplicate programme id '" + p->id + "' (first at line " +
-                                      std::to_string(it->second.line) + ")");
-                continue;
-            }
+        if (auto p = read_programme(r, f, s, programme_ids, used)) {
             s.programmes.push_back(std::move(*p));
         }
     }
     std::map<core::local_days, core::location> exception_dates;
     for (const auto& f : list_entries(r, m.get("exceptions"))) {
-        if (auto e = read_exception(r, f)) {
-            if (auto [it, fresh] = exception_dates.emplace(e->date, e->where); !fresh) {
-                r.error(e->where, "a second exception for " + core::format_date(e->date) +
-                                      " (first at line " + std::to_string(it->second.line) +
-                                      "); list everything to skip in one");
-                continue;
-            }
+        if (auto e = read_exception(r, f, exception_dates)) {
             s.exceptions.push_back(std::move(*e));
         }
     }
-    // Media nobody uses is probably a typo elsewhere.
-    std::set<std::string> used;
-    for (const auto& c : s.campaigns) {
-        used.insert(c.spots.begin(), c.spots.end());
-    }
-    for (const auto& p : s.programmes) {
-        used.insert(p.media);
-    }
+    // Media nobody names is probably a typo elsewhere. Not said when the file has errors: an
+    // entry with an error may have lost its references, and the typo is reported already.
+    const bool clean = diags.error_count() == errors_before;
     for (const auto& [id, item] : s.media) {
-        if (!used.count(id) && !item.file.empty()) {
+        if (clean && !used.count(id) && !item.file.empty()) {
             r.warning(item.where, "media '" + id + "' is not used by any campaign or programme");
         }
     }

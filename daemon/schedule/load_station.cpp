@@ -1,4 +1,5 @@
 #include "schedule/load.hpp"
+#include "schedule/load_detail.hpp"
 
 #include <map>
 
@@ -30,7 +31,8 @@ const schedule* station::schedule_of(const std::string& channel_id) const {
 
 std::optional<station> load_station(const std::filesystem::path& config_file,
                                     core::diagnostics& diags) {
-    auto cfg = load_config(config_file, diags);
+    std::vector<detail::unchecked_schedule> unchecked;
+    auto cfg = detail::load_config(config_file, diags, &unchecked);
     if (!cfg) {
         return std::nullopt;
     }
@@ -46,6 +48,13 @@ std::optional<station> load_station(const std::filesystem::path& config_file,
             it = loaded.emplace(ch.schedule_file, ptr).first;
         }
         st.schedules.push_back(it->second);
+    }
+    // Schedules of channels dropped for their own errors: checked, not kept.
+    for (const auto& u : unchecked) {
+        if (loaded.find(u.file) == loaded.end()) {
+            auto s = load_schedule(u.file, u.named_at, diags);
+            loaded.emplace(u.file, s ? std::make_shared<const schedule>(std::move(*s)) : nullptr);
+        }
     }
     return st;
 }

@@ -2,14 +2,29 @@
 
 #include "core/ids.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 namespace onair::schedule::detail {
+
+std::string shorten(std::string_view text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) {
+        return std::string(text);
+    }
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+        --cut; // never split a UTF-8 sequence
+    }
+    return std::string(text.substr(0, cut)) + "...";
+}
+
 namespace {
 
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos.
@@ -81,7 +96,92 @@ bool is_blank_document(const std::string& text) {
     return true;
 }
 
-std::string quoted(const YAML::Node& n) { return "'" + n.Scalar() + "'"; }
+std::string quoted(const YAML::Node& n) { return "'" + shorten(n.Scalar()) + "'"; }
+
+// Characters (not bytes) from the start of the line to `offset`, 1-based.
+int column_at(const std::string& text, std::size_t offset) {
+    std::size_t start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+    start = (start == std::string::npos || offset == 0) ? 0 : start + 1;
+    int col = 1;
+    for (std::size_t i = start; i < offset && i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            ++col;
+        }
+    }
+    return col;
+}
+
+// The first tab in the indentation of a line up to `last_line` (1-based). YAML indents with
+// spaces only, and yaml-cpp's message for a tab ("illegal map value", "illegal block entry")
+// often points past it.
+std::optional<core::location> tab_in_indentation(const std::string& display,
+                                                 const std::string& text, int last_line) {
+    std::istringstream in(text);
+    std::string line;
+    for (int n = 1; n <= last_line && std::getline(in, line); ++n) {
+        auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line[first] == '#') {
+            continue;
+        }
+        if (auto tab = line.find('\t'); tab < first) {
+            return core::location{display, n, static_cast<int>(tab) + 1};
+        }
+    }
+    return std::nullopt;
+}
+
+// The innermost '[' (or '{') still open at `end`. yaml-cpp reports an unclosed flow collection
+// where it gave up, often lines later; the opening bracket is what the user has to fix.
+std::optional<std::size_t> unclosed_bracket(const std::string& text, std::size_t end, char open) {
+    std::vector<std::size_t> stack;
+    char quote = 0;
+    for (std::size_t i = 0; i < end && i < text.size(); ++i) {
+        char c = text[i];
+        if (quote) {
+            if (c == quote) {
+                quote = 0;
+            } else if (c == '\n' && stack.empty()) {
+                quote = 0; // a stray quote in a plain scalar: do not let it swallow the file
+            }
+            continue;
+        }
+        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' ||
+                         text[i - 1] == '\n')) {
+            while (i < end && text[i] != '\n') {
+                ++i;
+            }
+            continue;
+        }
+        if ((c == '"' || c == '\'') &&
+            (i == 0 || std::string_view(" \t\n[{,:").find(text[i - 1]) != std::string::npos)) {
+            quote = c;
+        } else if (c == '[' || c == '{') {
+            stack.push_back(i);
+        } else if ((c == ']' || c == '}') && !stack.empty()) {
+            stack.pop_back();
+        }
+    }
+    for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
+        if (text[*it] == open) {
+            return *it;
+        }
+    }
+    return std::nullopt;
+}
+
+// yaml-cpp's messages name the parser's state; add what the user most likely has to do.
+std::string syntax_message(const std::string& msg) {
+    static const std::map<std::string, std::string> hints{
+        {"end of map not found", "check the indentation of this line"},
+        {"end of sequence not found", "check the indentation of this line"},
+        {"illegal map value", "a ':' where none can go: check the indentation, or quote a value "
+                              "that contains ': '"},
+        {"illegal block entry", "a '- ' list item where no list can start: check the indentation"},
+        {"illegal tab when looking for indentation", "indent with spaces, not tabs"},
+    };
+    auto it = hints.find(msg);
+    return "YAML syntax error: " + msg + (it == hints.end() ? "" : " (" + it->second + ")");
+}
 
 } // namespace
 
@@ -98,12 +198,12 @@ std::string describe(const YAML::Node& n) {
     return quoted(n);
 }
 
-std::optional<YAML::Node> read_yaml_file(const std::filesystem::path& file,
-                                         const std::string& display, const core::location& named_at,
-                                         core::diagnostics& diags) {
+std::optional<yaml_file> read_yaml_file(const std::filesystem::path& file,
+                                        const std::string& display, const core::location& named_at,
+                                        core::diagnostics& diags) {
     bool named = named_at.line > 0;
     core::location whole = named ? named_at : core::location{display, 0, 0};
-    std::string prefix = named ? "'" + display + "': " : "";
+    std::string prefix = named ? "cannot open '" + display + "': " : "";
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec)) {
         diags.error(whole, prefix + "is a directory, expected a YAML file");
@@ -116,55 +216,147 @@ std::optional<YAML::Node> read_yaml_file(const std::filesystem::path& file,
                                          : "no such file"));
         return std::nullopt;
     }
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) {
-        text.erase(0, 3); // a UTF-8 byte order mark is harmless
+    auto text = std::make_shared<std::string>((std::istreambuf_iterator<char>(in)),
+                                              std::istreambuf_iterator<char>());
+    if (text->size() >= 3 && text->compare(0, 3, "\xEF\xBB\xBF") == 0) {
+        text->erase(0, 3); // a UTF-8 byte order mark is harmless
     }
-    if (auto bad = invalid_utf8_at(text); bad != std::string::npos) {
+    if (auto bad = invalid_utf8_at(*text); bad != std::string::npos) {
         char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[bad]));
-        diags.error(location_of_offset(display, text, bad),
+        std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>((*text)[bad]));
+        diags.error(location_of_offset(display, *text, bad),
                     std::string("the file is not valid UTF-8 (byte ") + hex +
                         "); save it as UTF-8");
         return std::nullopt;
     }
-    if (auto nul = text.find('\0'); nul != std::string::npos) {
-        diags.error(location_of_offset(display, text, nul),
+    if (auto nul = text->find('\0'); nul != std::string::npos) {
+        diags.error(location_of_offset(display, *text, nul),
                     "the file contains a NUL byte; expected YAML text");
         return std::nullopt;
     }
-    if (is_blank_document(text)) {
+    if (is_blank_document(*text)) {
         diags.error({display, 1, 1}, "the file is empty; expected a YAML map");
         return std::nullopt;
     }
-    YAML::Node root;
+    yaml_file out;
+    out.text = text;
     try {
-        auto docs = YAML::LoadAll(text);
+        auto docs = YAML::LoadAll(*text);
         if (docs.size() > 1) {
             diags.error({display, 1, 1}, "the file holds " + std::to_string(docs.size()) +
                                              " YAML documents; expected one");
             return std::nullopt;
         }
-        root = docs.empty() ? YAML::Node() : docs.front();
+        out.root = docs.empty() ? YAML::Node() : docs.front();
+    } catch (const YAML::DeepRecursion& e) {
+        // yaml-cpp's own message for this is "bad file"
+        diags.error({display, e.mark.is_null() ? 1 : e.mark.line + 1,
+                     e.mark.is_null() ? 1 : column_at(*text, std::size_t(e.mark.pos))},
+                    "YAML syntax error: lists and maps nested more than " +
+                        std::to_string(e.depth()) + " deep");
+        return std::nullopt;
     } catch (const YAML::Exception& e) {
-        diags.error({display, e.mark.line + 1, e.mark.column + 1},
-                    "YAML syntax error: " + e.msg);
+        const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
+        const std::size_t pos = e.mark.is_null() ? text->size() : std::size_t(e.mark.pos);
+        if (auto tab = tab_in_indentation(display, *text, line)) {
+            diags.error(*tab, "YAML syntax error: a tab in the indentation; YAML indents with "
+                              "spaces only");
+            return std::nullopt;
+        }
+        for (auto [what, open, close, kind] :
+             {std::tuple{"end of sequence flow not found", '[', ']', "list"},
+              std::tuple{"end of map flow not found", '{', '}', "map"}}) {
+            if (e.msg == what) {
+                if (auto at = unclosed_bracket(*text, pos, open)) {
+                    diags.error(location_of_offset(display, *text, *at),
+                                std::string("YAML syntax error: this '") + open +
+                                    "' is never closed; expected '" + close + "' to end the " +
+                                    kind);
+                    return std::nullopt;
+                }
+            }
+        }
+        diags.error({display, line, e.mark.is_null() ? 1 : column_at(*text, pos)},
+                    syntax_message(e.msg));
         return std::nullopt;
     }
-    if (!root.IsMap()) {
-        diags.error({display, root.Mark().line + 1 > 0 ? root.Mark().line + 1 : 1,
-                     root.Mark().column + 1 > 0 ? root.Mark().column + 1 : 1},
-                    "expected a map of settings at the top level, found " + describe(root));
+    if (!out.root.IsMap()) {
+        const auto& m = out.root.Mark();
+        diags.error({display, m.is_null() ? 1 : m.line + 1,
+                     m.is_null() ? 1 : column_at(*text, std::size_t(m.pos))},
+                    "expected a map of settings at the top level, found " + describe(out.root));
         return std::nullopt;
     }
-    return root;
+    return out;
 }
 
 core::location reader::at(const YAML::Mark& m) const {
     if (m.is_null()) {
         return {file_, 1, 1};
     }
+    if (text_ && m.pos >= 0 && std::size_t(m.pos) <= text_->size()) {
+        return {file_, m.line + 1, column_at(*text_, std::size_t(m.pos))};
+    }
     return {file_, m.line + 1, m.column + 1};
+}
+
+bool reader::is_null_word(const YAML::Node& n) const {
+    if (!n.IsNull() || !text_ || n.Mark().is_null() || n.Mark().pos < 0) {
+        return false;
+    }
+    std::string_view rest(*text_);
+    rest.remove_prefix(std::min<std::size_t>(std::size_t(n.Mark().pos), rest.size()));
+    // An empty value carries the mark of whatever follows it, which may itself start with
+    // "null" (a key "null_x:"): the word must end there.
+    for (std::string_view word : {"null", "Null", "NULL", "~"}) {
+        if (rest.substr(0, word.size()) == word &&
+            (rest.size() == word.size() ||
+             std::string_view(" \t\r\n,]}#").find(rest[word.size()]) != std::string_view::npos)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates) {
+    // Two edits turn most short words into other short words ("ads" -> "all"): short words get
+    // one, longer ones a third of their length (at least two, for a swapped pair: "titel").
+    if (word.size() <= 2 || word.size() > 64) {
+        // "b" is one edit from every other one-letter id; nobody mistypes a 65-letter key (and
+        // the distance is quadratic)
+        return std::nullopt;
+    }
+    std::string best;
+    std::size_t best_d = (word.size() < 5 ? 1 : std::max<std::size_t>(2, word.size() / 3)) + 1;
+    for (const auto& c : candidates) {
+        if (auto d = core::edit_distance(word, c); d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    if (best.empty()) {
+        return std::nullopt;
+    }
+    return best;
+}
+
+field named_by_id(const field& f, const std::string& section) {
+    field out = f;
+    if (!f.value.IsMap()) {
+        return out;
+    }
+    // Not map["id"]: for a missing key yaml-cpp returns an invalid node that throws when asked
+    // anything.
+    for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+        if (it->first.IsScalar() && it->first.Scalar() == "id") {
+            if (it->second.IsScalar() && core::is_valid_id(it->second.Scalar())) {
+                out.name = section + "." + it->second.Scalar();
+            }
+            break;
+        }
+    }
+    return out;
 }
 
 void reader::type_error(const field& f, const std::string& expected) {
@@ -187,9 +379,21 @@ std::optional<std::string> reader::id(const field& f) {
     }
     const std::string& s = f.value.Scalar();
     if (!core::is_valid_id(s)) {
+        // Offer the id the user most likely meant: lower case, anything else a dash.
+        std::string fixed;
+        for (char c : s) {
+            if (c >= 'A' && c <= 'Z') {
+                fixed += char(c - 'A' + 'a');
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+                fixed += c;
+            } else if (static_cast<unsigned char>(c) < 0x80 || (c & 0xC0) == 0xC0) {
+                fixed += '-'; // one dash per character, not per byte
+            }
+        }
+        std::string hint = core::is_valid_id(fixed) ? " (did you mean '" + fixed + "'?)" : "";
         error(f.value_at, "field '" + f.name +
                               "': expected an id of lower-case letters, digits and '-', found " +
-                              quoted(f.value));
+                              quoted(f.value) + hint);
         return std::nullopt;
     }
     return s;
@@ -379,6 +583,10 @@ std::optional<std::string> reader::choice(const field& f, const std::vector<std:
     for (std::size_t i = 0; i < allowed.size(); ++i) {
         expected += (i ? (i + 1 == allowed.size() ? " or " : ", ") : "") + allowed[i];
     }
+    if (is_null_word(f.value) &&
+        std::find(allowed.begin(), allowed.end(), "null") != allowed.end()) {
+        return std::string("null");
+    }
     if (!f.value.IsScalar()) {
         type_error(f, expected);
         return std::nullopt;
@@ -388,7 +596,9 @@ std::optional<std::string> reader::choice(const field& f, const std::vector<std:
             return a;
         }
     }
-    type_error(f, expected);
+    auto best = closest(f.value.Scalar(), allowed);
+    error(f.value_at, "field '" + f.name + "': expected " + expected + ", found " +
+                          describe(f.value) + (best ? " (did you mean '" + *best + "'?)" : ""));
     return std::nullopt;
 }
 
@@ -399,36 +609,33 @@ map_fields::map_fields(reader& r, const field& f, std::vector<std::string> allow
         return;
     }
     ok_ = true;
-    where_ = r.at(f.value);
+    // A missing key is reported where the map is named ("tip-lo-30:", "filler:", "- id: x"):
+    // the map's own mark is its first key, often on another line and about something else.
+    where_ = f.key_at.line > 0 ? f.key_at : r.at(f.value);
     std::map<std::string, int> seen;
     for (auto it = map_.begin(); it != map_.end(); ++it) {
-        const YAML::Node& key = it->first;
+        // A copy: `it->` is a proxy object, and a reference into it dangles after this line.
+        const YAML::Node key = it->first;
         core::location key_at = r.at(key);
         if (!key.IsScalar()) {
             r.error(key_at, "expected a field name, found " + describe(key));
             continue;
         }
         const std::string& k = key.Scalar();
+        const std::string shown = shorten(k);
         auto [pos, inserted] = seen.emplace(k, key_at.line);
         if (!inserted) {
-            r.error(key_at, "duplicate key '" + k + "'" +
+            r.error(key_at, "duplicate key '" + shown + "'" +
                                 (name_.empty() ? "" : " in '" + name_ + "'") +
                                 " (first given at line " + std::to_string(pos->second) + ")");
             continue;
         }
         if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-            std::string msg = "unknown field '" + k + "'" +
+            std::string msg = "unknown field '" + shown + "'" +
                               (name_.empty() ? "" : " in '" + name_ + "'");
-            std::string best;
-            std::size_t best_d = std::max<std::size_t>(2, k.size() / 3) + 1;
-            for (const auto& a : allowed) {
-                if (auto d = core::edit_distance(k, a); d < best_d) {
-                    best_d = d;
-                    best = a;
-                }
-            }
-            if (!best.empty()) {
-                msg += " (did you mean '" + best + "'?)";
+            if (auto best = closest(k, allowed)) {
+                msg += " (did you mean '" + *best + "'?)";
+                suggested_.push_back(*best);
             } else {
                 msg += "; expected one of:";
                 for (const auto& a : allowed) {
@@ -463,7 +670,8 @@ field map_fields::get(std::string_view key) const {
 
 field map_fields::require(std::string_view key) const {
     field f = get(key);
-    if (ok_ && !f.present()) {
+    if (ok_ && !f.present() &&
+        std::find(suggested_.begin(), suggested_.end(), key) == suggested_.end()) {
         r_.error(where_, "missing required field '" + f.name + "'");
     }
     return f;

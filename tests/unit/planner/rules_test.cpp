@@ -2,6 +2,7 @@
 
 #include "planner_test_util.hpp"
 
+#include <filesystem>
 #include <set>
 
 namespace onair::planner::test {
@@ -42,8 +43,8 @@ breaks:
     EXPECT_EQ(first.kind, item_kind::spot);
     EXPECT_EQ(first.campaign, "c");
     EXPECT_EQ(first.break_id, "hourly");
-    EXPECT_EQ(first.file.filename(), "a.mp4");
-    EXPECT_TRUE(first.file.is_absolute());
+    EXPECT_EQ(std::filesystem::path(first.file).filename(), "a.mp4");
+    EXPECT_TRUE(std::filesystem::path(first.file).is_absolute());
     EXPECT_TRUE(d.plan.dropped.empty());
     for (std::size_t i = 1; i < d.plan.items.size(); ++i) {
         if (d.plan.items[i].break_id == d.plan.items[i - 1].break_id &&
@@ -521,6 +522,22 @@ programmes:
     EXPECT_NE(e.message.find("'magazine'"), std::string::npos) << e.message;
     EXPECT_NE(e.message.find("2026-12-02, 2026-12-09"), std::string::npos) << e.message;
     EXPECT_EQ(e.where.line, 7); // the bulletin's entry
+}
+
+TEST(planner_conflicts, a_dropped_programme_does_not_drop_the_next) {
+    auto p = make_planner(R"(
+media:
+  half: {file: half.mp4, duration: 30m}
+  long: {file: long.mp4, duration: 40m}
+  news: {file: news.mp4, duration: 10m}
+programmes:
+  - {id: a, media: half, at: "20:00"}
+  - {id: b, media: long, at: "20:20"}
+  - {id: c, media: news, at: "20:45"}
+)");
+    // b starts inside a and does not air; c starts after a ends and airs
+    EXPECT_EQ(lines(p.plan_day(day("2026-12-02")).plan, vte),
+              (strings{"20:00:00.000 half", "20:45:00.000 news"}));
 }
 
 TEST(planner_conflicts, silent_campaigns_never_airing_breaks_and_empty_breaks_are_warned) {

@@ -1,0 +1,163 @@
+#include "media/probe.hpp"
+
+#include "media/probe_detail.hpp"
+#include "media/probe_json.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <system_error>
+
+namespace onair::media {
+
+namespace {
+
+// Bumped whenever what a probe finds changes meaning, so that old caches are simply not used.
+constexpr int cache_version = 1;
+
+std::string cache_key(const std::filesystem::path& file) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(file, ec);
+    return (ec ? file : abs).lexically_normal().string();
+}
+
+} // namespace
+
+struct prober::cache {
+    struct entry {
+        std::uintmax_t size = 0;
+        std::int64_t mtime_ns = 0;
+        probe_result result;
+    };
+    bool loaded = false;
+    bool dirty = false;
+    std::map<std::string, entry> entries;
+
+    // A cache file that is missing, unreadable, corrupt or of another version is as good as an
+    // empty one: it only ever saves work, so it must never stop a check.
+    void load(const std::filesystem::path& file) {
+        loaded = true;
+        if (file.empty()) {
+            return;
+        }
+        std::ifstream in(file, std::ios::binary);
+        if (!in) {
+            return;
+        }
+        try {
+            auto j = nlohmann::ordered_json::parse(in);
+            if (j.at("version").get<int>() != cache_version) {
+                return;
+            }
+            for (const auto& [key, e] : j.at("files").items()) {
+                try {
+                    entry x;
+                    x.size = e.at("size").get<std::uintmax_t>();
+                    x.mtime_ns = e.at("mtime_ns").get<std::int64_t>();
+                    x.result = probe_result_from_json(e.at("result"));
+                    entries[key] = std::move(x);
+                } catch (const nlohmann::json::exception&) {
+                    // one bad entry costs one decode, not the whole cache
+                }
+            }
+        } catch (const nlohmann::json::exception&) {
+            entries.clear();
+        }
+    }
+
+    nlohmann::ordered_json to_json() const {
+        auto files = nlohmann::ordered_json::object();
+        for (const auto& [key, e] : entries) {
+            files[key] = {{"size", e.size},
+                          {"mtime_ns", e.mtime_ns},
+                          {"result", media::to_json(e.result)}};
+        }
+        return {{"version", cache_version}, {"files", files}};
+    }
+};
+
+prober::prober(std::filesystem::path cache_file)
+    : cache_file_(std::move(cache_file)), cache_(std::make_unique<cache>()) {}
+
+prober::~prober() { save(); }
+
+probe_result prober::probe(const std::filesystem::path& file) {
+    // Existence and permissions change without touching size or mtime, so they are checked on
+    // every probe and their failures are never cached.
+    auto facts = detail::inspect_file(file);
+    if (!facts.error.empty()) {
+        probe_result r;
+        r.file = file;
+        r.error = facts.error;
+        return r;
+    }
+    if (!cache_->loaded) {
+        cache_->load(cache_file_);
+    }
+    auto key = cache_key(file);
+    if (auto it = cache_->entries.find(key); it != cache_->entries.end() &&
+                                             it->second.size == facts.size &&
+                                             it->second.mtime_ns == facts.mtime_ns) {
+        ++hits_;
+        probe_result r = it->second.result;
+        r.file = file;
+        return r;
+    }
+    auto outcome = detail::decode_file(file);
+    ++decoded_;
+    if (outcome.cacheable) {
+        // Keyed by the size and mtime seen before decoding: a file rewritten meanwhile is simply
+        // decoded again next time.
+        cache_->entries[key] = cache::entry{facts.size, facts.mtime_ns, outcome.result};
+        cache_->entries[key].result.file = key;
+        cache_->dirty = true;
+    }
+    return outcome.result;
+}
+
+bool prober::save() {
+    if (cache_file_.empty() || !cache_->dirty) {
+        return true;
+    }
+    // An unwritable cache costs time on the next run, nothing else: report it, never throw.
+    save_error_.clear();
+    std::error_code ec;
+    auto dir = cache_file_.parent_path();
+    if (!dir.empty()) {
+        std::filesystem::create_directories(dir, ec);
+        if (ec) {
+            save_error_ = "cannot create " + dir.string() + ": " + ec.message();
+            return false;
+        }
+    }
+    // Written aside and renamed: a crash or a concurrent reader never sees half a cache.
+    auto tmp = cache_file_;
+    tmp += ".tmp." + std::to_string(::getpid());
+    try {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        // Paths need not be UTF-8; a replaced byte only costs that file a cache miss.
+        out << cache_->to_json().dump(1, ' ', false,
+                                      nlohmann::ordered_json::error_handler_t::replace)
+            << '\n';
+        out.flush();
+        if (!out) {
+            throw std::runtime_error("cannot write " + tmp.string());
+        }
+    } catch (const std::exception& e) {
+        save_error_ = e.what();
+        std::filesystem::remove(tmp, ec);
+        return false;
+    }
+    std::filesystem::rename(tmp, cache_file_, ec);
+    if (ec) {
+        save_error_ = "cannot replace " + cache_file_.string() + ": " + ec.message();
+        std::filesystem::remove(tmp, ec);
+        return false;
+    }
+    cache_->dirty = false;
+    return true;
+}
+
+} // namespace onair::media
