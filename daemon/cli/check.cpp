@@ -13,6 +13,10 @@
 namespace onair::cli {
 namespace {
 
+std::string count(std::size_t n, const std::string& noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 std::size_t warnings_of(const core::diagnostics& diags) {
     std::size_t n = 0;
     for (const auto& d : diags.sorted()) {
@@ -85,8 +89,8 @@ int run_check(const check_options& o) {
         print_diagnostics(std::cerr, diags);
         const auto errors = diags.sorted().size() - warnings_of(diags);
         std::cout << "onair check: " << o.config << ": "
-                  << (errors ? std::to_string(errors) + " errors" : std::string("ok")) << ", "
-                  << warnings_of(diags) << " warnings";
+                  << (errors ? count(errors, "error") : std::string("ok")) << ", "
+                  << count(warnings_of(diags), "warning");
         if (planned && st) {
             std::set<const schedule::schedule*> schedules;
             std::set<std::filesystem::path> files;
