@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
     add(add_check);
     add(add_plan);
     add(add_probe);
+    add(add_render);
+    add(add_asrun);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

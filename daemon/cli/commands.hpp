@@ -13,5 +13,7 @@ using command = std::function<int()>;
 command add_check(CLI::App& app);
 command add_probe(CLI::App& app);
 command add_plan(CLI::App& app);
+command add_render(CLI::App& app);
+command add_asrun(CLI::App& app);
 
 } // namespace onair::cli

@@ -5,6 +5,7 @@
 #include "media/probe_json.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -67,8 +68,14 @@ int run_probe(const probe_options& o) {
     bool all_ok = true;
     auto list = nlohmann::ordered_json::array();
     bool first = true;
-    for (const auto& file : o.files) {
-        auto r = media::probe_file(file);
+    // No cache file: `probe` always looks at the files as they are now. Probing them together
+    // decodes several at once.
+    media::prober prober;
+    auto results =
+        prober.probe_all(std::vector<std::filesystem::path>(o.files.begin(), o.files.end()));
+    for (std::size_t i = 0; i < o.files.size(); ++i) {
+        const auto& file = o.files[i];
+        const auto& r = results[i];
         if (!r.ok) {
             all_ok = false;
             std::cerr << file << ": error: " << r.error << '\n';

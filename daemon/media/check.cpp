@@ -9,13 +9,23 @@ namespace {
 using schedule::channel;
 using schedule::channel_kind;
 
-std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+std::string quoted(const std::filesystem::path& p) {
+    return "'" + p.string() + "'";
+}
 
 // One probe per file for the whole check, however many channels and schedules name it (the
-// prober may have no cache file behind it).
+// prober may have no cache file behind it). Files named up front are probed together, in
+// parallel.
 class probe_once {
 public:
     explicit probe_once(prober& p) : prober_(p) {}
+
+    void prefetch(const std::vector<std::filesystem::path>& files) {
+        auto results = prober_.probe_all(files);
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            done_.emplace(files[i], std::move(results[i]));
+        }
+    }
 
     const probe_result& operator()(const std::filesystem::path& file) {
         auto it = done_.find(file);
@@ -29,6 +39,16 @@ private:
     prober& prober_;
     std::map<std::filesystem::path, probe_result> done_;
 };
+
+void filler_files(const schedule::filler& f, std::vector<std::filesystem::path>& out) {
+    if (f.type == schedule::filler_type::slate) {
+        out.push_back(f.image);
+    } else if (f.type == schedule::filler_type::loop) {
+        out.insert(out.end(), f.media.begin(), f.media.end());
+    } else if (f.type == schedule::filler_type::live && f.fallback) {
+        filler_files(*f.fallback, out);
+    }
+}
 
 // Whether the channel can air what the file holds. `what` names the file in messages
 // ("media 'tip-lo-30'", "loop filler '/abs/bed.ogg'"). Returns false on an error.
@@ -52,8 +72,8 @@ bool check_kind(const std::string& what, const probe_result& r, const channel& c
         return true;
     }
     if (!r.has_audio) {
-        diags.error(where, what + " has no audio stream; channel '" + ch.id +
-                               "' is radio and airs audio");
+        diags.error(where,
+                    what + " has no audio stream; channel '" + ch.id + "' is radio and airs audio");
         return false;
     }
     return true;
@@ -95,13 +115,21 @@ void check_filler(const schedule::filler& f, const channel& ch, probe_once& prob
 } // namespace
 
 durations media_durations(const schedule::schedule& s, prober& p, core::diagnostics& diags) {
+    std::vector<std::filesystem::path> undeclared;
+    for (const auto& [id, m] : s.media) {
+        if (!m.duration) {
+            undeclared.push_back(m.file);
+        }
+    }
+    probe_once probe(p);
+    probe.prefetch(undeclared);
     durations out;
     for (const auto& [id, m] : s.media) {
         if (m.duration) {
             out[id] = *m.duration;
             continue;
         }
-        auto r = p.probe(m.file);
+        const auto& r = probe(m.file);
         if (!r.ok) {
             diags.error(m.file_where,
                         "media '" + id + "': cannot air " + quoted(m.file) + ": " + r.error);
@@ -118,6 +146,16 @@ durations media_durations(const schedule::schedule& s, prober& p, core::diagnost
 std::vector<durations> check_media(const schedule::station& st, prober& p,
                                    core::diagnostics& diags) {
     probe_once probe(p);
+    std::vector<std::filesystem::path> files;
+    for (std::size_t i = 0; i < st.cfg.channels.size(); ++i) {
+        if (i < st.schedules.size() && st.schedules[i]) {
+            for (const auto& [id, m] : st.schedules[i]->media) {
+                files.push_back(m.file);
+            }
+        }
+        filler_files(st.cfg.channels[i].fill, files);
+    }
+    probe.prefetch(files);
     std::set<const schedule::schedule*> seen; // schedules shared by channels are checked once
     std::vector<durations> out;
     for (std::size_t i = 0; i < st.cfg.channels.size(); ++i) {

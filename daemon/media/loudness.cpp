@@ -111,8 +111,9 @@ std::vector<speaker> default_layout(unsigned channels) {
     if (channels == 1) {
         return {speaker::dual_mono};
     }
-    static const speaker smpte[] = {speaker::left,   speaker::right,         speaker::centre,
-                                    speaker::unused, speaker::left_surround, speaker::right_surround};
+    static const speaker smpte[] = {speaker::left,          speaker::right,
+                                    speaker::centre,        speaker::unused,
+                                    speaker::left_surround, speaker::right_surround};
     std::vector<speaker> out;
     for (unsigned i = 0; i < channels; ++i) {
         out.push_back(i < 6 ? smpte[i] : speaker::unused);

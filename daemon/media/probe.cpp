@@ -70,7 +70,9 @@ core::milliseconds to_ms(GstClockTime ns) {
     return core::milliseconds{static_cast<std::int64_t>((ns + GST_MSECOND / 2) / GST_MSECOND)};
 }
 
-std::string seconds_text(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
+std::string seconds_text(std::chrono::seconds s) {
+    return std::to_string(s.count()) + "s";
+}
 
 std::string trim_message(std::string_view s) {
     while (!s.empty() && (s.back() == '.' || s.back() == ' ' || s.back() == '\n')) {
@@ -206,7 +208,7 @@ GstFlowReturn on_new_sample(GstAppSink* sink, gpointer data) {
         return GST_FLOW_EOS;
     }
     GstBuffer* buf = gst_sample_get_buffer(sample.get()); // borrowed
-    GstCaps* caps = gst_sample_get_caps(sample.get());     // borrowed
+    GstCaps* caps = gst_sample_get_caps(sample.get());    // borrowed
     const GstSegment* seg = gst_sample_get_segment(sample.get());
     if (buf == nullptr) {
         return GST_FLOW_OK;
@@ -427,8 +429,14 @@ void on_deep_element_added(GstBin* /*pipeline*/, GstBin* /*sub_bin*/, GstElement
 // good. Paused without ever having made a stream means it failed (a demuxer that reached the
 // end has output pads; this one found nothing to output).
 bool demuxer_gave_up(decode_state& st) {
-    std::lock_guard lock(st.mutex);
-    for (const auto& d : st.demuxers) {
+    std::vector<gst::element_ptr> demuxers; // copied, so no GStreamer lock is taken under ours
+    {
+        std::lock_guard lock(st.mutex);
+        for (const auto& d : st.demuxers) {
+            demuxers.emplace_back(GST_ELEMENT(gst_object_ref(d.get())));
+        }
+    }
+    for (const auto& d : demuxers) {
         GST_OBJECT_LOCK(d.get());
         bool has_streams = d->numsrcpads > 0;
         GST_OBJECT_UNLOCK(d.get());
@@ -461,8 +469,8 @@ enum class read_mode { pull, push };
 struct decode_run {
     std::string error;
     bool cacheable = true;
-    bool errored = false;      // an ERROR message stopped the decode
-    bool error_lost = false;   // decodebin swallowed one: decode again in push mode
+    bool errored = false;    // an ERROR message stopped the decode
+    bool error_lost = false; // decodebin swallowed one: decode again in push mode
     std::optional<core::milliseconds> container_duration;
     std::vector<std::string> missing; // decoders GStreamer looked for and did not have
 };
@@ -557,9 +565,8 @@ decode_run run_decode(const std::filesystem::path& file, decode_state& st, read_
                     total_timeout = *out.container_duration;
                 }
                 std::lock_guard lock(st.mutex);
-                bool any = std::any_of(st.branches.begin(), st.branches.end(), [](const auto& b) {
-                    return b->kind != stream_kind::other;
-                });
+                bool any = std::any_of(st.branches.begin(), st.branches.end(),
+                                       [](const auto& b) { return b->kind != stream_kind::other; });
                 if (!any) {
                     out.error = out.missing.empty() ? "no audio or video stream" : "";
                     done = out.missing.empty(); // else decodebin's own error follows
@@ -587,8 +594,9 @@ decode_run run_decode(const std::filesystem::path& file, decode_state& st, read_
             out.cacheable = false;
             done = true;
         } else if (!done && now - started > total_timeout) {
-            out.error = "timed out: decoding took longer than " +
-                        seconds_text(std::chrono::duration_cast<std::chrono::seconds>(total_timeout));
+            out.error =
+                "timed out: decoding took longer than " +
+                seconds_text(std::chrono::duration_cast<std::chrono::seconds>(total_timeout));
             out.cacheable = false;
             done = true;
         }
@@ -618,7 +626,7 @@ file_facts inspect_file(const std::filesystem::path& file) {
     struct stat st {};
     if (::stat(file.c_str(), &st) != 0) {
         out.error = (errno == ENOENT || errno == ENOTDIR) ? "no such file"
-                    : errno == EACCES ? "not readable: permission denied"
+                    : errno == EACCES                     ? "not readable: permission denied"
                                       : std::string("cannot stat: ") + std::strerror(errno);
         return out;
     }
@@ -697,7 +705,7 @@ decode_outcome decode_file(const std::filesystem::path& file) {
             end = GST_CLOCK_TIME_IS_VALID(end) ? std::max(end, b->end) : b->end;
         }
     }
-    // Pictures first, as players and the discoverer list them.
+    // Pictures first, as players list them.
     std::stable_partition(r.streams.begin(), r.streams.end(),
                           [](const stream_info& s) { return s.type == "video"; });
     r.container = st->container;
@@ -741,8 +749,9 @@ decode_outcome decode_file(const std::filesystem::path& file) {
     } else if (!r.still_image && r.container_duration) {
         auto claimed = *r.container_duration;
         auto shortfall = claimed - r.duration;
-        if (shortfall > truncation_slack && static_cast<double>(shortfall.count()) >
-                                                truncation_share * static_cast<double>(claimed.count())) {
+        if (shortfall > truncation_slack &&
+            static_cast<double>(shortfall.count()) >
+                truncation_share * static_cast<double>(claimed.count())) {
             r.error = "truncated: the container says " + format_seconds(claimed) + " but only " +
                       format_seconds(r.duration) + " decodes";
         }

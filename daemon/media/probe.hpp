@@ -24,14 +24,14 @@ struct stream_info {
 
 struct probe_result {
     std::filesystem::path file;
-    bool ok = false;           // the file can be aired
-    std::string error;         // why not, when !ok ("no such file", "not a media file", ...)
-    std::string container;     // e.g. "MPEG-2 Transport Stream", "Quicktime"
+    bool ok = false;       // the file can be aired
+    std::string error;     // why not, when !ok ("no such file", "not a media file", ...)
+    std::string container; // e.g. "MPEG-2 Transport Stream", "Quicktime"
     std::optional<core::milliseconds> container_duration; // what the container claims
     core::milliseconds duration{0};                       // decoded: what will really play
     bool has_video = false;
     bool has_audio = false;
-    bool still_image = false;  // a single picture (slates)
+    bool still_image = false;      // a single picture (slates)
     std::int64_t video_frames = 0; // decoded pictures of the first video stream
     std::vector<stream_info> streams;
     std::optional<double> loudness_lufs; // integrated loudness; empty without audio or if silent
@@ -50,6 +50,10 @@ public:
     prober& operator=(const prober&) = delete;
 
     probe_result probe(const std::filesystem::path& file);
+    // The same for many files, decoding those the cache does not know `jobs` at a time (0: one
+    // per core). Results are in the order of `files`; a file named twice is decoded once.
+    std::vector<probe_result> probe_all(const std::vector<std::filesystem::path>& files,
+                                        unsigned jobs = 0);
     // Writes the cache back (atomically, creating its directory) if it changed. Never throws:
     // false when it could not, with the reason in save_error(). The destructor saves too.
     bool save();

@@ -24,7 +24,7 @@ struct decode_outcome {
     probe_result result;
     bool cacheable = true; // false for failures that may pass by themselves (timeouts)
 };
-// Discovers and decodes a file that inspect_file() accepted.
+// Decodes a file that inspect_file() accepted, once, as fast as the machine goes.
 decode_outcome decode_file(const std::filesystem::path& file);
 
 } // namespace onair::media::detail

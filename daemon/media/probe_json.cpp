@@ -1,5 +1,7 @@
 #include "media/probe_json.hpp"
 
+#include <cmath>
+
 namespace onair::media {
 
 using json = nlohmann::ordered_json;
@@ -33,8 +35,9 @@ stream_info stream_from_json(const json& j) {
     return s;
 }
 
-template <class T> json or_null(const std::optional<T>& v) {
-    return v ? json(*v) : json(nullptr);
+// Loudness to a hundredth of a LU/dB: finer is noise, and it keeps the JSON readable.
+json rounded_or_null(const std::optional<double>& v) {
+    return v ? json(std::round(*v * 100.0) / 100.0) : json(nullptr);
 }
 
 } // namespace
@@ -57,8 +60,8 @@ json to_json(const probe_result& r) {
         {"still_image", r.still_image},
         {"video_frames", r.video_frames},
         {"streams", streams},
-        {"loudness_lufs", or_null(r.loudness_lufs)},
-        {"true_peak_dbtp", or_null(r.true_peak_dbtp)},
+        {"loudness_lufs", rounded_or_null(r.loudness_lufs)},
+        {"true_peak_dbtp", rounded_or_null(r.true_peak_dbtp)},
     };
 }
 

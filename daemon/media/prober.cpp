@@ -5,10 +5,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 namespace onair::media {
 
@@ -70,9 +73,8 @@ struct prober::cache {
     nlohmann::ordered_json to_json() const {
         auto files = nlohmann::ordered_json::object();
         for (const auto& [key, e] : entries) {
-            files[key] = {{"size", e.size},
-                          {"mtime_ns", e.mtime_ns},
-                          {"result", media::to_json(e.result)}};
+            files[key] = {
+                {"size", e.size}, {"mtime_ns", e.mtime_ns}, {"result", media::to_json(e.result)}};
         }
         return {{"version", cache_version}, {"files", files}};
     }
@@ -81,40 +83,106 @@ struct prober::cache {
 prober::prober(std::filesystem::path cache_file)
     : cache_file_(std::move(cache_file)), cache_(std::make_unique<cache>()) {}
 
-prober::~prober() { save(); }
+prober::~prober() {
+    save();
+}
 
 probe_result prober::probe(const std::filesystem::path& file) {
-    // Existence and permissions change without touching size or mtime, so they are checked on
-    // every probe and their failures are never cached.
-    auto facts = detail::inspect_file(file);
-    if (!facts.error.empty()) {
-        probe_result r;
-        r.file = file;
-        r.error = facts.error;
-        return r;
-    }
+    return probe_all({file}, 1).front();
+}
+
+std::vector<probe_result> prober::probe_all(const std::vector<std::filesystem::path>& files,
+                                            unsigned jobs) {
     if (!cache_->loaded) {
         cache_->load(cache_file_);
     }
-    auto key = cache_key(file);
-    if (auto it = cache_->entries.find(key); it != cache_->entries.end() &&
-                                             it->second.size == facts.size &&
-                                             it->second.mtime_ns == facts.mtime_ns) {
-        ++hits_;
-        probe_result r = it->second.result;
-        r.file = file;
-        return r;
+    std::vector<probe_result> out(files.size());
+    struct pending {
+        std::string key;
+        std::filesystem::path file;
+        detail::file_facts facts;
+        detail::decode_outcome outcome;
+        std::vector<std::size_t> wanted_at; // indexes into `out`
+    };
+    std::vector<pending> work;
+    std::map<std::string, std::size_t> work_of_key;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const auto& file = files[i];
+        // Existence and permissions change without touching size or mtime, so they are checked
+        // on every probe and their failures are never cached.
+        auto facts = detail::inspect_file(file);
+        if (!facts.error.empty()) {
+            out[i].file = file;
+            out[i].error = facts.error;
+            continue;
+        }
+        auto key = cache_key(file);
+        if (auto it = cache_->entries.find(key); it != cache_->entries.end() &&
+                                                 it->second.size == facts.size &&
+                                                 it->second.mtime_ns == facts.mtime_ns) {
+            ++hits_;
+            out[i] = it->second.result;
+            out[i].file = file;
+            continue;
+        }
+        auto [w, fresh] = work_of_key.emplace(key, work.size());
+        if (fresh) {
+            work.push_back(pending{key, file, facts, {}, {}});
+        }
+        work[w->second].wanted_at.push_back(i);
     }
-    auto outcome = detail::decode_file(file);
-    ++decoded_;
-    if (outcome.cacheable) {
-        // Keyed by the size and mtime seen before decoding: a file rewritten meanwhile is simply
-        // decoded again next time.
-        cache_->entries[key] = cache::entry{facts.size, facts.mtime_ns, outcome.result};
-        cache_->entries[key].result.file = key;
-        cache_->dirty = true;
+
+    // Decoding one file keeps about one core busy (the demuxer, a decoder and the meter mostly
+    // wait on each other), so files go in parallel, the largest first so that one long file
+    // does not run alone at the end. Each worker owns its pipelines; the cache is only touched
+    // here, after they are done.
+    std::stable_sort(work.begin(), work.end(), [](const pending& a, const pending& b) {
+        return a.facts.size > b.facts.size;
+    });
+    if (jobs == 0) {
+        jobs = std::max(1u, std::thread::hardware_concurrency());
     }
-    return outcome.result;
+    jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, work.size()));
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+        for (std::size_t k = next++; k < work.size(); k = next++) {
+            try {
+                work[k].outcome = detail::decode_file(work[k].file);
+            } catch (const std::exception& e) { // nothing may escape a thread
+                work[k].outcome.result.file = work[k].file;
+                work[k].outcome.result.error = std::string("cannot be probed: ") + e.what();
+                work[k].outcome.cacheable = false;
+            }
+        }
+    };
+    if (jobs <= 1) {
+        worker();
+    } else {
+        std::vector<std::thread> threads;
+        for (unsigned t = 0; t < jobs; ++t) {
+            threads.emplace_back(worker);
+        }
+        for (auto& t : threads) {
+            t.join();
+        }
+    }
+
+    for (auto& w : work) {
+        ++decoded_;
+        for (std::size_t i : w.wanted_at) {
+            out[i] = w.outcome.result;
+            out[i].file = files[i];
+        }
+        if (w.outcome.cacheable) {
+            // Keyed by the size and mtime seen before decoding: a file rewritten meanwhile is
+            // simply decoded again next time.
+            auto& e = cache_->entries[w.key];
+            e = cache::entry{w.facts.size, w.facts.mtime_ns, std::move(w.outcome.result)};
+            e.result.file = w.key;
+            cache_->dirty = true;
+        }
+    }
+    return out;
 }
 
 bool prober::save() {

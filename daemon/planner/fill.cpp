@@ -163,6 +163,8 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
     std::vector<int> airings_today(nc, 0);
     std::vector<int> eligible_seen(nc, 0);
     std::vector<break_fill> all_fills; // aired and empty ones, for check
+    all_fills.reserve(breaks.size());
+    out.breaks.reserve(breaks.size());
     std::vector<rotation_view> orders;
     orders.reserve(nc);
     for (std::size_t ci = 0; ci < nc; ++ci) {
@@ -230,17 +232,21 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
                     ranked.push_back({std::max(virtual_time, finish[ci]), ci});
                 }
             }
-            std::sort(ranked.begin(), ranked.end(), [&](const auto& x, const auto& y) {
+            auto owed_before = [&](const auto& x, const auto& y) {
                 if (x.first != y.first) {
                     return x.first < y.first;
                 }
                 const int wx = c.campaigns[x.second].weight, wy = c.campaigns[y.second].weight;
                 return wx != wy ? wx > wy : x.second < y.second;
-            });
+            };
             int best = -1;
             candidate best_spot;
             double best_tag = 0;
-            for (const auto& [tag, ci] : ranked) {
+            // Usually the first campaign asked has a spot: pick minima one at a time rather than
+            // sorting them all.
+            for (auto left = ranked.begin(); left != ranked.end(); ++left) {
+                std::iter_swap(left, std::min_element(left, ranked.end(), owed_before));
+                const auto [tag, ci] = *left;
                 candidate cand =
                     next_spot(c, static_cast<int>(ci), orders[ci], state, t, limit - t);
                 if (cand.media >= 0) {

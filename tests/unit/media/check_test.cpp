@@ -18,12 +18,16 @@ struct station_dir {
     explicit station_dir(const std::string& name) : dir(scratch_dir() / name) {
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir / "media");
-        for (auto [sample, as] : {std::pair{"av-50.mp4", "av.mp4"}, {"video-50.mp4", "video.mp4"},
-                                  {"tone.ogg", "tone.ogg"}, {"still.png", "still.png"}}) {
+        for (auto [sample, as] : {std::pair{"av-50.mp4", "av.mp4"},
+                                  {"video-50.mp4", "video.mp4"},
+                                  {"tone.ogg", "tone.ogg"},
+                                  {"still.png", "still.png"}}) {
             std::filesystem::copy_file(testing::sample(sample), dir / "media" / as);
         }
     }
-    std::string abs(const std::string& rel) const { return (dir / rel).lexically_normal().string(); }
+    std::string abs(const std::string& rel) const {
+        return (dir / rel).lexically_normal().string();
+    }
 };
 
 const char* const config_yaml = R"(station: Test
@@ -116,7 +120,8 @@ TEST(check_media, reports_each_problem_at_the_line_that_names_the_file) {
 
     auto* longer = find(diags, "media 'long'");
     ASSERT_NE(longer, nullptr);
-    EXPECT_EQ(longer->message, "media 'long': declared duration 40s is longer than the file (2.000s)");
+    EXPECT_EQ(longer->message,
+              "media 'long': declared duration 40s is longer than the file (2.000s)");
     EXPECT_EQ(longer->level, core::severity::error);
     EXPECT_EQ(longer->where.line, 8);
     EXPECT_EQ(longer->where.column, 15);

@@ -15,7 +15,8 @@ std::vector<float> stereo_sine(double freq, double amplitude, double seconds, in
     auto frames = static_cast<std::size_t>(seconds * rate);
     std::vector<float> out(frames * 2);
     for (std::size_t i = 0; i < frames; ++i) {
-        auto v = static_cast<float>(amplitude * std::sin(2 * M_PI * freq * static_cast<double>(i) / rate));
+        auto v = static_cast<float>(amplitude *
+                                    std::sin(2 * M_PI * freq * static_cast<double>(i) / rate));
         out[2 * i] = out[2 * i + 1] = v;
     }
     return out;

@@ -17,7 +17,8 @@ namespace {
 struct scratch {
     std::filesystem::path dir;
     scratch() {
-        std::string templ = (std::filesystem::temp_directory_path() / "onair-media-test-XXXXXX").string();
+        std::string templ =
+            (std::filesystem::temp_directory_path() / "onair-media-test-XXXXXX").string();
         if (::mkdtemp(templ.data()) == nullptr) {
             throw std::runtime_error("cannot create a temporary directory");
         }
@@ -116,9 +117,9 @@ const std::filesystem::path& sample(const std::string& name) {
         return it->second;
     }
     auto out = scratch_dir() / name;
-    const std::string video =
-        "videotestsrc num-buffers=50 pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 "
-        "! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ";
+    const std::string video = "videotestsrc num-buffers=50 pattern=ball ! "
+                              "video/x-raw,width=320,height=240,framerate=25/1 "
+                              "! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ";
     if (name == "video-50.mp4") {
         run_pipeline(video + "! mp4mux ! filesink location=@OUT@", out);
     } else if (name == "av-50.mp4" || name == "faststart.mp4") {
@@ -127,7 +128,8 @@ const std::filesystem::path& sample(const std::string& name) {
                          (name == "faststart.mp4" ? "faststart=true " : "") +
                          "! filesink location=@OUT@ audiotestsrc num-buffers=92 "
                          "samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2 ! "
-                         "audioconvert ! " + aac_encoder() + " ! aacparse ! m.",
+                         "audioconvert ! " +
+                         aac_encoder() + " ! aacparse ! m.",
                      out);
     } else if (name == "tone.ogg") {
         run_pipeline("audiotestsrc num-buffers=100 samplesperbuffer=960 freq=440 volume=0.2 ! "
@@ -160,7 +162,8 @@ const std::filesystem::path& sample(const std::string& name) {
 
 std::filesystem::path copy_of(const std::string& name, const std::string& as) {
     auto out = scratch_dir() / as;
-    std::filesystem::copy_file(sample(name), out, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(sample(name), out,
+                               std::filesystem::copy_options::overwrite_existing);
     return out;
 }
 

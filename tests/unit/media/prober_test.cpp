@@ -103,9 +103,8 @@ TEST(prober, wrong_shape_entries_are_skipped) {
     auto cache = dir / "probe-cache.json";
     auto file = copy_of("tone.ogg", "shape.ogg");
     auto key = std::filesystem::absolute(file).lexically_normal().string();
-    testing::write_file(cache, nlohmann::json{{"version", 1},
-                                              {"files", {{key, {{"size", "big"}}}}}}
-                                   .dump());
+    testing::write_file(
+        cache, nlohmann::json{{"version", 1}, {"files", {{key, {{"size", "big"}}}}}}.dump());
     prober p(cache);
     EXPECT_TRUE(p.probe(file).ok);
     EXPECT_EQ(p.decoded(), 1u);
@@ -127,6 +126,30 @@ TEST(prober, failures_are_cached_except_missing_files) {
     std::filesystem::copy_file(testing::sample("tone.ogg"), missing);
     EXPECT_TRUE(p.probe(missing).ok);
     EXPECT_EQ(p.decoded(), 2u);
+}
+
+TEST(prober, probe_all_decodes_each_file_once_in_parallel_and_keeps_the_order) {
+    auto dir = fresh_dir("all");
+    auto ogg = copy_of("tone.ogg", "all.ogg");
+    auto mp4 = copy_of("video-50.mp4", "all.mp4");
+    auto cached = copy_of("still.png", "all.png");
+    prober p(dir / "probe-cache.json");
+    ASSERT_TRUE(p.probe(cached).ok);
+    auto results = p.probe_all({ogg, mp4, dir / "missing.ogg", ogg, cached}, 2);
+    ASSERT_EQ(results.size(), 5u);
+    EXPECT_EQ(results[0].file, ogg);
+    EXPECT_TRUE(results[0].has_audio);
+    EXPECT_EQ(results[1].file, mp4);
+    EXPECT_EQ(results[1].video_frames, 50);
+    EXPECT_EQ(results[2].error, "no such file");
+    EXPECT_EQ(results[3].duration, results[0].duration);
+    EXPECT_TRUE(results[4].still_image);
+    EXPECT_EQ(p.decoded(), 3u); // the png once before, then the ogg and the mp4 once each
+    EXPECT_EQ(p.cache_hits(), 1u);
+    auto again = p.probe_all({mp4, ogg});
+    EXPECT_EQ(p.decoded(), 3u);
+    EXPECT_EQ(p.cache_hits(), 3u);
+    EXPECT_EQ(again[0].video_frames, 50);
 }
 
 TEST(prober, save_without_changes_writes_nothing) {

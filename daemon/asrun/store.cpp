@@ -1,0 +1,373 @@
+#include "asrun/store.hpp"
+
+#include "asrun/sqlite_handle.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <system_error>
+
+namespace onair::asrun {
+namespace {
+
+// migrations[i] takes the schema from version i to i + 1. Never edit a shipped step: add one.
+// Later columns (the tamper-evidence issue plans media_sha256 and chain) come as
+// `ALTER TABLE airings ADD COLUMN ...` steps; exports name their columns, so the order of
+// columns in the table never changes the order of columns in a CSV.
+constexpr std::array<const char*, store::schema_version> migrations{{
+    R"sql(
+CREATE TABLE airings (
+    id                 INTEGER PRIMARY KEY,
+    channel            TEXT NOT NULL,
+    kind               TEXT NOT NULL CHECK (kind IN ('spot', 'programme', 'insert')),
+    media              TEXT NOT NULL,
+    campaign           TEXT,
+    break_id           TEXT,
+    title              TEXT NOT NULL,
+    file               TEXT NOT NULL,
+    scheduled_start_ms INTEGER NOT NULL,
+    scheduled_end_ms   INTEGER NOT NULL,
+    actual_start_ms    INTEGER,
+    actual_end_ms      INTEGER,
+    status             TEXT CHECK (status IN
+                           ('aired', 'truncated', 'failed', 'skipped', 'interrupted')),
+    detail             TEXT,
+    timezone           TEXT NOT NULL,
+    -- an open row (no status yet) went to air and has not left it
+    CHECK (status IS NOT NULL OR (actual_start_ms IS NOT NULL AND actual_end_ms IS NULL))
+);
+CREATE INDEX airings_by_channel ON airings (channel, scheduled_start_ms);
+CREATE INDEX airings_by_start ON airings (scheduled_start_ms);
+-- only the few rows on air now: keeps close_interrupted cheap on a years-long log
+CREATE INDEX airings_open ON airings (id) WHERE status IS NULL;
+)sql",
+}};
+
+constexpr const char* select_columns =
+    "SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms, "
+    "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone FROM airings";
+
+// Long enough to ride out an export's read or a checkpoint, short enough that a wedged peer is
+// reported while the item is still on air.
+constexpr int busy_timeout_ms = 5000;
+
+std::int64_t to_ms(core::instant t) {
+    return t.time_since_epoch().count();
+}
+core::instant from_ms(std::int64_t ms) {
+    return core::instant{core::milliseconds{ms}};
+}
+
+std::string column_text(sqlite3_stmt* s, int i) {
+    const auto* p = sqlite3_column_text(s, i);
+    return p == nullptr ? std::string{}
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
+}
+
+std::optional<std::string> column_optional_text(sqlite3_stmt* s, int i) {
+    if (sqlite3_column_type(s, i) == SQLITE_NULL) {
+        return std::nullopt;
+    }
+    return column_text(s, i);
+}
+
+std::optional<core::instant> column_optional_instant(sqlite3_stmt* s, int i) {
+    if (sqlite3_column_type(s, i) == SQLITE_NULL) {
+        return std::nullopt;
+    }
+    return from_ms(sqlite3_column_int64(s, i));
+}
+
+airing read_row(sqlite3* db, sqlite3_stmt* s) {
+    airing a;
+    a.id = sqlite3_column_int64(s, 0);
+    a.channel = column_text(s, 1);
+    auto kind = parse_kind(column_text(s, 2));
+    if (!kind) {
+        // The CHECK constraint makes this unreachable unless the file was edited by hand.
+        sqlite::fail(db, SQLITE_CORRUPT,
+                     "airing " + std::to_string(a.id) + " has kind '" + column_text(s, 2) + "'");
+    }
+    a.kind = *kind;
+    a.media = column_text(s, 3);
+    a.campaign = column_optional_text(s, 4);
+    a.break_id = column_optional_text(s, 5);
+    a.title = column_text(s, 6);
+    a.file = column_text(s, 7);
+    a.scheduled_start = from_ms(sqlite3_column_int64(s, 8));
+    a.scheduled_end = from_ms(sqlite3_column_int64(s, 9));
+    a.actual_start = column_optional_instant(s, 10);
+    a.actual_end = column_optional_instant(s, 11);
+    if (auto st = column_optional_text(s, 12)) {
+        a.status = parse_status(*st);
+        if (!a.status) {
+            sqlite::fail(db, SQLITE_CORRUPT,
+                         "airing " + std::to_string(a.id) + " has status '" + *st + "'");
+        }
+    }
+    a.detail = column_optional_text(s, 13);
+    a.timezone = column_text(s, 14);
+    return a;
+}
+
+void bind_optional_text(sqlite3* db, sqlite3_stmt* s, int i, const std::optional<std::string>& v) {
+    v ? sqlite::bind_text(db, s, i, *v) : sqlite::bind_null(db, s, i);
+}
+
+void bind_optional_instant(sqlite3* db, sqlite3_stmt* s, int i,
+                           const std::optional<core::instant>& v) {
+    v ? sqlite::bind_int(db, s, i, to_ms(*v)) : sqlite::bind_null(db, s, i);
+}
+
+// Brings a read-write connection to the current schema, one step per transaction. BEGIN
+// IMMEDIATE takes the write lock first, so two processes opening a new store at once cannot
+// both run a step.
+void migrate(sqlite3* db, const std::string& file) {
+    for (;;) {
+        sqlite::exec(db, "BEGIN IMMEDIATE");
+        try {
+            auto version = sqlite::query_int(db, "PRAGMA user_version");
+            if (version > store::schema_version) {
+                throw store_error(file + " has as-run schema " + std::to_string(version) +
+                                      ", newer than this onair knows (" +
+                                      std::to_string(store::schema_version) + ")",
+                                  0);
+            }
+            if (version == store::schema_version) {
+                sqlite::exec(db, "COMMIT");
+                return;
+            }
+            sqlite::exec(db, migrations[static_cast<std::size_t>(version)]);
+            sqlite::exec(db, "PRAGMA user_version = " + std::to_string(version + 1));
+            sqlite::exec(db, "COMMIT");
+        } catch (...) {
+            // ROLLBACK fails only when SQLite already rolled back; the first error is the one
+            // worth reporting.
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+}
+
+} // namespace
+
+struct store::impl {
+    std::filesystem::path file;
+    sqlite::db_ptr db;
+    int version = 0;
+    // Prepared once: the daemon writes these for every item it airs. Declared after `db` so
+    // they are finalized before it closes.
+    sqlite::stmt_ptr insert;
+    sqlite::stmt_ptr close;
+    sqlite::stmt_ptr close_open;
+
+    sqlite3* handle() const { return db.get(); }
+
+    std::int64_t insert_row(const airing& row) {
+        auto* s = insert.get();
+        sqlite::reset_guard reset(s);
+        sqlite3* d = handle();
+        sqlite::bind_text(d, s, 1, row.channel);
+        sqlite::bind_text(d, s, 2, to_string(row.kind));
+        sqlite::bind_text(d, s, 3, row.media);
+        bind_optional_text(d, s, 4, row.campaign);
+        bind_optional_text(d, s, 5, row.break_id);
+        sqlite::bind_text(d, s, 6, row.title);
+        sqlite::bind_text(d, s, 7, row.file);
+        sqlite::bind_int(d, s, 8, to_ms(row.scheduled_start));
+        sqlite::bind_int(d, s, 9, to_ms(row.scheduled_end));
+        bind_optional_instant(d, s, 10, row.actual_start);
+        bind_optional_instant(d, s, 11, row.actual_end);
+        row.status ? sqlite::bind_text(d, s, 12, to_string(*row.status))
+                   : sqlite::bind_null(d, s, 12);
+        bind_optional_text(d, s, 13, row.detail);
+        sqlite::bind_text(d, s, 14, row.timezone);
+        sqlite::check(d, sqlite3_step(s), "cannot write airing to " + file.string(), SQLITE_DONE);
+        return sqlite3_last_insert_rowid(d);
+    }
+
+    void require_writable(const char* what) const {
+        if (!insert) {
+            throw store_error(std::string(what) + ": " + file.string() + " is open read-only",
+                              SQLITE_READONLY);
+        }
+    }
+};
+
+store::store(const std::filesystem::path& file, open_mode mode) : impl_(std::make_unique<impl>()) {
+    impl_->file = file;
+    const std::string name = file.string();
+    if (mode == open_mode::read_write) {
+        if (file.has_parent_path()) {
+            std::error_code ec;
+            std::filesystem::create_directories(file.parent_path(), ec);
+            if (ec) {
+                throw store_error(
+                    "cannot create " + file.parent_path().string() + ": " + ec.message(), 0);
+            }
+        }
+        impl_->db = sqlite::open(name, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    } else {
+        impl_->db = sqlite::open(name, SQLITE_OPEN_READONLY);
+    }
+    sqlite3* db = impl_->handle();
+    // The daemon writes while an export reads; wait for a lock rather than fail at once.
+    sqlite::check(db, sqlite3_busy_timeout(db, busy_timeout_ms), "cannot set busy timeout");
+
+    if (mode == open_mode::read_write) {
+        // WAL: readers never block the writer, and a commit is one append. The mode is stored
+        // in the file; SQLite answers with the mode in force, which must be WAL.
+        auto journal = sqlite::query_text(db, "PRAGMA journal_mode = WAL");
+        if (journal != "wal") {
+            throw store_error(name + ": cannot use WAL (journal mode is " + journal + ")", 0);
+        }
+        // FULL syncs the WAL at every commit: a completed airing survives a power cut, not
+        // only a crash. Per connection, so set on every open.
+        sqlite::exec(db, "PRAGMA synchronous = FULL");
+        migrate(db, name);
+        impl_->version = schema_version;
+        impl_->insert = sqlite::prepare(
+            db, "INSERT INTO airings (channel, kind, media, campaign, break_id, title, file, "
+                "scheduled_start_ms, scheduled_end_ms, actual_start_ms, actual_end_ms, status, "
+                "detail, timezone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                "?13, ?14)");
+        impl_->close =
+            sqlite::prepare(db, "UPDATE airings SET actual_end_ms = ?2, status = ?3, detail = ?4 "
+                                "WHERE id = ?1 AND status IS NULL");
+        impl_->close_open =
+            sqlite::prepare(db, "UPDATE airings SET status = 'interrupted', "
+                                "actual_end_ms = MAX(actual_start_ms, ?1) WHERE status IS NULL");
+    } else {
+        auto version = sqlite::query_int(db, "PRAGMA user_version");
+        if (version > schema_version) {
+            throw store_error(name + " has as-run schema " + std::to_string(version) +
+                                  ", newer than this onair knows (" +
+                                  std::to_string(schema_version) + ")",
+                              0);
+        }
+        impl_->version = static_cast<int>(version);
+    }
+}
+
+store::~store() = default;
+store::store(store&&) noexcept = default;
+store& store::operator=(store&&) noexcept = default;
+
+const std::filesystem::path& store::path() const {
+    return impl_->file;
+}
+
+store_settings store::settings() const {
+    sqlite3* d = impl_->handle();
+    store_settings s;
+    s.journal_mode = sqlite::query_text(d, "PRAGMA journal_mode");
+    s.synchronous = static_cast<int>(sqlite::query_int(d, "PRAGMA synchronous"));
+    s.busy_timeout_ms = static_cast<int>(sqlite::query_int(d, "PRAGMA busy_timeout"));
+    s.schema_version = static_cast<int>(sqlite::query_int(d, "PRAGMA user_version"));
+    return s;
+}
+
+std::int64_t store::open_airing(const airing& row) {
+    impl_->require_writable("open_airing");
+    if (!row.actual_start || row.actual_end || row.status) {
+        throw std::invalid_argument(
+            "open_airing: a row on air has an actual start and no actual end or status");
+    }
+    return impl_->insert_row(row);
+}
+
+bool store::close_airing(std::int64_t id, core::instant actual_end, airing_status status,
+                         const std::optional<std::string>& detail) {
+    impl_->require_writable("close_airing");
+    auto* s = impl_->close.get();
+    sqlite3* d = impl_->handle();
+    sqlite::reset_guard reset(s);
+    sqlite::bind_int(d, s, 1, id);
+    sqlite::bind_int(d, s, 2, to_ms(actual_end));
+    sqlite::bind_text(d, s, 3, to_string(status));
+    bind_optional_text(d, s, 4, detail);
+    sqlite::check(d, sqlite3_step(s), "cannot close airing " + std::to_string(id), SQLITE_DONE);
+    return sqlite3_changes64(d) == 1;
+}
+
+std::int64_t store::record(const airing& row) {
+    impl_->require_writable("record");
+    if (!row.status) {
+        throw std::invalid_argument("record: a row that never went to air needs a status");
+    }
+    return impl_->insert_row(row);
+}
+
+std::size_t store::close_interrupted(core::instant last_known_alive) {
+    impl_->require_writable("close_interrupted");
+    auto* s = impl_->close_open.get();
+    sqlite3* d = impl_->handle();
+    sqlite::reset_guard reset(s);
+    sqlite::bind_int(d, s, 1, to_ms(last_known_alive));
+    sqlite::check(d, sqlite3_step(s), "cannot close interrupted airings", SQLITE_DONE);
+    return static_cast<std::size_t>(sqlite3_changes64(d));
+}
+
+void store::airings(const filter& f, const std::function<void(const airing&)>& each) const {
+    if (impl_->version == 0) {
+        return; // an empty file, opened read-only before the daemon ever wrote to it
+    }
+    // Only the conditions in use appear, so SQLite can pick the matching index; the index
+    // entries end in the rowid, so either index also yields the ORDER BY without a sort.
+    std::string sql = select_columns;
+    const char* glue = " WHERE ";
+    if (f.channel) {
+        sql += glue + std::string("channel = ?1");
+        glue = " AND ";
+    }
+    if (f.from) {
+        sql += glue + std::string("scheduled_start_ms >= ?2");
+        glue = " AND ";
+    }
+    if (f.to) {
+        sql += glue + std::string("scheduled_start_ms < ?3");
+    }
+    sql += " ORDER BY scheduled_start_ms, id";
+
+    sqlite3* d = impl_->handle();
+    auto stmt = sqlite::prepare(d, sql);
+    auto* s = stmt.get();
+    if (f.channel) {
+        sqlite::bind_text(d, s, 1, *f.channel);
+    }
+    if (f.from) {
+        sqlite::bind_int(d, s, 2, to_ms(*f.from));
+    }
+    if (f.to) {
+        sqlite::bind_int(d, s, 3, to_ms(*f.to));
+    }
+    for (;;) {
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+            return;
+        }
+        if (rc != SQLITE_ROW) {
+            sqlite::fail(d, rc, "cannot read airings from " + impl_->file.string());
+        }
+        each(read_row(d, s));
+    }
+}
+
+std::optional<airing> store::find(std::int64_t id) const {
+    if (impl_->version == 0) {
+        return std::nullopt;
+    }
+    sqlite3* d = impl_->handle();
+    auto stmt = sqlite::prepare(d, std::string(select_columns) + " WHERE id = ?1");
+    sqlite::bind_int(d, stmt.get(), 1, id);
+    int rc = sqlite3_step(stmt.get());
+    if (rc == SQLITE_DONE) {
+        return std::nullopt;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite::fail(d, rc, "cannot read airing " + std::to_string(id));
+    }
+    return read_row(d, stmt.get());
+}
+
+} // namespace onair::asrun

@@ -1,0 +1,83 @@
+#pragma once
+
+// The as-run store: STATE_DIR/asrun.sqlite, one row per airing, written when an item goes to
+// air and completed when it leaves. Every write is its own transaction and is on disk (WAL,
+// synchronous FULL) when the call returns, so a crash loses no completed airing.
+//
+// Failures throw store_error with SQLite's message; the store is used from one thread.
+
+#include "asrun/airing.hpp"
+#include "asrun/error.hpp"
+#include "core/time.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace onair::asrun {
+
+// Where a station keeps its as-run log.
+inline std::filesystem::path store_file(const std::filesystem::path& state_dir) {
+    return state_dir / "asrun.sqlite";
+}
+
+// Rows whose scheduled start lies in [from, to), of one channel or all; empty bounds are open.
+struct filter {
+    std::optional<std::string> channel;
+    std::optional<core::instant> from;
+    std::optional<core::instant> to;
+};
+
+// What the connection really runs with, as SQLite reports it (for tests and diagnostics).
+struct store_settings {
+    std::string journal_mode; // "wal"
+    int synchronous = 0;      // 2 = FULL
+    int busy_timeout_ms = 0;
+    int schema_version = 0; // PRAGMA user_version
+};
+
+enum class open_mode {
+    read_write, // creates the folder and the file, migrates the schema (the daemon)
+    read_only,  // the file must exist; nothing is ever written (exports beside the daemon)
+};
+
+class store {
+public:
+    // The schema this build writes. Version history:
+    //   1  airings table, indexes by (channel, scheduled_start_ms) and scheduled_start_ms
+    static constexpr int schema_version = 1;
+
+    explicit store(const std::filesystem::path& file, open_mode mode = open_mode::read_write);
+    ~store();
+    store(store&&) noexcept;
+    store& operator=(store&&) noexcept;
+
+    // An item goes to air: `row` has actual_start and no actual_end or status. Returns its id.
+    std::int64_t open_airing(const airing& row);
+    // The item left the air. False when `id` is not an open row (unknown or already closed).
+    bool close_airing(std::int64_t id, core::instant actual_end, airing_status status,
+                      const std::optional<std::string>& detail = std::nullopt);
+    // An item that never went to air (failed before its start, skipped): `row` has a status.
+    std::int64_t record(const airing& row);
+    // At start-up: closes every row a crash left open as `interrupted`, ending at
+    // `last_known_alive` (or at the row's actual start when that is later). Returns how many.
+    std::size_t close_interrupted(core::instant last_known_alive);
+
+    // Streams the rows that match, ordered by scheduled start then id, one at a time: a long
+    // range is never held in memory.
+    void airings(const filter& f, const std::function<void(const airing&)>& each) const;
+    std::optional<airing> find(std::int64_t id) const;
+
+    const std::filesystem::path& path() const;
+    store_settings settings() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace onair::asrun

@@ -1,0 +1,110 @@
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+
+#include "asrun/export.hpp"
+#include "asrun/store.hpp"
+#include "asrun/window.hpp"
+#include "schedule/load.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <tuple>
+
+namespace onair::cli {
+namespace {
+
+struct asrun_options {
+    std::string config;
+    std::string channel;
+    std::string from;
+    std::string to;
+    std::string format = "csv";
+};
+
+int run_asrun(const asrun_options& o) {
+    core::diagnostics diags;
+    auto cfg = schedule::load_config(o.config, diags);
+    // Only the config matters here (the state dir, the channels and their zones); schedules
+    // are not read, so a broken schedule never hides what already aired.
+    if (!cfg || diags.has_errors()) {
+        print_diagnostics(std::cerr, diags);
+        return input_error;
+    }
+
+    asrun::filter f;
+    const date::time_zone* zone = core::find_zone("UTC");
+    if (!o.channel.empty()) {
+        const auto* ch = cfg->find_channel(o.channel);
+        if (ch == nullptr) {
+            std::cerr << "onair asrun: no channel '" << o.channel << "' in " << o.config
+                      << "; it has:";
+            for (const auto& c : cfg->channels) {
+                std::cerr << ' ' << c.id;
+            }
+            std::cerr << '\n';
+            return usage_error;
+        }
+        f.channel = ch->id;
+        zone = ch->zone;
+    } else if (!cfg->channels.empty()) {
+        // One zone for the whole window, so the bounds mean the same instants for every row;
+        // an offset in the timestamp overrides it.
+        zone = cfg->channels.front().zone;
+    }
+    for (auto [text, bound, flag] :
+         {std::tuple{&o.from, &f.from, "--from"}, std::tuple{&o.to, &f.to, "--to"}}) {
+        if (text->empty()) {
+            continue;
+        }
+        auto t = asrun::parse_bound(*text, *zone);
+        if (!t) {
+            std::cerr << "onair asrun: " << flag << ": " << t.error() << '\n';
+            return usage_error;
+        }
+        *bound = *t;
+    }
+    if (f.from && f.to && !(*f.from < *f.to)) {
+        std::cerr << "onair asrun: --to must be after --from\n";
+        return usage_error;
+    }
+
+    const auto format = o.format == "json" ? asrun::export_format::json : asrun::export_format::csv;
+    const auto file = asrun::store_file(cfg->state_dir);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+        // Nothing has aired yet: an empty log, not an error.
+        asrun::export_nothing(format, std::cout);
+        return ok;
+    }
+    try {
+        asrun::store s(file, asrun::open_mode::read_only);
+        asrun::export_airings(s, f, format, std::cout);
+    } catch (const asrun::store_error& e) {
+        std::cerr << "onair asrun: error: " << e.what() << '\n';
+        return input_error;
+    }
+    std::cout.flush();
+    if (!std::cout) {
+        std::cerr << "onair asrun: error: cannot write the export\n";
+        return input_error;
+    }
+    return ok;
+}
+
+} // namespace
+
+command add_asrun(CLI::App& app) {
+    auto o = std::make_shared<asrun_options>();
+    auto* sub = app.add_subcommand("asrun", "Export the as-run log");
+    sub->add_option("--config", o->config, "The config file")->required();
+    sub->add_option("--channel", o->channel, "Only this channel");
+    sub->add_option("--from", o->from,
+                    "Scheduled start at or after: ISO 8601 or YYYY-MM-DD (local midnight)");
+    sub->add_option("--to", o->to, "Scheduled start before: ISO 8601 or YYYY-MM-DD");
+    sub->add_option("--format", o->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+    return [o] { return run_asrun(*o); };
+}
+
+} // namespace onair::cli

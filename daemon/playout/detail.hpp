@@ -1,0 +1,37 @@
+#pragma once
+
+// Internal to daemon/playout: the pieces the engine assembles.
+
+#include "playout/engine.hpp"
+#include "playout/gst_handles.hpp"
+
+#include <string>
+
+namespace onair::playout::detail {
+
+// The fixed format of a channel's output, which every layer is converted to.
+struct format {
+    bool video = false; // tv
+    int width = 0, height = 0, fps_num = 25, fps_den = 1;
+    int rate = 48000, channels = 2;
+    bool live = false;
+};
+
+format format_of(const schedule::channel& ch, mode m);
+std::string video_caps(const format& f);
+std::string audio_caps(const format& f);
+
+// The filler layer: a bin with ghost src pads "video" (tv) and "audio", producing the fixed
+// format without end. Throws std::runtime_error when it cannot be built.
+gst::element_ptr make_filler(const schedule::filler& fill, const format& f);
+
+// A file output: a bin with ghost sink pads "video" (tv) and "audio", each behind a queue.
+gst::element_ptr make_file_output(const format& f, const file_output& out);
+
+// Running time of a buffer against the sticky segment of `pad`; -1 when it has none.
+std::int64_t buffer_running_time(GstPad* pad, GstBuffer* buf);
+
+// Cuts the audio buffer of a probe to its first `keep` nanoseconds (in place of the old one).
+void truncate_audio(GstPad* pad, GstPadProbeInfo* info, std::int64_t keep);
+
+} // namespace onair::playout::detail

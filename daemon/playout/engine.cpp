@@ -1,0 +1,747 @@
+#include "playout/engine.hpp"
+
+#include "playout/detail.hpp"
+
+#include <gst/audio/audio.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <limits>
+#include <list>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+namespace onair::playout {
+
+const char* to_string(event_kind k) {
+    switch (k) {
+    case event_kind::started: return "started";
+    case event_kind::ended: return "ended";
+    case event_kind::failed: return "failed";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::max();
+constexpr int video_index = 0;
+constexpr int audio_index = 1;
+// A clip whose decoder has produced nothing this long after its bin was added has failed:
+// decodebin can swallow a demuxer's error (see media/probe.cpp), and in render the mixers would
+// wait for it for ever.
+constexpr auto start_timeout = std::chrono::seconds(10);
+constexpr const char* clip_message = "onair-clip";
+// audiomixer's output-buffer-duration (its default)
+constexpr std::int64_t audio_block = 10'000'000;
+
+// Posts a note from a streaming thread to the owner thread, through the bus.
+void post_note(GstElement* pipeline, std::uint64_t serial, const char* what, std::int64_t rt,
+               int index = -1) {
+    GstStructure* s = gst_structure_new(clip_message, "serial", G_TYPE_UINT64, serial, "what",
+                                        G_TYPE_STRING, what, "rt", G_TYPE_INT64, rt, "index",
+                                        G_TYPE_INT, index, nullptr);
+    // the message takes the structure, the element the message
+    gst_element_post_message(pipeline, gst_message_new_application(GST_OBJECT(pipeline), s));
+}
+
+// What a clip's probes and signal handlers share with the owner thread. Streaming threads
+// read the plain fields (set before the bin runs) and touch only the atomics.
+struct clip_shared {
+    std::uint64_t serial = 0;
+    GstElement* pipeline = nullptr; // borrowed: outlives every clip bin
+    std::int64_t start = 0;         // running time of its first frame
+    std::int64_t cut = 0;           // clip-relative running time where it is cut
+    std::array<GstPad*, 2> chain_sink{};   // the convert chains' inputs (owned)
+    std::array<GstPad*, 2> ghost{};        // borrowed from the bin
+    std::array<std::atomic<bool>, 2> linked{};
+    std::array<std::atomic<bool>, 2> eos_sent{};
+    std::atomic<bool> started{false};
+    // output running time each pad has delivered up to
+    std::array<std::atomic<std::int64_t>, 2> end{};
+
+    ~clip_shared() {
+        for (GstPad* p : chain_sink) {
+            if (p != nullptr) {
+                gst_object_unref(p);
+            }
+        }
+    }
+    int index_of(GstPad* pad) const { return pad == ghost[video_index] ? video_index : audio_index; }
+};
+
+using shared_ptr = std::shared_ptr<clip_shared>;
+
+// user_data for probes and signals: a heap copy of the shared_ptr, freed by GLib
+gpointer hold(const shared_ptr& s) { return new shared_ptr(s); }
+void release(gpointer p) { delete static_cast<shared_ptr*>(p); }
+clip_shared& of(gpointer p) { return **static_cast<shared_ptr*>(p); }
+
+// Cuts the clip at its planned length: buffers at or after the cut are dropped and the pad sent
+// EOS once, so the mixer moves on and the decoder stops (a push after EOS returns EOS).
+GstPadProbeReturn cut_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+    clip_shared& c = of(data);
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    const std::int64_t rt = detail::buffer_running_time(pad, buf);
+    if (rt < 0) {
+        return GST_PAD_PROBE_OK;
+    }
+    const int i = c.index_of(pad);
+    if (rt >= c.cut) {
+        if (!c.eos_sent[i].exchange(true)) {
+            // The mixers (1.22) lose a pad's last buffer when EOS follows it closely (measured:
+            // the last frame, the last 20 ms), so a clip's pads never send EOS: the owner
+            // releases each once the output has passed its end (a render's mixer waits there).
+            post_note(c.pipeline, c.serial, "eos", c.end[i].load(), i);
+        }
+        // stop the decoder too: upstream sees EOS as the flow return
+        GST_PAD_PROBE_INFO_FLOW_RETURN(info) = GST_FLOW_EOS;
+        return GST_PAD_PROBE_DROP;
+    }
+    std::int64_t end = rt + (GST_BUFFER_DURATION_IS_VALID(buf)
+                                 ? static_cast<std::int64_t>(GST_BUFFER_DURATION(buf))
+                                 : 0);
+    if (end > c.cut && i == audio_index) {
+        detail::truncate_audio(pad, info, c.cut - rt);
+        end = c.cut;
+    }
+    if (!c.started.exchange(true)) {
+        post_note(c.pipeline, c.serial, "started", c.start + rt);
+    }
+    c.end[i].store(c.start + std::min(end, c.cut));
+    return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn eos_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+    if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS) {
+        return GST_PAD_PROBE_OK;
+    }
+    // see cut_probe: EOS never reaches the mixers
+    clip_shared& c = of(data);
+    const int i = c.index_of(pad);
+    if (!c.eos_sent[i].exchange(true)) {
+        post_note(c.pipeline, c.serial, "eos", c.end[i].load(), i);
+    }
+    return GST_PAD_PROBE_DROP;
+}
+
+void on_pad_added(GstElement*, GstPad* pad, gpointer data) {
+    clip_shared& c = of(data);
+    gst::caps_ptr caps(gst_pad_get_current_caps(pad)); // transfer full
+    if (!caps) {
+        caps.reset(gst_pad_query_caps(pad, nullptr));
+    }
+    if (!caps || gst_caps_is_empty(caps.get())) {
+        return;
+    }
+    const char* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
+    const int i = g_str_has_prefix(name, "video/") ? video_index
+                  : g_str_has_prefix(name, "audio/") ? audio_index
+                                                     : -1;
+    // only the first stream of each type airs; a radio channel has no video chain
+    if (i < 0 || c.chain_sink[i] == nullptr || c.linked[i].exchange(true)) {
+        return;
+    }
+    gst_pad_link(pad, c.chain_sink[i]);
+}
+
+// A file without one of the channel's stream types: end that chain at once, so the mixer does
+// not wait for it.
+void on_no_more_pads(GstElement*, gpointer data) {
+    clip_shared& c = of(data);
+    for (int i : {video_index, audio_index}) {
+        if (c.chain_sink[i] != nullptr && !c.linked[i].exchange(true)) {
+            gst_pad_send_event(c.chain_sink[i], gst_event_new_stream_start("onair-none"));
+            GstSegment seg;
+            gst_segment_init(&seg, GST_FORMAT_TIME);
+            gst_pad_send_event(c.chain_sink[i], gst_event_new_segment(&seg));
+            gst_pad_send_event(c.chain_sink[i], gst_event_new_eos());
+        }
+    }
+}
+
+// Filler and output shared with streaming threads: the render hold and the end of the output.
+struct gate {
+    std::mutex mutex;
+    std::condition_variable moved;
+    std::int64_t hold = no_time;
+    std::int64_t end = no_time;
+    bool stopping = false;
+};
+
+struct filler_pad {
+    gate* g = nullptr;
+    bool audio = false;
+    std::atomic<bool> eos_sent{false};
+};
+
+GstPadProbeReturn filler_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+    auto& fp = *static_cast<filler_pad*>(data);
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    const std::int64_t rt = detail::buffer_running_time(pad, buf);
+    if (rt < 0) {
+        return GST_PAD_PROBE_OK;
+    }
+    std::int64_t end;
+    {
+        std::unique_lock lock(fp.g->mutex);
+        fp.g->moved.wait(lock, [&] { return fp.g->stopping || rt < fp.g->hold; });
+        end = fp.g->end;
+    }
+    if (rt >= end) {
+        if (!fp.eos_sent.exchange(true)) {
+            gst_pad_push_event(pad, gst_event_new_eos());
+        }
+        return GST_PAD_PROBE_DROP;
+    }
+    if (fp.audio && GST_BUFFER_DURATION_IS_VALID(buf) &&
+        rt + static_cast<std::int64_t>(GST_BUFFER_DURATION(buf)) > end) {
+        detail::truncate_audio(pad, info, end - rt);
+    }
+    return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn position_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    const std::int64_t rt = detail::buffer_running_time(pad, buf);
+    if (rt >= 0) {
+        const auto dur = GST_BUFFER_DURATION_IS_VALID(buf)
+                             ? static_cast<std::int64_t>(GST_BUFFER_DURATION(buf))
+                             : 0;
+        static_cast<std::atomic<std::int64_t>*>(data)->store(rt + dur);
+    }
+    return GST_PAD_PROBE_OK;
+}
+
+std::string error_text(GstMessage* msg) {
+    GError* raw = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(msg, &raw, &debug); // both transfer full
+    gst::error_ptr err(raw);
+    gst::string_ptr dbg(debug);
+    gst::string_ptr src(gst_object_get_name(GST_MESSAGE_SRC(msg)));
+    return std::string(err ? err->message : "unknown error") + " (" +
+           (src ? src.get() : "?") + ")";
+}
+
+} // namespace
+
+struct channel_engine::impl {
+    struct active_clip {
+        clip c;
+        shared_ptr shared;
+        gst::element_ptr bin;
+        std::array<gst::pad_ptr, 2> mixer_pad; // requested on the mixers
+        std::array<bool, 2> eos{};
+        bool started = false;
+        std::chrono::steady_clock::time_point added;
+    };
+
+    detail::format fmt;
+    mode m;
+    gst::element_ptr pipeline;
+    gst::element_ptr vmix, amix, vtee, atee;
+    gst::bus_ptr bus;
+    gate g;
+    std::array<filler_pad, 2> filler_pads;
+    std::array<std::atomic<std::int64_t>, 2> positions{}; // output reached, per mixer
+    std::list<active_clip> clips;
+    std::function<void(const event&)> callback;
+    std::uint64_t next_serial = 1;
+    bool running = false;
+    bool done = false;
+    std::string error;
+    std::vector<gst::element_ptr> outputs;
+
+    std::int64_t frame() const {
+        if (fmt.video) {
+            return static_cast<std::int64_t>(
+                gst_util_uint64_scale(GST_SECOND, static_cast<guint64>(fmt.fps_den),
+                                      static_cast<guint64>(fmt.fps_num)));
+        }
+        return static_cast<std::int64_t>(GST_SECOND / 100);
+    }
+
+    // The start on the channel's frame grid (tv: whole frames; radio: whole samples).
+    std::int64_t on_grid(std::int64_t t) const {
+        if (fmt.video) {
+            const auto n = gst_util_uint64_scale_round(static_cast<guint64>(std::max<std::int64_t>(t, 0)),
+                                                       static_cast<guint64>(fmt.fps_num),
+                                                       GST_SECOND * static_cast<guint64>(fmt.fps_den));
+            return static_cast<std::int64_t>(gst_util_uint64_scale(
+                n, GST_SECOND * static_cast<guint64>(fmt.fps_den), static_cast<guint64>(fmt.fps_num)));
+        }
+        const auto n = gst_util_uint64_scale_round(static_cast<guint64>(std::max<std::int64_t>(t, 0)),
+                                                   static_cast<guint64>(fmt.rate), GST_SECOND);
+        return static_cast<std::int64_t>(
+            gst_util_uint64_scale(n, GST_SECOND, static_cast<guint64>(fmt.rate)));
+    }
+
+    void emit(event_kind k, const active_clip& a, std::int64_t rt, std::string reason = {}) {
+        if (callback) {
+            event e;
+            e.kind = k;
+            e.serial = a.shared->serial;
+            e.clip_id = a.c.id;
+            e.running_time = nanoseconds(rt);
+            e.reason = std::move(reason);
+            callback(e);
+        }
+    }
+
+    void build(const schedule::channel& ch) {
+        pipeline = gst::sink(gst_pipeline_new(ch.id.c_str()));
+        bus.reset(gst_pipeline_get_bus(GST_PIPELINE(pipeline.get()))); // transfer full
+        auto filler = detail::make_filler(ch.fill, fmt);
+        gst_bin_add(GST_BIN(pipeline.get()), gst::ref(filler.get()).release()); // bin takes a ref
+
+        auto link_mixer = [&](const char* mixer, const std::string& caps, const char* ghost,
+                              gst::element_ptr& mix, gst::element_ptr& tee, int index) {
+            mix = gst::make(mixer);
+            auto filter = gst::make("capsfilter");
+            gst::caps_ptr c(gst_caps_from_string(caps.c_str()));
+            g_object_set(filter.get(), "caps", c.get(), nullptr);
+            tee = gst::make("tee");
+            g_object_set(tee.get(), "allow-not-linked", TRUE, nullptr);
+            for (auto* e : {mix.get(), filter.get(), tee.get()}) {
+                gst_bin_add(GST_BIN(pipeline.get()), GST_ELEMENT(gst_object_ref(e)));
+            }
+            if (!gst_element_link_many(mix.get(), filter.get(), tee.get(), nullptr)) {
+                throw std::runtime_error(std::string("cannot link ") + mixer);
+            }
+            // the filler is the bottom layer: pad 0 (zorder 0)
+            gst::pad_ptr fpad(gst_element_get_static_pad(filler.get(), ghost));
+            gst::pad_ptr mpad(gst_element_request_pad_simple(mix.get(), "sink_%u"));
+            if (gst_pad_link(fpad.get(), mpad.get()) != GST_PAD_LINK_OK) {
+                throw std::runtime_error(std::string("cannot link the filler to ") + mixer);
+            }
+            filler_pads[index].g = &g;
+            filler_pads[index].audio = index == audio_index;
+            gst_pad_add_probe(fpad.get(), GST_PAD_PROBE_TYPE_BUFFER, filler_probe,
+                              &filler_pads[index], nullptr);
+            gst::pad_ptr out(gst_element_get_static_pad(filter.get(), "src"));
+            gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, position_probe,
+                              &positions[index], nullptr);
+        };
+        if (fmt.video) {
+            link_mixer("compositor", detail::video_caps(fmt), "video", vmix, vtee, video_index);
+            g_object_set(vmix.get(), "background", 1 /* black */, nullptr);
+        }
+        link_mixer("audiomixer", detail::audio_caps(fmt), "audio", amix, atee, audio_index);
+    }
+
+    void add_clip(active_clip& a) {
+        auto& s = *a.shared;
+        a.bin = gst::sink(gst_bin_new(nullptr));
+        // the clip's preroll stays inside its bin, so adding one never takes the pipeline
+        // out of PLAYING
+        g_object_set(a.bin.get(), "async-handling", TRUE, nullptr);
+        auto dec = gst::make("uridecodebin");
+        GError* raw = nullptr;
+        gst::string_ptr uri(gst_filename_to_uri(a.c.file.c_str(), &raw));
+        gst::error_ptr err(raw);
+        g_object_set(dec.get(), "uri", uri ? uri.get() : "file:///nonexistent", nullptr);
+        gst_bin_add(GST_BIN(a.bin.get()), GST_ELEMENT(gst_object_ref(dec.get())));
+
+        auto chain = [&](int i) {
+            const bool video = i == video_index;
+            // the chain's elements sit directly in the clip bin: the decoder's pads can only
+            // link to pads of the same parent
+            std::vector<gst::element_ptr> elements;
+            auto queue = gst::make("queue");
+            g_object_set(queue.get(), "max-size-time", guint64(2 * GST_SECOND), "max-size-bytes",
+                         0u, "max-size-buffers", 0u, nullptr);
+            elements.push_back(std::move(queue));
+            if (video) {
+                elements.push_back(gst::make("videoconvert"));
+                auto scale = gst::make("videoscale");
+                // letterbox, never stretch
+                g_object_set(scale.get(), "add-borders", TRUE, nullptr);
+                elements.push_back(std::move(scale));
+                elements.push_back(gst::make("videorate"));
+            } else {
+                elements.push_back(gst::make("audioconvert"));
+                elements.push_back(gst::make("audioresample"));
+            }
+            auto filter = gst::make("capsfilter");
+            gst::caps_ptr caps(gst_caps_from_string(
+                (video ? detail::video_caps(fmt) : detail::audio_caps(fmt)).c_str()));
+            g_object_set(filter.get(), "caps", caps.get(), nullptr);
+            elements.push_back(std::move(filter));
+            for (std::size_t k = 0; k < elements.size(); ++k) {
+                gst_bin_add(GST_BIN(a.bin.get()), GST_ELEMENT(gst_object_ref(elements[k].get())));
+                if (k > 0 && !gst_element_link(elements[k - 1].get(), elements[k].get())) {
+                    throw std::runtime_error("cannot link the clip's convert chain");
+                }
+            }
+            s.chain_sink[i] = gst_element_get_static_pad(elements.front().get(), "sink");
+            GstPad* ghost = gst::add_ghost(a.bin.get(), video ? "video" : "audio",
+                                           elements.back().get(), "src");
+            s.ghost[i] = ghost;
+            // the key line: the clip's running time 0 airs at its start
+            gst_pad_set_offset(ghost, s.start);
+            gst_pad_add_probe(ghost, GST_PAD_PROBE_TYPE_BUFFER, cut_probe, hold(a.shared), release);
+            gst_pad_add_probe(ghost, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, eos_probe,
+                              hold(a.shared), release);
+        };
+        if (fmt.video) {
+            chain(video_index);
+        }
+        chain(audio_index);
+        g_signal_connect_data(dec.get(), "pad-added", G_CALLBACK(on_pad_added), hold(a.shared),
+                              [](gpointer p, GClosure*) { release(p); }, GConnectFlags(0));
+        g_signal_connect_data(dec.get(), "no-more-pads", G_CALLBACK(on_no_more_pads),
+                              hold(a.shared), [](gpointer p, GClosure*) { release(p); },
+                              GConnectFlags(0));
+        a.added = std::chrono::steady_clock::now();
+        gst_bin_add(GST_BIN(pipeline.get()), GST_ELEMENT(gst_object_ref(a.bin.get())));
+        // linked once the bin is in the pipeline: a pad links only to a pad of a sibling
+        for (int i : {video_index, audio_index}) {
+            if (s.ghost[i] == nullptr) {
+                continue;
+            }
+            const bool video = i == video_index;
+            a.mixer_pad[i].reset(
+                gst_element_request_pad_simple(video ? vmix.get() : amix.get(), "sink_%u"));
+            if (video) {
+                g_object_set(a.mixer_pad[i].get(), "zorder", 1u, nullptr);
+            } else {
+                g_object_set(a.mixer_pad[i].get(), "volume", std::pow(10.0, a.c.gain_db / 20.0),
+                             nullptr);
+            }
+            if (gst_pad_link(s.ghost[i], a.mixer_pad[i].get()) != GST_PAD_LINK_OK) {
+                throw std::runtime_error("cannot link the clip to the mixer");
+            }
+        }
+        if (running) {
+            start_clip(a);
+        } else {
+            // started by start(), one by one, so a missing file fails its clip only
+            gst_element_set_locked_state(a.bin.get(), TRUE);
+        }
+    }
+
+    void start_clip(active_clip& a) {
+        gst_element_set_locked_state(a.bin.get(), FALSE);
+        if (!gst_element_sync_state_with_parent(a.bin.get())) {
+            // the ERROR that says why is already on the bus, ahead of this note
+            post_note(pipeline.get(), a.shared->serial, "start-failed", 0);
+        }
+    }
+
+    // Mixer pads of clips that failed, released once the output has passed their clip.
+    struct retired_pad {
+        GstElement* mixer = nullptr; // borrowed: lives as long as the pipeline
+        gst::pad_ptr pad;
+        int index = 0;
+        std::int64_t after = 0;
+    };
+    std::vector<retired_pad> retired;
+
+    // Takes a clip's bin off the pipeline (owner thread). A failed clip's mixer pads get EOS
+    // and are released only once the output is past the clip's slot: releasing a pad that
+    // never had data while a render's compositor waits on it stalled the compositor (1.22,
+    // measured), whereas an EOS pad is simply skipped.
+    void remove(active_clip& a, bool failed = false) {
+        for (int i : {video_index, audio_index}) {
+            if (a.mixer_pad[i]) {
+                if (a.shared->ghost[i] != nullptr) {
+                    gst_pad_unlink(a.shared->ghost[i], a.mixer_pad[i].get());
+                }
+                GstElement* mixer = i == video_index ? vmix.get() : amix.get();
+                if (failed) {
+                    gst_pad_send_event(a.mixer_pad[i].get(),
+                                       gst_event_new_stream_start("onair-failed"));
+                    GstSegment seg;
+                    gst_segment_init(&seg, GST_FORMAT_TIME);
+                    gst_pad_send_event(a.mixer_pad[i].get(), gst_event_new_segment(&seg));
+                    gst_pad_send_event(a.mixer_pad[i].get(), gst_event_new_eos());
+                    retired.push_back({mixer, std::move(a.mixer_pad[i]), i,
+                                       a.shared->start + a.shared->cut + frame()});
+                } else {
+                    gst_element_release_request_pad(mixer, a.mixer_pad[i].get());
+                }
+                a.mixer_pad[i].reset();
+            }
+        }
+        if (a.bin) {
+            gst_element_set_locked_state(a.bin.get(), TRUE);
+            gst_element_set_state(a.bin.get(), GST_STATE_NULL);
+            gst_bin_remove(GST_BIN(pipeline.get()), a.bin.get());
+            a.bin.reset();
+        }
+    }
+
+    std::list<active_clip>::iterator find(std::uint64_t serial) {
+        return std::find_if(clips.begin(), clips.end(),
+                            [&](const active_clip& a) { return a.shared->serial == serial; });
+    }
+
+    void fail(std::list<active_clip>::iterator it, const std::string& reason) {
+        active_clip a = std::move(*it);
+        clips.erase(it);
+        remove(a, true);
+        emit(event_kind::failed, a, a.shared->start, reason);
+    }
+
+    void handle_note(const GstStructure* s) {
+        guint64 serial = 0;
+        gint64 rt = 0;
+        gint index = -1;
+        gst_structure_get_uint64(s, "serial", &serial);
+        gst_structure_get_int64(s, "rt", &rt);
+        gst_structure_get_int(s, "index", &index);
+        const std::string what = gst_structure_get_string(s, "what");
+        auto it = find(serial);
+        if (it == clips.end()) {
+            return; // already dropped
+        }
+        if (what == "started") {
+            it->started = true;
+            emit(event_kind::started, *it, rt);
+        } else if (what == "start-failed") {
+            fail(it, "cannot open " + it->c.file.string());
+        } else if (what == "eos" && index >= 0 && index < 2) {
+            it->eos[index] = true;
+            finish_if_done(it, rt);
+        }
+    }
+
+    // A clip is over once its sound has ended and the output has passed its last picture; its
+    // video pad (which gets no EOS, see cut_probe) is released only then.
+    void finish_if_done(std::list<active_clip>::iterator it, std::int64_t) {
+        {
+            const bool video_done =
+                !fmt.video || (it->eos[video_index] &&
+                               positions[video_index].load() >= it->shared->end[video_index].load());
+            // the audio mixer makes 10 ms blocks and waits for data to fill one: a clip whose
+            // sound ends inside a block is released once the mixer has come to that block
+            const bool audio_done =
+                it->eos[audio_index] && positions[audio_index].load() + audio_block >
+                                            it->shared->end[audio_index].load();
+            const bool all = video_done && audio_done;
+            if (all) {
+                active_clip a = std::move(*it);
+                clips.erase(it);
+                remove(a);
+                if (!a.started) {
+                    emit(event_kind::failed, a, a.shared->start, "no picture or sound in " +
+                                                                     a.c.file.string());
+                } else {
+                    emit(event_kind::ended, a, std::max(a.shared->end[0].load(), a.shared->end[1].load()));
+                }
+            }
+        }
+    }
+
+    void handle(GstMessage* msg) {
+        switch (GST_MESSAGE_TYPE(msg)) {
+        case GST_MESSAGE_ERROR: {
+            GstObject* src = GST_MESSAGE_SRC(msg);
+            for (auto it = clips.begin(); it != clips.end(); ++it) {
+                if (it->bin && (src == GST_OBJECT(it->bin.get()) ||
+                                gst_object_has_as_ancestor(src, GST_OBJECT(it->bin.get())))) {
+                    fail(it, error_text(msg));
+                    return;
+                }
+            }
+            // from a bin already taken off (its elements no longer under the pipeline): stale
+            if (src != GST_OBJECT(pipeline.get()) &&
+                !gst_object_has_as_ancestor(src, GST_OBJECT(pipeline.get()))) {
+                return;
+            }
+            error = error_text(msg);
+            done = true;
+            break;
+        }
+        case GST_MESSAGE_EOS:
+            done = true;
+            break;
+        case GST_MESSAGE_APPLICATION: {
+            const GstStructure* s = gst_message_get_structure(msg);
+            if (s != nullptr && gst_structure_has_name(s, clip_message)) {
+                handle_note(s);
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+
+    void check_stalled() {
+        for (auto it = retired.begin(); it != retired.end();) {
+            if (positions[it->index].load() >= it->after) {
+                gst_element_release_request_pad(it->mixer, it->pad.get());
+                it = retired.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        const auto now = std::chrono::steady_clock::now();
+        for (auto it = clips.begin(); it != clips.end();) {
+            auto next = std::next(it);
+            if (!it->started && !it->shared->started.load() && now - it->added > start_timeout) {
+                fail(it, "no data from " + it->c.file.string() + " (undecodable?)");
+            } else if (it->eos[video_index] || it->eos[audio_index]) {
+                finish_if_done(it, 0);
+            }
+            it = next;
+        }
+    }
+
+    void set_gate(const std::function<void(gate&)>& change) {
+        {
+            std::lock_guard lock(g.mutex);
+            change(g);
+        }
+        g.moved.notify_all();
+    }
+
+    void stop() {
+        set_gate([](gate& gt) { gt.stopping = true; });
+        if (pipeline) {
+            gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+        }
+        clips.clear();
+        retired.clear();
+        running = false;
+    }
+};
+
+channel_engine::channel_engine(const schedule::channel& channel, mode m)
+    : impl_(std::make_unique<impl>()) {
+    gst::ensure_init();
+    impl_->fmt = detail::format_of(channel, m);
+    impl_->m = m;
+    impl_->build(channel);
+}
+
+channel_engine::~channel_engine() { stop(); }
+
+void channel_engine::add_output(const file_output& out) {
+    if (impl_->running) {
+        throw std::runtime_error("outputs are added before start");
+    }
+    auto bin = detail::make_file_output(impl_->fmt, out);
+    GstBin* pipe = GST_BIN(impl_->pipeline.get());
+    gst_bin_add(pipe, GST_ELEMENT(gst_object_ref(bin.get())));
+    auto link = [&](GstElement* tee, const char* ghost) {
+        gst::pad_ptr src(gst_element_request_pad_simple(tee, "src_%u"));
+        gst::pad_ptr dst(gst_element_get_static_pad(bin.get(), ghost));
+        if (gst_pad_link(src.get(), dst.get()) != GST_PAD_LINK_OK) {
+            throw std::runtime_error("cannot link output " + out.file.string());
+        }
+    };
+    if (impl_->fmt.video) {
+        link(impl_->vtee.get(), "video");
+    }
+    link(impl_->atee.get(), "audio");
+    impl_->outputs.push_back(std::move(bin));
+}
+
+void channel_engine::on_event(std::function<void(const event&)> callback) {
+    impl_->callback = std::move(callback);
+}
+
+std::uint64_t channel_engine::schedule_clip(const clip& c) {
+    impl::active_clip a;
+    a.c = c;
+    a.shared = std::make_shared<clip_shared>();
+    a.shared->serial = impl_->next_serial++;
+    a.shared->pipeline = impl_->pipeline.get();
+    a.shared->start = impl_->on_grid(c.start.count());
+    std::int64_t cut = c.duration.count();
+    {
+        std::lock_guard lock(impl_->g.mutex);
+        if (impl_->g.end != no_time) {
+            cut = std::min(cut, impl_->g.end - a.shared->start);
+        }
+    }
+    a.shared->cut = std::max<std::int64_t>(cut, 0);
+    const std::uint64_t serial = a.shared->serial;
+    {
+        // a missing file never reaches the pipeline: cheaper, and a failure while the
+        // pipeline prerolls can stall it (see docs/playout.md)
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(c.file, ec)) {
+            impl_->emit(event_kind::failed, a, a.shared->start, "no such file: " + c.file.string());
+            return serial;
+        }
+    }
+    impl_->clips.push_back(std::move(a));
+    try {
+        impl_->add_clip(impl_->clips.back());
+    } catch (const std::exception& e) {
+        impl_->fail(std::prev(impl_->clips.end()), e.what());
+    }
+    return serial;
+}
+
+void channel_engine::set_end(nanoseconds end) {
+    impl_->set_gate([&](gate& gt) { gt.end = end.count(); });
+}
+
+void channel_engine::hold_at(std::optional<nanoseconds> t) {
+    impl_->set_gate([&](gate& gt) { gt.hold = t ? t->count() : no_time; });
+}
+
+void channel_engine::start() {
+    if (gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_FAILURE) {
+        // the reason is on the bus
+        std::string why = "cannot start the pipeline";
+        while (gst::message_ptr msg{gst_bus_pop_filtered(impl_->bus.get(), GST_MESSAGE_ERROR)}) {
+            why = error_text(msg.get());
+        }
+        throw std::runtime_error(why);
+    }
+    impl_->running = true;
+    for (auto& a : impl_->clips) {
+        impl_->start_clip(a);
+    }
+}
+
+bool channel_engine::dispatch(std::chrono::milliseconds wait) {
+    if (impl_->done) {
+        return false;
+    }
+    const auto types = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS |
+                                                   GST_MESSAGE_APPLICATION);
+    // a clip waiting for the output to pass its last picture holds a render's mixer: look
+    // again soon rather than sleep the whole wait
+    const bool waiting = std::any_of(impl_->clips.begin(), impl_->clips.end(),
+                                     [](const impl::active_clip& a) { return a.eos[0] || a.eos[1]; });
+    const auto timeout = waiting ? std::min<std::chrono::milliseconds>(wait, std::chrono::milliseconds(1))
+                                 : wait;
+    gst::message_ptr msg{gst_bus_timed_pop_filtered(
+        impl_->bus.get(), static_cast<GstClockTime>(timeout.count()) * GST_MSECOND, types)};
+    if (msg) {
+        impl_->handle(msg.get());
+    }
+    impl_->check_stalled();
+    return !impl_->done;
+}
+
+bool channel_engine::finished() const { return impl_->done; }
+const std::string& channel_engine::fatal_error() const { return impl_->error; }
+
+nanoseconds channel_engine::running_time_now() const {
+    return nanoseconds(impl_->positions[impl_->fmt.video ? video_index : audio_index].load());
+}
+
+nanoseconds channel_engine::frame_duration() const { return nanoseconds(impl_->frame()); }
+
+std::size_t channel_engine::active_clips() const { return impl_->clips.size(); }
+
+void channel_engine::stop() {
+    if (impl_) {
+        impl_->stop();
+    }
+}
+
+} // namespace onair::playout

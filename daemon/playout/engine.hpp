@@ -1,0 +1,120 @@
+#pragma once
+
+// The playout engine of one channel: a GStreamer pipeline in which a filler layer (black, slate)
+// runs under the clips, each clip a bin of its own put on the mixers at its running time, and the
+// mixed picture and sound go through a tee to the outputs. See docs/playout.md.
+//
+// Times are pipeline running times: nanoseconds from the start of the output. The engine knows
+// nothing of wall time or of the plan; its driver (`onair render`, later the live runner) turns
+// planned instants into running times and feeds clips ahead of their start.
+//
+// Threads: every member is called from one owner thread. GStreamer's streaming threads only post
+// messages to the pipeline's bus, which the owner drains through dispatch(); events reach the
+// callback on the owner thread, from dispatch().
+
+#include "schedule/model.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace onair::playout {
+
+using nanoseconds = std::chrono::nanoseconds;
+
+enum class mode {
+    live,   // sources run at the clock's pace; the output never stops (later: `onair run`)
+    render, // as fast as possible, sinks unsynchronised; ends at set_end()
+};
+
+// One file to air. `start` is put on the frame grid (tv) by the engine.
+struct clip {
+    std::string id;             // for reports (e.g. the media id); need not be unique
+    std::filesystem::path file;
+    nanoseconds start{0};       // running time of its first frame
+    nanoseconds duration{0};    // airs at most this long; cut there
+    double gain_db = 0;         // loudness correction, applied on the mixer pad
+};
+
+enum class event_kind {
+    started, // its first buffer left the clip bin; running_time is where it airs
+    ended,   // it is off air (cut at its duration, or its file ended) and its bin is gone
+    failed,  // it could not air (missing, corrupt, undecodable); the filler covers its slot
+};
+const char* to_string(event_kind k);
+
+struct event {
+    event_kind kind = event_kind::started;
+    std::uint64_t serial = 0; // the value schedule_clip returned
+    std::string clip_id;
+    nanoseconds running_time{0};
+    std::string reason; // failed: why
+};
+
+// A file output: the container follows the extension (.ts, .mkv; radio also .mp3, .ogg, .wav).
+struct file_output {
+    std::filesystem::path file;
+    std::optional<int> video_bitrate_kbps;
+    std::optional<int> audio_bitrate_kbps;
+};
+
+// Whether `file`'s extension is a container this kind of channel can write; the reason if not.
+std::optional<std::string> check_file_output(schedule::channel_kind kind,
+                                             const std::filesystem::path& file);
+
+class channel_engine {
+public:
+    // Builds the composition (filler, mixers, fixed output caps, tee). Throws std::runtime_error
+    // when an element is missing or the slate cannot be read.
+    channel_engine(const schedule::channel& channel, mode m);
+    ~channel_engine();
+    channel_engine(const channel_engine&) = delete;
+    channel_engine& operator=(const channel_engine&) = delete;
+
+    // Outputs are added before start(). Throws std::runtime_error on an unknown container.
+    void add_output(const file_output& out);
+
+    void on_event(std::function<void(const event&)> callback);
+
+    // Puts a clip on the pipeline ahead of its start (before or after start()). Returns its
+    // serial, which the events carry. Failures arrive as a `failed` event, never as exceptions.
+    std::uint64_t schedule_clip(const clip& c);
+
+    // Render: the output ends (EOS) at this running time; clips are cut there too.
+    void set_end(nanoseconds end);
+    // Render: the filler, and so the output, waits at this running time until it is moved on
+    // (nullopt: no hold). The driver holds at the start of the next clip it has not scheduled
+    // yet, so a mixer running many times faster than real time cannot overtake a clip.
+    void hold_at(std::optional<nanoseconds> t);
+
+    // Sets the pipeline PLAYING. Throws std::runtime_error if it cannot.
+    void start();
+
+    // Waits up to `wait` for one bus message and handles it (events are delivered from here).
+    // Returns false once the engine has finished: EOS reached or a fatal error.
+    bool dispatch(std::chrono::milliseconds wait);
+
+    bool finished() const;
+    // Why the engine stopped, when it was a fatal error (not a clip's).
+    const std::string& fatal_error() const;
+
+    // The running time the output has reached (the end of the last mixed buffer).
+    nanoseconds running_time_now() const;
+    // The frame grid of the channel: one video frame (tv), 10 ms (radio).
+    nanoseconds frame_duration() const;
+    // Clips on the pipeline (scheduled, not yet ended or failed).
+    std::size_t active_clips() const;
+
+    // Takes the pipeline down (idempotent; the destructor calls it).
+    void stop();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace onair::playout

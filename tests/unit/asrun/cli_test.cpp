@@ -1,0 +1,159 @@
+// `onair asrun` end to end: a store filled through the library, exported by the binary.
+
+#include "asrun/export.hpp"
+#include "asrun/store.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sys/wait.h>
+
+namespace onair::asrun {
+namespace {
+
+using test::temp_dir;
+using test::utc;
+using namespace std::chrono_literals;
+
+struct run_result {
+    int code = -1;
+    std::string out;
+};
+
+// Runs the binary with `args` (already shell-quoted); stderr goes to the test's stderr.
+run_result run(const std::string& args) {
+    run_result r;
+    FILE* p = ::popen((std::string(ONAIR_BINARY) + " " + args).c_str(), "r");
+    if (p == nullptr) {
+        return r;
+    }
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) {
+        r.out.append(buf, n);
+    }
+    int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+class asrun_cli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        config_ = (dir_.path() / "onair.yaml").string();
+        std::ofstream(config_) << R"(station: Test
+state_dir: state
+control:
+  listen: 127.0.0.1:8750
+  token_file: null
+channels:
+  - id: police-tv
+    name: TV
+    kind: tv
+    timezone: Asia/Vientiane
+    video: {width: 1280, height: 720, framerate: 25}
+    audio: {rate: 48000, channels: 2}
+    loudness: -23
+    schedule: police-tv.yaml
+    filler: {type: black}
+    outputs:
+      - {type: null}
+  - id: radio-de
+    name: Radio
+    kind: radio
+    timezone: Europe/Berlin
+    audio: {rate: 48000, channels: 2}
+    loudness: null
+    schedule: radio-de.yaml
+    filler: {type: black}
+    outputs:
+      - {type: null}
+)";
+    }
+
+    // One closed spot per channel per hour from 2026-11-30T17:00Z (local midnight in
+    // Vientiane) for `hours` hours.
+    void fill(int hours) {
+        store s(dir_.path() / "state" / "asrun.sqlite");
+        for (int h = 0; h < hours; ++h) {
+            for (const char* ch : {"police-tv", "radio-de"}) {
+                auto a = test::on_air_spot(ch, utc(2026, 11, 30, 17, 0) + std::chrono::hours{h});
+                a.timezone = std::string(ch) == "radio-de" ? "Europe/Berlin" : "Asia/Vientiane";
+                auto id = s.open_airing(a);
+                s.close_airing(id, a.scheduled_end, airing_status::aired);
+            }
+        }
+    }
+
+    std::string cmd(const std::string& rest) const { return "asrun --config " + config_ + rest; }
+
+    temp_dir dir_;
+    std::string config_;
+};
+
+std::size_t lines(const std::string& s) {
+    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+TEST_F(asrun_cli, a_missing_store_exports_an_empty_log) {
+    auto csv = run(cmd(""));
+    EXPECT_EQ(csv.code, 0);
+    EXPECT_EQ(csv.out, csv_header);
+    auto json = run(cmd(" --format json"));
+    EXPECT_EQ(json.code, 0);
+    EXPECT_EQ(json.out, "[]\n");
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() / "state" / "asrun.sqlite"));
+}
+
+TEST_F(asrun_cli, exports_all_rows_or_a_channel) {
+    fill(3);
+    auto all = run(cmd(""));
+    EXPECT_EQ(all.code, 0);
+    EXPECT_EQ(lines(all.out), 7u);
+    EXPECT_EQ(all.out.substr(0, std::string(csv_header).size()), csv_header);
+    auto radio = run(cmd(" --channel radio-de --format json"));
+    EXPECT_EQ(radio.code, 0);
+    auto j = nlohmann::json::parse(radio.out);
+    ASSERT_EQ(j.size(), 3u);
+    EXPECT_EQ(j[0]["channel"], "radio-de");
+    EXPECT_EQ(j[0]["scheduled_start"], "2026-11-30T18:00:00.000+01:00");
+}
+
+TEST_F(asrun_cli, reads_bounds_in_the_channels_zone_from_included_to_excluded) {
+    fill(30);
+    // Vientiane: the local day 2026-12-01 is 2026-11-30T17:00Z .. 2026-12-01T17:00Z
+    auto day = run(cmd(" --channel police-tv --from 2026-12-01 --to 2026-12-02"));
+    EXPECT_EQ(day.code, 0);
+    EXPECT_EQ(lines(day.out), 1u + 24u);
+    // Berlin: the local day 2026-12-01 starts at 2026-11-30T23:00Z, the 7th hour filled
+    auto berlin = run(cmd(" --channel radio-de --from 2026-12-01 --to 2026-12-02"));
+    EXPECT_EQ(lines(berlin.out), 1u + 30u - 6u);
+    // no channel: the first channel's zone; an offset overrides it
+    auto window = run(cmd(" --from 2026-12-01T01:00:00 --to 2026-12-01T03:00:00"));
+    EXPECT_EQ(lines(window.out), 1u + 2u * 2u);
+    auto offset = run(cmd(" --from 2026-11-30T18:00:00Z --to 2026-11-30T19:00:00.001Z"));
+    EXPECT_EQ(lines(offset.out), 1u + 2u * 2u);
+}
+
+TEST_F(asrun_cli, usage_errors_exit_2) {
+    EXPECT_EQ(run(cmd(" --channel nope 2>/dev/null")).code, 2);
+    EXPECT_EQ(run(cmd(" --from 2026-12-32 2>/dev/null")).code, 2);
+    EXPECT_EQ(run(cmd(" --from 2026-12-01T06:00 2>/dev/null")).code, 2);
+    EXPECT_EQ(run(cmd(" --from 2026-12-02 --to 2026-12-01 2>/dev/null")).code, 2);
+    EXPECT_EQ(run(cmd(" --format xml 2>/dev/null")).code, 2);
+}
+
+TEST_F(asrun_cli, a_broken_store_or_config_exits_1) {
+    EXPECT_EQ(
+        run("asrun --config " + (dir_.path() / "missing.yaml").string() + " 2>/dev/null").code, 1);
+    std::filesystem::create_directories(dir_.path() / "state");
+    std::ofstream(dir_.path() / "state" / "asrun.sqlite")
+        << "this is not a database, but it is long enough to have a header page....\n";
+    EXPECT_EQ(run(cmd(" 2>/dev/null")).code, 1);
+}
+
+} // namespace
+} // namespace onair::asrun

@@ -1,0 +1,184 @@
+#include "asrun/export.hpp"
+#include "asrun/store.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+namespace onair::asrun {
+namespace {
+
+using test::temp_dir;
+using test::utc;
+
+const std::string lao_title = "ໃສ່ໝວກກັນກະທົບ, \"ທຸກຄັ້ງ\"";
+
+// Three rows on two channels in two zones: a closed spot with a Lao title that needs quoting,
+// a skipped programme with NULLs, an insert still on air, and a row whose zone is unknown.
+void fill(store& s) {
+    airing spot;
+    spot.channel = "police-tv";
+    spot.kind = airing_kind::spot;
+    spot.media = "spot-helmet";
+    spot.campaign = "road-safety";
+    spot.break_id = "b0700";
+    spot.title = lao_title;
+    spot.file = "/srv/media/helmet.mp4";
+    spot.scheduled_start = utc(2026, 11, 30, 23, 58);
+    spot.scheduled_end = utc(2026, 11, 30, 23, 58, 30);
+    spot.actual_start = utc(2026, 11, 30, 23, 58, 0, 12);
+    spot.timezone = "Asia/Vientiane";
+    auto id = s.open_airing(spot);
+    s.close_airing(id, utc(2026, 11, 30, 23, 58, 30, 4), airing_status::aired);
+
+    airing news;
+    news.channel = "radio-de";
+    news.kind = airing_kind::programme;
+    news.media = "news";
+    news.title = "Nachrichten";
+    news.file = "/srv/media/news.mp3";
+    news.scheduled_start = utc(2026, 12, 1, 5, 0);
+    news.scheduled_end = utc(2026, 12, 1, 5, 30);
+    news.status = airing_status::skipped;
+    news.detail = "not reached, operator skip";
+    news.timezone = "Europe/Berlin";
+    s.record(news);
+
+    airing insert;
+    insert.channel = "police-tv";
+    insert.kind = airing_kind::insert;
+    insert.media = "psa-flood";
+    insert.title = "Flood warning\nline two";
+    insert.file = "/srv/media/flood.mp4";
+    insert.scheduled_start = utc(2026, 12, 1, 0, 10);
+    insert.scheduled_end = utc(2026, 12, 1, 0, 11);
+    insert.actual_start = utc(2026, 12, 1, 0, 10);
+    insert.timezone = "Asia/Vientiane";
+    s.open_airing(insert);
+
+    airing old;
+    old.channel = "old";
+    old.kind = airing_kind::spot;
+    old.media = "m";
+    old.title = "t";
+    old.file = "f";
+    old.scheduled_start = utc(2026, 12, 1, 6, 0);
+    old.scheduled_end = utc(2026, 12, 1, 6, 0, 10);
+    old.status = airing_status::failed;
+    old.detail = "decoder error";
+    old.timezone = "Nowhere/Unknown";
+    s.record(old);
+}
+
+std::string export_of(const store& s, export_format format, const filter& f = {}) {
+    std::ostringstream out;
+    export_airings(s, f, format, out);
+    return out.str();
+}
+
+TEST(export_csv, is_byte_exact) {
+    temp_dir dir;
+    store s(dir.path() / "asrun.sqlite");
+    fill(s);
+    EXPECT_EQ(export_of(s, export_format::csv),
+              "channel,kind,media,campaign,break,title,file,scheduled_start,scheduled_end,"
+              "actual_start,actual_end,status,detail\n"
+              "police-tv,spot,spot-helmet,road-safety,b0700,\"ໃສ່ໝວກກັນກະທົບ, "
+              "\"\"ທຸກຄັ້ງ\"\"\",/srv/media/helmet.mp4,2026-12-01T06:58:00.000+07:00,"
+              "2026-12-01T06:58:30.000+07:00,2026-12-01T06:58:00.012+07:00,"
+              "2026-12-01T06:58:30.004+07:00,aired,\n"
+              "police-tv,insert,psa-flood,,,\"Flood warning\nline two\",/srv/media/flood.mp4,"
+              "2026-12-01T07:10:00.000+07:00,2026-12-01T07:11:00.000+07:00,"
+              "2026-12-01T07:10:00.000+07:00,,,\n"
+              "radio-de,programme,news,,,Nachrichten,/srv/media/news.mp3,"
+              "2026-12-01T06:00:00.000+01:00,2026-12-01T06:30:00.000+01:00,,,skipped,"
+              "\"not reached, operator skip\"\n"
+              "old,spot,m,,,t,f,2026-12-01T06:00:00.000+00:00,2026-12-01T06:00:10.000+00:00,,,"
+              "failed,decoder error\n");
+}
+
+TEST(export_json, is_byte_exact) {
+    temp_dir dir;
+    store s(dir.path() / "asrun.sqlite");
+    fill(s);
+    const std::string out = export_of(s, export_format::json);
+    EXPECT_EQ(out, "[\n"
+                   "  {\"channel\":\"police-tv\",\"kind\":\"spot\",\"media\":\"spot-helmet\","
+                   "\"campaign\":\"road-safety\",\"break\":\"b0700\",\"title\":\"ໃສ່ໝວກກັນກະທົບ, "
+                   "\\\"ທຸກຄັ້ງ\\\"\",\"file\":\"/srv/media/helmet.mp4\","
+                   "\"scheduled_start\":\"2026-12-01T06:58:00.000+07:00\","
+                   "\"scheduled_end\":\"2026-12-01T06:58:30.000+07:00\","
+                   "\"actual_start\":\"2026-12-01T06:58:00.012+07:00\","
+                   "\"actual_end\":\"2026-12-01T06:58:30.004+07:00\",\"status\":\"aired\","
+                   "\"detail\":null},\n"
+                   "  {\"channel\":\"police-tv\",\"kind\":\"insert\",\"media\":\"psa-flood\","
+                   "\"campaign\":null,\"break\":null,\"title\":\"Flood warning\\nline two\","
+                   "\"file\":\"/srv/media/flood.mp4\","
+                   "\"scheduled_start\":\"2026-12-01T07:10:00.000+07:00\","
+                   "\"scheduled_end\":\"2026-12-01T07:11:00.000+07:00\","
+                   "\"actual_start\":\"2026-12-01T07:10:00.000+07:00\",\"actual_end\":null,"
+                   "\"status\":null,\"detail\":null},\n"
+                   "  {\"channel\":\"radio-de\",\"kind\":\"programme\",\"media\":\"news\","
+                   "\"campaign\":null,\"break\":null,\"title\":\"Nachrichten\","
+                   "\"file\":\"/srv/media/news.mp3\","
+                   "\"scheduled_start\":\"2026-12-01T06:00:00.000+01:00\","
+                   "\"scheduled_end\":\"2026-12-01T06:30:00.000+01:00\",\"actual_start\":null,"
+                   "\"actual_end\":null,\"status\":\"skipped\","
+                   "\"detail\":\"not reached, operator skip\"},\n"
+                   "  {\"channel\":\"old\",\"kind\":\"spot\",\"media\":\"m\",\"campaign\":null,"
+                   "\"break\":null,\"title\":\"t\",\"file\":\"f\","
+                   "\"scheduled_start\":\"2026-12-01T06:00:00.000+00:00\","
+                   "\"scheduled_end\":\"2026-12-01T06:00:10.000+00:00\",\"actual_start\":null,"
+                   "\"actual_end\":null,\"status\":\"failed\",\"detail\":\"decoder error\"}\n"
+                   "]\n");
+    // and it is JSON, with the keys in the order of the CSV columns
+    auto parsed = nlohmann::ordered_json::parse(out);
+    ASSERT_EQ(parsed.size(), 4u);
+    EXPECT_EQ(parsed[0]["title"], lao_title);
+    std::string keys;
+    for (const auto& [k, v] : parsed[0].items()) {
+        keys += (keys.empty() ? "" : ",") + k;
+    }
+    EXPECT_EQ(keys + "\n", std::string(csv_header));
+}
+
+TEST(export_both, follow_the_filter) {
+    temp_dir dir;
+    store s(dir.path() / "asrun.sqlite");
+    fill(s);
+    filter f{"radio-de", {}, {}};
+    EXPECT_EQ(export_of(s, export_format::csv, f),
+              std::string(csv_header) +
+                  "radio-de,programme,news,,,Nachrichten,/srv/media/news.mp3,"
+                  "2026-12-01T06:00:00.000+01:00,2026-12-01T06:30:00.000+01:00,,,skipped,"
+                  "\"not reached, operator skip\"\n");
+    f = {"police-tv", utc(2026, 12, 1, 0, 0), {}};
+    auto json = nlohmann::json::parse(export_of(s, export_format::json, f));
+    ASSERT_EQ(json.size(), 1u);
+    EXPECT_EQ(json[0]["kind"], "insert");
+}
+
+TEST(export_both, of_nothing) {
+    temp_dir dir;
+    store s(dir.path() / "asrun.sqlite");
+    EXPECT_EQ(export_of(s, export_format::csv), csv_header);
+    EXPECT_EQ(export_of(s, export_format::json), "[]\n");
+    std::ostringstream csv, json;
+    export_nothing(export_format::csv, csv);
+    export_nothing(export_format::json, json);
+    EXPECT_EQ(csv.str(), csv_header);
+    EXPECT_EQ(json.str(), "[]\n");
+}
+
+TEST(csv_field, quotes_as_rfc_4180_asks) {
+    EXPECT_EQ(csv_field("plain ລາວ"), "plain ລາວ");
+    EXPECT_EQ(csv_field(""), "");
+    EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+    EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    EXPECT_EQ(csv_field("two\r\nlines"), "\"two\r\nlines\"");
+}
+
+} // namespace
+} // namespace onair::asrun
