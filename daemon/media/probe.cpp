@@ -1,6 +1,6 @@
 #include "media/probe.hpp"
 
-#include "media/gst_handles.hpp"
+#include "gst/handles.hpp"
 #include "media/loudness.hpp"
 #include "media/probe_detail.hpp"
 
@@ -24,20 +24,7 @@
 
 namespace onair::media {
 
-namespace gst {
 
-void ensure_init() {
-    // gst_init is idempotent but not free; a function-local static makes the first caller pay
-    // once, and is thread-safe.
-    static const bool initialised = [] {
-        gst_init(nullptr, nullptr);
-        gst_pb_utils_init();
-        return true;
-    }();
-    (void)initialised;
-}
-
-} // namespace gst
 
 std::string format_seconds(core::milliseconds d) {
     auto ms = d.count();

@@ -46,13 +46,6 @@ GstPad* add_ghost(GstElement* bin, const char* name, GstElement* inner, const ch
     return ghost;
 }
 
-void ensure_init() {
-    static const bool initialised = [] {
-        gst_init(nullptr, nullptr);
-        return true;
-    }();
-    (void)initialised;
-}
 
 } // namespace gst
 
