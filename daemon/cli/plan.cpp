@@ -50,65 +50,13 @@ int run_plan(const plan_options& o) {
         to = *t;
     }
 
-    core::diagnostics diags;
-    auto st = schedule::load_station(o.config, diags);
-    if (!st) {
-        print_diagnostics(std::cerr, diags);
-        return input_error;
+    int exit_code = ok;
+    auto setup = load_channel("plan", o.config, o.channel, exit_code);
+    if (!setup) {
+        return exit_code;
     }
-    {
-        // Errors in the config itself (a channel entry among them) stop everything.
-        core::diagnostics config_errors;
-        for (const auto& d : diags.all()) {
-            if (d.where.file == schedule::display_path(o.config)) {
-                config_errors.add(d);
-            }
-        }
-        if (config_errors.has_errors()) {
-            print_diagnostics(std::cerr, config_errors);
-            return input_error;
-        }
-    }
-    std::size_t index = st->cfg.channels.size();
-    for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
-        if (st->cfg.channels[i].id == o.channel) {
-            index = i;
-        }
-    }
-    if (index == st->cfg.channels.size()) {
-        std::cerr << "onair plan: no channel '" << o.channel << "' in " << o.config << "; it has:";
-        for (const auto& c : st->cfg.channels) {
-            std::cerr << ' ' << c.id;
-        }
-        std::cerr << '\n';
-        return usage_error;
-    }
-    const auto& ch = st->cfg.channels[index];
-    // Beyond the config, only this channel's schedule matters here: a broken schedule of
-    // another channel does not stop an operator from planning this one.
-    core::diagnostics own, others;
-    const std::string schedule_file = schedule::display_path(ch.schedule_file);
-    for (const auto& d : diags.all()) {
-        (d.where.file == schedule_file ? own : others).add(d);
-    }
-    if (own.has_errors() || !st->schedules[index]) {
-        print_diagnostics(std::cerr, own);
-        return input_error;
-    }
-    if (others.has_errors()) {
-        std::cerr << "onair plan: note: other channels have " << others.error_count()
-                  << " errors; see onair check\n";
-    }
-    diags = core::diagnostics{};
-    media::prober prober(probe_cache_path(st->cfg));
-    auto durations = media::media_durations(*st->schedules[index], prober, diags);
-    prober.save();
-    if (diags.has_errors()) {
-        print_diagnostics(std::cerr, diags);
-        return input_error;
-    }
-
-    planner::planner p(channel_input_for(*st, index, std::move(durations)));
+    const auto& ch = setup->channel();
+    planner::planner p(setup->input);
     planner::rundown_header h{ch.id, ch.name, ch.zone, {}, {}};
     if (day) {
         h.from = p.day_start(*day);

@@ -53,60 +53,17 @@ int run_render(const render_options& o) {
         return usage_error;
     }
 
-    core::diagnostics diags;
-    auto st = schedule::load_station(o.config, diags);
-    if (!st) {
-        print_diagnostics(std::cerr, diags);
-        return input_error;
+    int exit_code = ok;
+    auto setup = load_channel("render", o.config, o.channel, exit_code);
+    if (!setup) {
+        return exit_code;
     }
-    core::diagnostics config_errors;
-    for (const auto& d : diags.all()) {
-        if (d.where.file == schedule::display_path(o.config)) {
-            config_errors.add(d);
-        }
-    }
-    if (config_errors.has_errors()) {
-        print_diagnostics(std::cerr, config_errors);
-        return input_error;
-    }
-    const auto found = std::find_if(st->cfg.channels.begin(), st->cfg.channels.end(),
-                                    [&](const schedule::channel& c) { return c.id == o.channel; });
-    if (found == st->cfg.channels.end()) {
-        std::cerr << "onair render: no channel '" << o.channel << "' in " << o.config
-                  << "; it has:";
-        for (const auto& c : st->cfg.channels) {
-            std::cerr << ' ' << c.id;
-        }
-        std::cerr << '\n';
-        return usage_error;
-    }
-    const auto index = static_cast<std::size_t>(found - st->cfg.channels.begin());
-    const schedule::channel& ch = *found;
+    const schedule::channel& ch = setup->channel();
     if (auto why = playout::check_file_output(ch.kind, o.output)) {
         std::cerr << "onair render: --output: " << *why << '\n';
         return usage_error;
     }
-    // Only this channel's schedule matters, as for `plan`.
-    core::diagnostics own;
-    const std::string schedule_file = schedule::display_path(ch.schedule_file);
-    for (const auto& d : diags.all()) {
-        if (d.where.file == schedule_file) {
-            own.add(d);
-        }
-    }
-    if (own.has_errors() || !st->schedules[index]) {
-        print_diagnostics(std::cerr, own);
-        return input_error;
-    }
-
-    diags = core::diagnostics{};
-    media::prober prober(probe_cache_path(st->cfg));
-    auto durations = media::media_durations(*st->schedules[index], prober, diags);
-    if (diags.has_errors()) {
-        print_diagnostics(std::cerr, diags);
-        return input_error;
-    }
-    planner::planner p(channel_input_for(*st, index, std::move(durations)));
+    planner::planner p(setup->input);
     const core::instant from = core::to_instant(*f, *ch.zone);
     const core::instant to = core::to_instant(*t, *ch.zone);
     if (!(from < to)) {
@@ -115,7 +72,9 @@ int run_render(const render_options& o) {
     }
     const auto plan = p.plan_window(from, to);
 
-    // The plan as clips on the output's running time (0 = the window's start).
+    // The plan as clips on the output's running time (0 = the window's start). Loudness comes
+    // from the probe cache (every file is probed once; later renders only read the cache).
+    media::prober prober(probe_cache_path(setup->st.cfg));
     std::deque<playout::clip> pending;
     std::size_t skipped = 0;
     for (const auto& item : plan.items) {
