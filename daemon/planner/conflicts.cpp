@@ -75,14 +75,14 @@ void check_plan(planner& p, local_days first, local_days last, core::diagnostics
     std::map<std::pair<std::size_t, std::string>, std::vector<local_days>> silent;
     const int days = static_cast<int>((last - first).count()) + 1;
 
+    std::map<std::string, std::size_t> rule_index;
+    for (std::size_t r = 0; r < s.breaks.size(); ++r) {
+        rule_index[s.breaks[r].id] = r;
+    }
     for (local_days d = first; d <= last; d += date::days{1}) {
         im.remember(d, state);
         detail::day_detail det;
         auto plan = detail::plan_one_day(in, c, d, state, &det);
-        std::map<std::string, std::size_t> rule_index;
-        for (std::size_t r = 0; r < s.breaks.size(); ++r) {
-            rule_index[s.breaks[r].id] = r;
-        }
         for (const auto& dr : plan.plan.dropped) {
             auto& st = rules[rule_index[dr.break_id]];
             ++st.times;

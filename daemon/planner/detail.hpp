@@ -85,7 +85,6 @@ std::vector<break_instance> break_instances(const channel_input& in, local_days 
 struct day_detail {
     std::vector<int> airings;          // per campaign
     std::vector<int> eligible_breaks;  // per campaign: breaks in flight and daypart
-    std::vector<programme_airing> programmes;
     std::vector<break_fill> fills;
 };
 

@@ -298,7 +298,6 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
     if (detail) {
         detail->airings = airings_today;
         detail->eligible_breaks = eligible_total;
-        detail->programmes = airings;
         detail->fills = std::move(all_fills);
     }
     return out;

@@ -13,7 +13,6 @@
 #include "core/time.hpp"
 #include "schedule/model.hpp"
 
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
