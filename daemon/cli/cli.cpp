@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
             commands[subs.back()] = std::move(run);
         }
     };
+    add(add_run);
     add(add_check);
     add(add_plan);
     add(add_probe);

@@ -42,6 +42,7 @@ struct iterator_free {
 
 using element_ptr = std::unique_ptr<GstElement, object_unref>;
 using bus_ptr = std::unique_ptr<GstBus, object_unref>;
+using clock_ptr = std::unique_ptr<GstClock, object_unref>;
 using pad_ptr = std::unique_ptr<GstPad, object_unref>;
 using caps_ptr = std::unique_ptr<GstCaps, caps_unref>;
 using message_ptr = std::unique_ptr<GstMessage, message_unref>;

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <limits>
 #include <list>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -41,10 +42,11 @@ constexpr std::int64_t audio_block = 10'000'000;
 
 // Posts a note from a streaming thread to the owner thread, through the bus.
 void post_note(GstElement* pipeline, std::uint64_t serial, const char* what, std::int64_t rt,
-               int index = -1) {
+               int index = -1, std::int64_t arrival = -1) {
     GstStructure* s = gst_structure_new(clip_message, "serial", G_TYPE_UINT64, serial, "what",
                                         G_TYPE_STRING, what, "rt", G_TYPE_INT64, rt, "index",
-                                        G_TYPE_INT, index, nullptr);
+                                        G_TYPE_INT, index, "arrival", G_TYPE_INT64, arrival,
+                                        nullptr);
     // the message takes the structure, the element the message
     gst_element_post_message(pipeline, gst_message_new_application(GST_OBJECT(pipeline), s));
 }
@@ -54,6 +56,8 @@ void post_note(GstElement* pipeline, std::uint64_t serial, const char* what, std
 struct clip_shared {
     std::uint64_t serial = 0;
     GstElement* pipeline = nullptr; // borrowed: outlives every clip bin
+    // the output's position (the channel's main mixer), borrowed from the engine
+    const std::atomic<std::int64_t>* output_position = nullptr;
     std::int64_t start = 0;         // running time of its first frame
     std::int64_t cut = 0;           // clip-relative running time where it is cut
     std::array<GstPad*, 2> chain_sink{};   // the convert chains' inputs (owned)
@@ -61,6 +65,12 @@ struct clip_shared {
     std::array<std::atomic<bool>, 2> linked{};
     std::array<std::atomic<bool>, 2> eos_sent{};
     std::atomic<bool> started{false};
+    // Joined under way: every buffer is dropped until the seek to `in_point` has come through
+    // (the new segment, per pad); the seek's flush never reaches the mixers.
+    std::int64_t in_point = 0;
+    std::array<std::atomic<bool>, 2> awaiting_seek{};
+    std::atomic<bool> seek_requested{false};
+    std::atomic<guint32> seek_seqnum{GST_SEQNUM_INVALID};
     // output running time each pad has delivered up to
     std::array<std::atomic<std::int64_t>, 2> end{};
 
@@ -85,12 +95,19 @@ clip_shared& of(gpointer p) { return **static_cast<shared_ptr*>(p); }
 // EOS once, so the mixer moves on and the decoder stops (a push after EOS returns EOS).
 GstPadProbeReturn cut_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
     clip_shared& c = of(data);
+    const int i = c.index_of(pad);
+    if (c.awaiting_seek[i].load()) {
+        // data from before the seek: the file is open, so the owner can seek now
+        if (!c.seek_requested.exchange(true)) {
+            post_note(c.pipeline, c.serial, "seek", 0, i);
+        }
+        return GST_PAD_PROBE_DROP;
+    }
     GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
     const std::int64_t rt = detail::buffer_running_time(pad, buf);
     if (rt < 0) {
         return GST_PAD_PROBE_OK;
     }
-    const int i = c.index_of(pad);
     if (rt >= c.cut) {
         if (!c.eos_sent[i].exchange(true)) {
             // The mixers (1.22) lose a pad's last buffer when EOS follows it closely (measured:
@@ -110,19 +127,51 @@ GstPadProbeReturn cut_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
         end = c.cut;
     }
     if (!c.started.exchange(true)) {
-        post_note(c.pipeline, c.serial, "started", c.start + rt);
+        // where the output was when the first buffer came: later than its time means the
+        // mixer (live) has already gone past its first frames
+        post_note(c.pipeline, c.serial, "started", c.start + rt, i, c.output_position->load());
     }
     c.end[i].store(c.start + std::min(end, c.cut));
     return GST_PAD_PROBE_OK;
 }
 
 GstPadProbeReturn eos_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
-    if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS) {
-        return GST_PAD_PROBE_OK;
-    }
-    // see cut_probe: EOS never reaches the mixers
     clip_shared& c = of(data);
     const int i = c.index_of(pad);
+    GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
+    if (c.in_point > 0) {
+        switch (GST_EVENT_TYPE(ev)) {
+        case GST_EVENT_FLUSH_START:
+        case GST_EVENT_FLUSH_STOP:
+            // the seek's flush is the clip's own business: the mixer pad has had no data yet
+            return GST_PAD_PROBE_DROP;
+        case GST_EVENT_SEGMENT:
+            if (c.awaiting_seek[i].load()) {
+                const GstSegment* seg = nullptr;
+                gst_event_parse_segment(ev, &seg);
+                const guint32 want = c.seek_seqnum.load();
+                // demuxers carry the seek's seqnum into the new segment; a segment that starts
+                // near the in-point is the seek's too
+                if ((want != GST_SEQNUM_INVALID && gst_event_get_seqnum(ev) == want) ||
+                    (seg->start != GST_CLOCK_TIME_NONE &&
+                     static_cast<std::int64_t>(seg->start) + GST_SECOND / 2 >= c.in_point)) {
+                    c.awaiting_seek[i].store(false);
+                }
+            }
+            return GST_PAD_PROBE_OK;
+        default:
+            break;
+        }
+    }
+    if (GST_EVENT_TYPE(ev) != GST_EVENT_EOS) {
+        return GST_PAD_PROBE_OK;
+    }
+    if (c.awaiting_seek[i].load()) {
+        // the file ended before the seek came through (shorter than the in-point): nothing of
+        // this stream airs
+        c.awaiting_seek[i].store(false);
+    }
+    // see cut_probe: EOS never reaches the mixers
     if (!c.eos_sent[i].exchange(true)) {
         post_note(c.pipeline, c.serial, "eos", c.end[i].load(), i);
     }
@@ -171,11 +220,49 @@ struct gate {
     std::int64_t hold = no_time;
     std::int64_t end = no_time;
     bool stopping = false;
+    // [start, end) running times where a clip airs: the filler's sound (a loop, a live feed)
+    // is silenced there, sample for sample, so a spot never airs over it. Keyed by serial.
+    std::map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> quiet;
 };
+
+// Zeroes the samples of an audio buffer that fall inside a clip's slot.
+void silence_under_clips(GstPad* pad, GstPadProbeInfo* info, std::int64_t rt,
+                         const std::vector<std::pair<std::int64_t, std::int64_t>>& quiet) {
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (quiet.empty() || !GST_BUFFER_DURATION_IS_VALID(buf) ||
+        GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_GAP)) {
+        return;
+    }
+    const std::int64_t end = rt + static_cast<std::int64_t>(GST_BUFFER_DURATION(buf));
+    gst::caps_ptr caps(gst_pad_get_current_caps(pad)); // transfer full
+    GstAudioInfo ai;
+    if (!caps || !gst_audio_info_from_caps(&ai, caps.get())) {
+        return;
+    }
+    for (const auto& [from, to] : quiet) {
+        if (to <= rt || from >= end) {
+            continue;
+        }
+        buf = gst_buffer_make_writable(buf);
+        GST_PAD_PROBE_INFO_DATA(info) = buf;
+        const gsize frames = gst_buffer_get_size(buf) / GST_AUDIO_INFO_BPF(&ai);
+        auto frame_at = [&](std::int64_t t) {
+            return std::min<gsize>(frames, static_cast<gsize>(gst_util_uint64_scale_round(
+                                               static_cast<guint64>(std::max<std::int64_t>(t - rt, 0)),
+                                               GST_AUDIO_INFO_RATE(&ai), GST_SECOND)));
+        };
+        const gsize a = frame_at(from);
+        const gsize b = frame_at(to);
+        if (b > a) {
+            gst_buffer_memset(buf, a * GST_AUDIO_INFO_BPF(&ai), 0, (b - a) * GST_AUDIO_INFO_BPF(&ai));
+        }
+    }
+}
 
 struct filler_pad {
     gate* g = nullptr;
     bool audio = false;
+    bool has_sound = false; // a loop or a live feed; black and slate are silent
     std::atomic<bool> eos_sent{false};
 };
 
@@ -187,10 +274,20 @@ GstPadProbeReturn filler_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data
         return GST_PAD_PROBE_OK;
     }
     std::int64_t end;
+    std::vector<std::pair<std::int64_t, std::int64_t>> quiet;
     {
         std::unique_lock lock(fp.g->mutex);
         fp.g->moved.wait(lock, [&] { return fp.g->stopping || rt < fp.g->hold; });
         end = fp.g->end;
+        if (fp.audio && fp.has_sound) {
+            for (const auto& [serial, slot] : fp.g->quiet) {
+                quiet.push_back(slot);
+            }
+        }
+    }
+    if (fp.audio && fp.has_sound) {
+        silence_under_clips(pad, info, rt, quiet);
+        buf = GST_PAD_PROBE_INFO_BUFFER(info);
     }
     if (rt >= end) {
         if (!fp.eos_sent.exchange(true)) {
@@ -237,7 +334,10 @@ struct channel_engine::impl {
         gst::element_ptr bin;
         std::array<gst::pad_ptr, 2> mixer_pad; // requested on the mixers
         std::array<bool, 2> eos{};
-        bool started = false;
+        bool started = false;              // its first buffer reached the mixer
+        bool announced = false;            // the started event went out (the output got there)
+        std::int64_t first_rt = 0;         // running time of its first buffer
+        std::int64_t arrival = 0;          // the output position when that buffer came
         std::chrono::steady_clock::time_point added;
     };
 
@@ -246,6 +346,8 @@ struct channel_engine::impl {
     gst::element_ptr pipeline;
     gst::element_ptr vmix, amix, vtee, atee;
     gst::bus_ptr bus;
+    gst::clock_ptr clock;          // live: the pipeline's clock
+    GstClockTime base_time = 0;    // live: chosen once at start
     gate g;
     std::array<filler_pad, 2> filler_pads;
     std::array<std::atomic<std::int64_t>, 2> positions{}; // output reached, per mixer
@@ -321,6 +423,8 @@ struct channel_engine::impl {
             }
             filler_pads[index].g = &g;
             filler_pads[index].audio = index == audio_index;
+            filler_pads[index].has_sound = ch.fill.type == schedule::filler_type::loop ||
+                                           ch.fill.type == schedule::filler_type::live;
             gst_pad_add_probe(fpad.get(), GST_PAD_PROBE_TYPE_BUFFER, filler_probe,
                               &filler_pads[index], nullptr);
             gst::pad_ptr out(gst_element_get_static_pad(filter.get(), "src"));
@@ -385,7 +489,13 @@ struct channel_engine::impl {
             // the key line: the clip's running time 0 airs at its start
             gst_pad_set_offset(ghost, s.start);
             gst_pad_add_probe(ghost, GST_PAD_PROBE_TYPE_BUFFER, cut_probe, hold(a.shared), release);
-            gst_pad_add_probe(ghost, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, eos_probe,
+            if (s.in_point > 0) {
+                s.awaiting_seek[i].store(true);
+            }
+            gst_pad_add_probe(ghost,
+                              static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+                                                           GST_PAD_PROBE_TYPE_EVENT_FLUSH),
+                              eos_probe,
                               hold(a.shared), release);
         };
         if (fmt.video) {
@@ -409,6 +519,12 @@ struct channel_engine::impl {
                 gst_element_request_pad_simple(video ? vmix.get() : amix.get(), "sink_%u"));
             if (video) {
                 g_object_set(a.mixer_pad[i].get(), "zorder", 1u, nullptr);
+                if (fmt.live) {
+                    // live, the compositor would repeat a clip's last frame until its pad is
+                    // released; the filler must show from the frame after the clip's end
+                    g_object_set(a.mixer_pad[i].get(), "max-last-buffer-repeat", guint64(0),
+                                 nullptr);
+                }
             } else {
                 g_object_set(a.mixer_pad[i].get(), "volume", std::pow(10.0, a.c.gain_db / 20.0),
                              nullptr);
@@ -447,6 +563,7 @@ struct channel_engine::impl {
     // never had data while a render's compositor waits on it stalled the compositor (1.22,
     // measured), whereas an EOS pad is simply skipped.
     void remove(active_clip& a, bool failed = false) {
+        set_gate([&](gate& gt) { gt.quiet.erase(a.shared->serial); });
         for (int i : {video_index, audio_index}) {
             if (a.mixer_pad[i]) {
                 if (a.shared->ghost[i] != nullptr) {
@@ -501,14 +618,62 @@ struct channel_engine::impl {
             return; // already dropped
         }
         if (what == "started") {
+            gint64 arrival = -1;
+            gst_structure_get_int64(s, "arrival", &arrival);
             it->started = true;
-            emit(event_kind::started, *it, rt);
+            it->first_rt = rt;
+            it->arrival = arrival;
+            announce_if_on_air(*it);
+        } else if (what == "seek") {
+            seek(*it);
         } else if (what == "start-failed") {
             fail(it, "cannot open " + it->c.file.string());
         } else if (what == "eos" && index >= 0 && index < 2) {
             it->eos[index] = true;
             finish_if_done(it, rt);
         }
+    }
+
+    // Seeks a clip joined under way to its in-point, from the first chain that has data (the
+    // demuxer moves every stream). Accurate: decoding starts at the key frame before and the
+    // frames before the in-point are clipped, so the first frame airs exactly.
+    void seek(active_clip& a) {
+        auto& s = *a.shared;
+        for (int i : {video_index, audio_index}) {
+            if (s.chain_sink[i] == nullptr || !s.linked[i].load()) {
+                continue;
+            }
+            GstEvent* ev = gst_event_new_seek(
+                1.0, GST_FORMAT_TIME,
+                static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE),
+                GST_SEEK_TYPE_SET, static_cast<gint64>(s.in_point), GST_SEEK_TYPE_NONE, -1);
+            s.seek_seqnum.store(gst_event_get_seqnum(ev));
+            // pushed upstream from the chain's input to the decoder (takes the event)
+            if (!gst_pad_push_event(s.chain_sink[i], ev)) {
+                fail(find(s.serial), "cannot seek to " + std::to_string(s.in_point / 1'000'000) +
+                                         " ms in " + a.c.file.string());
+            }
+            return;
+        }
+    }
+
+    // The output position of the channel: its picture (tv) or its sound (radio).
+    std::int64_t output_position() const {
+        return positions[fmt.video ? video_index : audio_index].load();
+    }
+
+    // A clip is on air once the output reaches its first buffer; a buffer that came after the
+    // output had passed its time (live, a slow decoder) airs from the next frame on.
+    void announce_if_on_air(active_clip& a) {
+        if (!a.started || a.announced) {
+            return;
+        }
+        const std::int64_t aired = std::max(a.first_rt, a.arrival);
+        if (output_position() < aired) {
+            return;
+        }
+        a.announced = true;
+        emit(event_kind::started, a, aired);
     }
 
     // A clip is over once its sound has ended and the output has passed its last picture; its
@@ -528,6 +693,10 @@ struct channel_engine::impl {
                 active_clip a = std::move(*it);
                 clips.erase(it);
                 remove(a);
+                if (a.started && !a.announced) {
+                    a.announced = true;
+                    emit(event_kind::started, a, a.first_rt);
+                }
                 if (!a.started) {
                     emit(event_kind::failed, a, a.shared->start, "no picture or sound in " +
                                                                      a.c.file.string());
@@ -587,8 +756,11 @@ struct channel_engine::impl {
             auto next = std::next(it);
             if (!it->started && !it->shared->started.load() && now - it->added > start_timeout) {
                 fail(it, "no data from " + it->c.file.string() + " (undecodable?)");
-            } else if (it->eos[video_index] || it->eos[audio_index]) {
-                finish_if_done(it, 0);
+            } else {
+                announce_if_on_air(*it);
+                if (it->eos[video_index] || it->eos[audio_index]) {
+                    finish_if_done(it, 0);
+                }
             }
             it = next;
         }
@@ -663,6 +835,7 @@ std::uint64_t channel_engine::schedule_clip(const clip& c) {
         }
     }
     a.shared->cut = std::max<std::int64_t>(cut, 0);
+    a.shared->in_point = std::max<std::int64_t>(c.in_point.count(), 0);
     const std::uint64_t serial = a.shared->serial;
     {
         // a missing file never reaches the pipeline: cheaper, and a failure while the
@@ -673,6 +846,11 @@ std::uint64_t channel_engine::schedule_clip(const clip& c) {
             return serial;
         }
     }
+    impl_->set_gate([&](gate& gt) {
+        gt.quiet[serial] = {a.shared->start, a.shared->start + a.shared->cut};
+    });
+    a.shared->output_position =
+        &impl_->positions[impl_->fmt.video ? video_index : audio_index];
     impl_->clips.push_back(std::move(a));
     try {
         impl_->add_clip(impl_->clips.back());
@@ -690,7 +868,20 @@ void channel_engine::hold_at(std::optional<nanoseconds> t) {
     impl_->set_gate([&](gate& gt) { gt.hold = t ? t->count() : no_time; });
 }
 
-void channel_engine::start() {
+void channel_engine::start(nanoseconds running_time) {
+    if (impl_->fmt.live) {
+        // The pipeline runs on the monotonic system clock, so a step of the wall clock never
+        // jumps the output; the base time is chosen here, once, in the past (a base time in the
+        // future deadlocked EOS on 1.22), so that `running_time` is now.
+        GstClock* clock = gst_system_clock_obtain(); // transfer full
+        impl_->clock.reset(clock);
+        gst_pipeline_use_clock(GST_PIPELINE(impl_->pipeline.get()), clock);
+        gst_element_set_start_time(impl_->pipeline.get(), GST_CLOCK_TIME_NONE);
+        const GstClockTime now = gst_clock_get_time(clock);
+        const auto back = static_cast<GstClockTime>(std::max<std::int64_t>(running_time.count(), 0));
+        impl_->base_time = now > back ? now - back : 0;
+        gst_element_set_base_time(impl_->pipeline.get(), impl_->base_time);
+    }
     if (gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING) ==
         GST_STATE_CHANGE_FAILURE) {
         // the reason is on the bus
@@ -704,6 +895,68 @@ void channel_engine::start() {
     for (auto& a : impl_->clips) {
         impl_->start_clip(a);
     }
+}
+
+nanoseconds channel_engine::clock_running_time() const {
+    if (!impl_->clock) {
+        return running_time_now();
+    }
+    return nanoseconds(static_cast<std::int64_t>(gst_clock_get_time(impl_->clock.get())) -
+                       static_cast<std::int64_t>(impl_->base_time));
+}
+
+int channel_engine::bus_fd() const {
+    GPollFD fd{};
+    gst_bus_get_pollfd(impl_->bus.get(), &fd);
+    return fd.fd;
+}
+
+bool channel_engine::dispatch_pending() {
+    if (impl_->done) {
+        return false;
+    }
+    // every message is taken off (gst_bus_pop also resets the poll fd); the ones that are not
+    // ours (state changes, tags, ...) are ignored by handle()
+    while (!impl_->done) {
+        gst::message_ptr msg{gst_bus_pop(impl_->bus.get())};
+        if (!msg) {
+            break;
+        }
+        impl_->handle(msg.get());
+    }
+    impl_->check_stalled();
+    return !impl_->done;
+}
+
+bool channel_engine::finish_outputs(std::chrono::milliseconds wait) {
+    if (!impl_->running || impl_->done) {
+        return impl_->done;
+    }
+    // EOS into the tees, after the mixers: every output drains and finalises its file (a TS is
+    // flushed, a Matroska index written) while the sources are left alone.
+    for (GstElement* tee : {impl_->vtee.get(), impl_->atee.get()}) {
+        if (tee != nullptr) {
+            gst::pad_ptr pad(gst_element_get_static_pad(tee, "sink"));
+            gst_pad_send_event(pad.get(), gst_event_new_eos());
+        }
+    }
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        gst::message_ptr msg{gst_bus_timed_pop_filtered(
+            impl_->bus.get(), static_cast<GstClockTime>(std::max<std::int64_t>(left.count(), 1)) * GST_MSECOND,
+            static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR))};
+        if (!msg) {
+            break;
+        }
+        if (GST_MESSAGE_TYPE(msg.get()) == GST_MESSAGE_EOS) {
+            impl_->done = true;
+            return true;
+        }
+        impl_->handle(msg.get());
+    }
+    return false;
 }
 
 bool channel_engine::dispatch(std::chrono::milliseconds wait) {

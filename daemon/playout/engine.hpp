@@ -38,10 +38,14 @@ struct clip {
     nanoseconds start{0};       // running time of its first frame
     nanoseconds duration{0};    // airs at most this long; cut there
     double gain_db = 0;         // loudness correction, applied on the mixer pad
+    // Where in the file it starts: a programme joined under way (after a restart, or a render
+    // starting inside it) is sought there, frame-accurately, before anything of it airs.
+    nanoseconds in_point{0};
 };
 
 enum class event_kind {
-    started, // its first buffer left the clip bin; running_time is where it airs
+    started, // the output reached its first frame (radio: sample); running_time is where it
+             // aired (later than planned only when its data came late)
     ended,   // it is off air (cut at its duration, or its file ended) and its bin is gone
     failed,  // it could not air (missing, corrupt, undecodable); the filler covers its slot
 };
@@ -91,8 +95,27 @@ public:
     // yet, so a mixer running many times faster than real time cannot overtake a clip.
     void hold_at(std::optional<nanoseconds> t);
 
-    // Sets the pipeline PLAYING. Throws std::runtime_error if it cannot.
-    void start();
+    // Sets the pipeline PLAYING. Live: the pipeline runs on the monotonic system clock and its
+    // running time is `running_time` now (the runner passes the fraction of the current wall
+    // second, so the frame grid falls on whole wall seconds). Throws std::runtime_error if it
+    // cannot start.
+    void start(nanoseconds running_time = nanoseconds{0});
+
+    // Live: the running time of the pipeline clock now (where the output is due to be), for
+    // mapping wall instants to running times. Render: the output position.
+    nanoseconds clock_running_time() const;
+
+    // The bus's poll fd, for an event loop to wait on (never read it: dispatch_pending() drains
+    // the bus and resets it).
+    int bus_fd() const;
+    // Handles every message waiting on the bus and the engine's periodic checks (clip ends,
+    // start timeouts); call it when bus_fd() is readable and on a short timer. Returns false once
+    // the engine has finished.
+    bool dispatch_pending();
+
+    // Live: ends the outputs cleanly (EOS after the mixers: files are finalised) and waits up
+    // to `wait` for them. True when every output finished.
+    bool finish_outputs(std::chrono::milliseconds wait);
 
     // Waits up to `wait` for one bus message and handles it (events are delivered from here).
     // Returns false once the engine has finished: EOS reached or a fatal error.

@@ -75,6 +75,33 @@ std::filesystem::path tv_clip(const std::string& name, unsigned colour, int freq
     return out;
 }
 
+std::filesystem::path tv_sequence(const std::string& name, const std::vector<segment>& parts) {
+    std::lock_guard lock(made_mutex);
+    gst_init(nullptr, nullptr);
+    const auto out = scratch_dir() / name;
+    if (std::filesystem::exists(out)) {
+        return out;
+    }
+    // concat joins the parts with continuous timestamps; a key frame every second, so a seek
+    // into it has to decode from the key frame before (what an accurate join must handle)
+    std::string video = "concat name=vc ! x264enc speed-preset=ultrafast key-int-max=25 ! "
+                        "h264parse ! mp4mux name=mux ! filesink @OUT@ ";
+    std::string audio = "concat name=ac ! audioconvert ! " + aac() + " ! aacparse ! mux. ";
+    for (const auto& p : parts) {
+        char fg[16];
+        std::snprintf(fg, sizeof fg, "0xff%06x", p.colour);
+        video += "videotestsrc pattern=solid-color foreground-color=" + std::string(fg) +
+                 " num-buffers=" + std::to_string(std::lround(p.seconds * 25)) +
+                 " ! video/x-raw,width=320,height=240,framerate=25/1 ! vc. ";
+        audio += "audiotestsrc freq=" + std::to_string(p.freq) +
+                 " volume=0.5 samplesperbuffer=480 num-buffers=" +
+                 std::to_string(std::lround(p.seconds * 100)) +
+                 " ! audio/x-raw,rate=48000,channels=2 ! ac. ";
+    }
+    run(video + audio, out);
+    return out;
+}
+
 std::filesystem::path radio_clip(const std::string& name, int freq, double seconds) {
     std::lock_guard lock(made_mutex);
     const auto out = scratch_dir() / name;

@@ -20,6 +20,14 @@ struct rgb {
 // A 320x240 25 fps clip of one colour (0xRRGGBB) with a sine tone of `freq` Hz, `seconds`
 // long; the container follows the extension (.mp4, .mkv, .ts). Made once per process.
 std::filesystem::path tv_clip(const std::string& name, unsigned colour, int freq, double seconds);
+// An .mp4 of several parts, each of one colour and tone, one after the other (a programme
+// whose picture tells where in it one is).
+struct segment {
+    unsigned colour = 0;
+    int freq = 440;
+    double seconds = 1;
+};
+std::filesystem::path tv_sequence(const std::string& name, const std::vector<segment>& parts);
 // A 48 kHz stereo tone, .wav or .ogg.
 std::filesystem::path radio_clip(const std::string& name, int freq, double seconds);
 // A still picture of one colour (png).

@@ -1,0 +1,39 @@
+// onair run: the daemon. Airs every channel of the config (or the ones named) until SIGTERM or
+// SIGINT; SIGHUP reloads.
+
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+
+#include "service/daemon.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+
+namespace onair::cli {
+
+command add_run(CLI::App& app) {
+    auto o = std::make_shared<service::run_options>();
+    auto config = std::make_shared<std::string>();
+    auto* sub = app.add_subcommand("run", "Air every channel of the config until SIGTERM/SIGINT; "
+                                          "SIGHUP reloads");
+    sub->add_option("--config", *config, "The config file")->required();
+    sub->add_option("--channel", o->channels, "Air only this channel (repeatable)");
+    return [o, config] {
+        o->config = *config;
+        // the signals are taken by the daemon's io_context; block them before any thread
+        // (GStreamer's) starts, so none of those threads gets one
+        sigset_t set;
+        sigemptyset(&set);
+        for (int s : {SIGINT, SIGTERM, SIGHUP}) {
+            sigaddset(&set, s);
+        }
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);
+        service::system_clock wall;
+        service::logger log(std::cerr, service::level::info, std::getenv("JOURNAL_STREAM") != nullptr);
+        pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+        return service::run(*o, wall, log);
+    };
+}
+
+} // namespace onair::cli

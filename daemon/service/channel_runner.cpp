@@ -1,0 +1,415 @@
+#include "service/channel_runner.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace onair::service {
+
+namespace {
+
+namespace asio = boost::asio;
+
+core::milliseconds to_ms(playout::nanoseconds d) {
+    return std::chrono::duration_cast<core::milliseconds>(d);
+}
+
+std::string seconds_text(core::milliseconds d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(d.count()) / 1000.0);
+    return buf;
+}
+
+} // namespace
+
+struct channel_runner::on_engine {
+    cue c;
+    std::optional<std::int64_t> row; // the as-run row, once on air
+    core::instant actual_start{};
+};
+
+channel_runner::channel_runner(asio::io_context& io, const schedule::channel& channel,
+                               std::shared_ptr<planner::planner> plan,
+                               std::map<std::string, media_facts> facts, asrun::store& store,
+                               const clock& wall, logger& log, runner_options options)
+    : io_(io), channel_(channel), plan_(std::move(plan)), facts_(std::move(facts)),
+      store_(store), wall_(wall), log_(log), options_(options), bus_(io), timer_(io),
+      queue_(options.lead, options.join_lead, options.shortest_join) {}
+
+channel_runner::~channel_runner() {
+    timer_.cancel();
+    if (bus_.is_open()) {
+        bus_.cancel();
+        bus_.close();
+    }
+}
+
+void channel_runner::build_engine() {
+    engine_ = std::make_unique<playout::channel_engine>(channel_, playout::mode::live);
+    for (const auto& out : channel_.outputs) {
+        switch (out.type) {
+        case schedule::output_type::file:
+            if (out.file.has_parent_path()) {
+                std::error_code ec;
+                std::filesystem::create_directories(out.file.parent_path(), ec);
+            }
+            engine_->add_output(playout::file_output{out.file, out.video_bitrate, out.audio_bitrate});
+            break;
+        case schedule::output_type::null:
+            break; // nothing leaves: the tee drops what no output takes
+        default:
+            log_.warning("output type not built yet; skipped", "channel", channel_.id, "type",
+                         schedule::to_string(out.type));
+            break;
+        }
+    }
+    engine_->on_event([this](const playout::event& e) { on_event(e); });
+}
+
+void channel_runner::start() {
+    build_engine();
+    // Running time 0 is the last whole wall second, so the frame grid falls on whole seconds
+    // and an item planned on the second airs exactly on a frame.
+    const core::instant now = wall_.now();
+    const auto into_second = now.time_since_epoch() % std::chrono::seconds(1);
+    engine_->start(into_second);
+    anchor_wall_ = now - std::chrono::duration_cast<core::milliseconds>(into_second);
+    anchor_rt_ = playout::nanoseconds{0};
+    running_ = true;
+    state_.on_air = true;
+    state_.output_moved = std::chrono::steady_clock::now();
+    bus_.assign(::dup(engine_->bus_fd()));
+    arm_bus();
+    log_.info("on air", "channel", channel_.id, "kind", schedule::to_string(channel_.kind),
+              "outputs", channel_.outputs.size());
+    replan(now);
+    take_due(now);
+    arm_timer();
+}
+
+void channel_runner::arm_bus() {
+    bus_.async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
+        if (ec || !running_) {
+            return;
+        }
+        if (!engine_->dispatch_pending()) {
+            restart_engine(engine_->fatal_error().empty() ? "the pipeline ended"
+                                                          : engine_->fatal_error());
+            return;
+        }
+        arm_bus();
+    });
+}
+
+void channel_runner::arm_timer() {
+    timer_.expires_after(options_.tick);
+    timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec || !running_) {
+            return;
+        }
+        tick();
+        if (running_) {
+            arm_timer();
+        }
+    });
+}
+
+void channel_runner::tick() {
+    if (!engine_->dispatch_pending()) {
+        restart_engine(engine_->fatal_error().empty() ? "the pipeline ended"
+                                                      : engine_->fatal_error());
+        return;
+    }
+    const core::instant now = wall_.now();
+    watch_clock(now);
+    if (!last_replan_ || now - *last_replan_ >= options_.replan_every) {
+        replan(now);
+    }
+    take_due(now);
+    const auto position = engine_->running_time_now();
+    if (position != last_position_) {
+        last_position_ = position;
+        state_.output_moved = std::chrono::steady_clock::now();
+    }
+}
+
+// The wall clock against the pipeline's (monotonic) clock: a slow drift (NTP slewing) moves
+// the anchor; a jump is a clock step, after which the plan is taken up again where the clock
+// now says it is.
+void channel_runner::watch_clock(core::instant now) {
+    const auto rt = engine_->clock_running_time();
+    const auto drift = to_ms(running_time_of(now) - rt);
+    if (std::chrono::abs(drift) <= options_.slew_tolerance) {
+        return;
+    }
+    anchor_wall_ = now;
+    // kept on whole milliseconds, so frame times map to wall times exactly
+    anchor_rt_ = std::chrono::round<core::milliseconds>(rt);
+    if (std::chrono::abs(drift) >= options_.step_tolerance) {
+        log_.warning("the wall clock stepped; re-planning from now", "channel", channel_.id,
+                     "step_s", seconds_text(drift));
+        queue_.rewind(now);
+        replan(now);
+    }
+}
+
+void channel_runner::replan(core::instant now) {
+    last_replan_ = now;
+    if (!plan_) {
+        return;
+    }
+    const auto rundown = plan_->plan_window(now, now + options_.horizon);
+    queue_.offer(rundown.items);
+    state_.plan_horizon = now + options_.horizon;
+}
+
+asrun::airing channel_runner::row_for(const planner::item& it) const {
+    asrun::airing row;
+    row.channel = channel_.id;
+    row.kind = it.kind == planner::item_kind::spot ? asrun::airing_kind::spot
+                                                   : asrun::airing_kind::programme;
+    row.media = it.media;
+    if (!it.campaign.empty()) {
+        row.campaign = it.campaign;
+    }
+    if (!it.break_id.empty()) {
+        row.break_id = it.break_id;
+    }
+    row.title = it.title;
+    row.file = it.file;
+    row.scheduled_start = it.start;
+    row.scheduled_end = it.end;
+    row.timezone = channel_.timezone;
+    return row;
+}
+
+void channel_runner::take_due(core::instant now) {
+    auto due = queue_.take(now);
+    for (auto& s : due.skips) {
+        auto row = row_for(s.item);
+        row.status = asrun::airing_status::skipped;
+        row.detail = s.reason;
+        store_.record(row);
+        ++state_.skipped;
+        log_.info("skipped", "channel", channel_.id, "media", s.item.media, "scheduled",
+                  core::format_iso(s.item.start, *channel_.zone), "reason", s.reason);
+    }
+    for (auto& c : due.cues) {
+        playout::clip clip;
+        clip.id = c.item.media;
+        clip.file = c.item.file;
+        clip.start = running_time_of(c.air_at);
+        clip.duration = c.duration;
+        clip.in_point = c.in_point;
+        if (auto f = facts_.find(c.item.file); f != facts_.end()) {
+            clip.gain_db = f->second.gain_db;
+        }
+        if (clip.start < engine_->clock_running_time()) {
+            log_.warning("prepared late", "channel", channel_.id, "media", c.item.media,
+                         "late_ms", to_ms(engine_->clock_running_time() - clip.start).count());
+        }
+        auto entry = std::make_unique<on_engine>();
+        entry->c = c;
+        if (c.in_point.count() > 0) {
+            log_.info("joining a programme under way", "channel", channel_.id, "media",
+                      c.item.media, "at", core::format_iso(c.air_at, *channel_.zone), "in_s",
+                      seconds_text(c.in_point));
+        }
+        const auto serial = engine_->schedule_clip(clip);
+        cued_.emplace(serial, std::move(entry));
+        // a missing file fails inside schedule_clip, before its serial is known here
+        if (auto failed = pending_failures_.find(serial); failed != pending_failures_.end()) {
+            const std::string reason = failed->second;
+            pending_failures_.erase(failed);
+            playout::event e;
+            e.kind = playout::event_kind::failed;
+            e.serial = serial;
+            e.reason = reason;
+            on_event(e);
+        }
+    }
+}
+
+void channel_runner::on_event(const playout::event& e) {
+    auto it = cued_.find(e.serial);
+    if (it == cued_.end()) {
+        if (e.kind == playout::event_kind::failed) {
+            // schedule_clip reports a missing file before it returns the serial
+            pending_failures_[e.serial] = e.reason;
+        }
+        return;
+    }
+    on_engine& entry = *it->second;
+    const planner::item& item = entry.c.item;
+    switch (e.kind) {
+    case playout::event_kind::started: {
+        entry.actual_start = wall_of(e.running_time);
+        auto row = row_for(item);
+        row.actual_start = entry.actual_start;
+        if (auto f = facts_.find(item.file); f != facts_.end()) {
+            (void)f; // TODO(asrun v2): row.media_sha256 = f->second.sha256;
+        }
+        entry.row = store_.open_airing(row);
+        const auto error = entry.actual_start - entry.c.air_at;
+        state_.last_start_error = error;
+        state_.worst_start_error = std::max(state_.worst_start_error, std::chrono::abs(error));
+        state_.now = item;
+        state_.now_actual_start = entry.actual_start;
+        log_.info("on air", "channel", channel_.id, "kind", planner::to_string(item.kind),
+                  "media", item.media, "scheduled", core::format_iso(entry.c.air_at, *channel_.zone),
+                  "start_error_ms", error.count());
+        break;
+    }
+    case playout::event_kind::ended: {
+        const core::instant end = wall_of(e.running_time);
+        // whole when it ran to its planned end (within a frame); a programme joined under way
+        // aired only its end part
+        const bool whole = e.running_time + engine_->frame_duration() >=
+                           running_time_of(entry.c.air_at) + entry.c.duration;
+        asrun::airing_status status = asrun::airing_status::aired;
+        std::optional<std::string> detail;
+        if (entry.c.in_point.count() > 0) {
+            status = asrun::airing_status::truncated;
+            detail = "joined " + seconds_text(entry.c.in_point) +
+                     " s in: the daemon started while it was on air";
+        } else if (!whole) {
+            status = asrun::airing_status::truncated;
+            detail = "the file ended " +
+                     seconds_text(to_ms(running_time_of(entry.c.air_at) + entry.c.duration -
+                                        e.running_time)) +
+                     " s before its planned end";
+        }
+        if (entry.row) {
+            store_.close_airing(*entry.row, end, status, detail);
+        }
+        (status == asrun::airing_status::aired ? state_.aired : state_.truncated) += 1;
+        if (state_.now && state_.now->start == item.start) {
+            state_.now.reset();
+            state_.now_actual_start.reset();
+        }
+        cued_.erase(it);
+        break;
+    }
+    case playout::event_kind::failed: {
+        log_.warning("failed; filler covers its slot", "channel", channel_.id, "media",
+                     item.media, "reason", e.reason);
+        if (entry.row) {
+            store_.close_airing(*entry.row, wall_.now(), asrun::airing_status::failed, e.reason);
+        } else {
+            auto row = row_for(item);
+            row.status = asrun::airing_status::failed;
+            row.detail = e.reason;
+            store_.record(row);
+        }
+        ++state_.failed;
+        if (state_.now && state_.now->start == item.start) {
+            state_.now.reset();
+            state_.now_actual_start.reset();
+        }
+        cued_.erase(it);
+        break;
+    }
+    }
+}
+
+void channel_runner::restart_engine(const std::string& why) {
+    log_.error("the channel's pipeline stopped; rebuilding it", "channel", channel_.id,
+               "reason", why);
+    const core::instant now = wall_.now();
+    for (auto& [serial, entry] : cued_) {
+        if (entry->row) {
+            store_.close_airing(*entry->row, now, asrun::airing_status::interrupted,
+                                "the pipeline stopped: " + why);
+            ++state_.interrupted;
+        }
+    }
+    cued_.clear();
+    state_.now.reset();
+    if (bus_.is_open()) {
+        bus_.cancel();
+        bus_.close();
+    }
+    engine_->stop();
+    engine_.reset();
+    ++restarts_;
+    queue_.rewind(now);
+    try {
+        running_ = false;
+        timer_.cancel();
+        start();
+    } catch (const std::exception& e) {
+        log_.error("cannot rebuild the pipeline; retrying", "channel", channel_.id, "reason",
+                   e.what());
+        state_.on_air = false;
+        timer_.expires_after(std::chrono::seconds(std::min(30, 1 << std::min(restarts_, 5))));
+        timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) {
+                restart_engine("retry");
+            }
+        });
+    }
+}
+
+void channel_runner::stop(const std::string& why) {
+    if (!running_) {
+        return;
+    }
+    running_ = false;
+    timer_.cancel();
+    const core::instant now = wall_.now();
+    for (auto& [serial, entry] : cued_) {
+        if (entry->row) {
+            store_.close_airing(*entry->row, now, asrun::airing_status::interrupted, why);
+            ++state_.interrupted;
+        }
+    }
+    cued_.clear();
+    if (bus_.is_open()) {
+        bus_.cancel();
+        bus_.close();
+    }
+    if (!engine_->finish_outputs(std::chrono::seconds(5))) {
+        log_.warning("the outputs did not finish in time", "channel", channel_.id);
+    }
+    engine_->stop();
+    state_.on_air = false;
+    log_.info("off air", "channel", channel_.id, "reason", why);
+}
+
+void channel_runner::replace_plan(std::shared_ptr<planner::planner> plan,
+                                  std::map<std::string, media_facts> facts) {
+    plan_ = std::move(plan);
+    facts_ = std::move(facts);
+    replan(wall_.now());
+}
+
+channel_state channel_runner::state() const {
+    channel_state s = state_;
+    s.next.reset();
+    core::instant best = core::instant::max();
+    for (const auto& [serial, entry] : cued_) {
+        if (!entry->row && entry->c.air_at < best) {
+            best = entry->c.air_at;
+            s.next = entry->c.item;
+        }
+    }
+    if (!s.next) {
+        if (const planner::item* p = queue_.peek()) {
+            s.next = *p;
+        }
+    }
+    return s;
+}
+
+core::instant channel_runner::wall_of(playout::nanoseconds rt) const {
+    return anchor_wall_ + to_ms(rt - anchor_rt_);
+}
+
+playout::nanoseconds channel_runner::running_time_of(core::instant t) const {
+    return anchor_rt_ + (t - anchor_wall_);
+}
+
+} // namespace onair::service

@@ -1,0 +1,69 @@
+#include "service/cue_queue.hpp"
+
+namespace onair::service {
+
+namespace {
+
+core::instant ceil_to_second(core::instant t) {
+    const auto s = std::chrono::ceil<std::chrono::seconds>(t);
+    return std::chrono::time_point_cast<core::milliseconds>(s);
+}
+
+} // namespace
+
+cue_queue::cue_queue(core::milliseconds lead, core::milliseconds join_lead,
+                     core::milliseconds shortest_join)
+    : lead_(lead), join_lead_(join_lead), shortest_join_(shortest_join) {}
+
+void cue_queue::offer(const std::vector<planner::item>& items) {
+    pending_.clear();
+    for (const auto& it : items) {
+        if (!taken_until_ || it.start > *taken_until_) {
+            pending_.insert_or_assign(it.start, it);
+        }
+    }
+}
+
+due cue_queue::take(core::instant now) {
+    due out;
+    while (!pending_.empty() && pending_.begin()->first < now + lead_) {
+        planner::item it = std::move(pending_.begin()->second);
+        pending_.erase(pending_.begin());
+        taken_until_ = it.start;
+        if (it.start >= now) {
+            out.cues.push_back(cue{it, it.start, core::milliseconds{0}, it.end - it.start});
+            continue;
+        }
+        // under way
+        if (it.kind == planner::item_kind::spot) {
+            out.skips.push_back(skip{std::move(it), "under way when reached: a spot is never "
+                                                    "joined mid-way"});
+            continue;
+        }
+        const core::instant join = ceil_to_second(now + join_lead_);
+        if (it.end - join < shortest_join_) {
+            out.skips.push_back(skip{std::move(it), "under way when reached, too near its end "
+                                                    "to join"});
+            continue;
+        }
+        const auto in_point = join - it.start;
+        const auto duration = it.end - join;
+        out.cues.push_back(cue{std::move(it), join, in_point, duration});
+    }
+    return out;
+}
+
+void cue_queue::rewind(core::instant to) {
+    if (taken_until_ && *taken_until_ >= to) {
+        taken_until_ = to - core::milliseconds{1};
+    }
+}
+
+std::optional<core::instant> cue_queue::next_start() const {
+    if (pending_.empty()) {
+        return std::nullopt;
+    }
+    return pending_.begin()->first;
+}
+
+} // namespace onair::service

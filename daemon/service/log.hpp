@@ -1,0 +1,87 @@
+#pragma once
+
+// Log lines for journald: no timestamp (journald adds one), a constant message and key=value
+// fields, on stderr. One logger is made by the daemon and passed to whoever logs.
+
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace onair::service {
+
+enum class level { debug, info, warning, error };
+
+class logger {
+public:
+    // `journal`: stderr goes to journald (JOURNAL_STREAM is set), which files each line under
+    // the level in its "<N>" prefix.
+    explicit logger(std::ostream& out = std::cerr, level min = level::info, bool journal = false)
+        : out_(out), min_(min), journal_(journal) {}
+
+    // fields: alternating keys and values ("channel", id, "media", m, ...)
+    template <typename... Fields>
+    void log(level l, std::string_view message, const Fields&... fields) {
+        if (l < min_) {
+            return;
+        }
+        std::ostringstream line;
+        line << (journal_ ? syslog_prefix(l) : "") << label(l) << message;
+        append(line, fields...);
+        line << '\n';
+        std::lock_guard lock(mutex_);
+        out_ << line.str() << std::flush;
+    }
+    template <typename... F> void debug(std::string_view m, const F&... f) { log(level::debug, m, f...); }
+    template <typename... F> void info(std::string_view m, const F&... f) { log(level::info, m, f...); }
+    template <typename... F> void warning(std::string_view m, const F&... f) { log(level::warning, m, f...); }
+    template <typename... F> void error(std::string_view m, const F&... f) { log(level::error, m, f...); }
+
+private:
+    static const char* syslog_prefix(level l) {
+        switch (l) {
+        case level::debug: return "<7>";
+        case level::info: return "<6>";
+        case level::warning: return "<4>";
+        case level::error: return "<3>";
+        }
+        return "";
+    }
+    static const char* label(level l) {
+        switch (l) {
+        case level::warning: return "warning: ";
+        case level::error: return "error: ";
+        default: return "";
+        }
+    }
+    static void append(std::ostringstream&) {}
+    template <typename K, typename V, typename... Rest>
+    static void append(std::ostringstream& line, const K& key, const V& value, const Rest&... rest) {
+        std::ostringstream v;
+        v << value;
+        const std::string text = v.str();
+        line << ' ' << key << '=';
+        if (text.empty() || text.find_first_of(" \"=") != std::string::npos) {
+            line << '"';
+            for (char c : text) {
+                if (c == '"' || c == '\\') {
+                    line << '\\';
+                }
+                line << c;
+            }
+            line << '"';
+        } else {
+            line << text;
+        }
+        append(line, rest...);
+    }
+
+    std::ostream& out_;
+    level min_;
+    bool journal_;
+    std::mutex mutex_;
+};
+
+} // namespace onair::service

@@ -1,0 +1,288 @@
+// `onair run` in real time: a short schedule a few seconds ahead, aired by the daemon as a child
+// process, stopped with a signal; then the as-run rows and the recorded file are checked to the
+// frame. Also a kill -9 in the middle of a programme and a restart, which must join it where
+// the clock says it is.
+
+#include "render_fixture.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace onair::playout {
+namespace {
+
+using namespace std::chrono_literals;
+using wall = std::chrono::system_clock;
+
+std::string run_capture(const std::string& args) {
+    std::string out;
+    const std::string cmd = std::string(ONAIR_BINARY) + " " + args + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    while (std::fgets(buf.data(), buf.size(), p) != nullptr) {
+        out += buf.data();
+    }
+    ::pclose(p);
+    return out;
+}
+
+// The daemon as a child process, its output in `log`.
+struct daemon_process {
+    pid_t pid = -1;
+
+    daemon_process(const std::filesystem::path& config, const std::filesystem::path& log) {
+        pid = ::fork();
+        if (pid == 0) {
+            const std::string l = log.string();
+            std::freopen(l.c_str(), "a", stderr);
+            std::freopen(l.c_str(), "a", stdout);
+            ::execl(ONAIR_BINARY, ONAIR_BINARY, "run", "--config", config.c_str(), nullptr);
+            std::_Exit(127);
+        }
+    }
+    // Sends `sig` and waits; the exit status (or 128 + signal).
+    int stop(int sig) {
+        ::kill(pid, sig);
+        int st = 0;
+        ::waitpid(pid, &st, 0);
+        pid = -1;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+    ~daemon_process() {
+        if (pid > 0) {
+            stop(SIGKILL);
+        }
+    }
+};
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// HH:MM:SS of a UTC instant.
+std::string time_of_day(wall::time_point t) {
+    const std::time_t tt = wall::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+    return buf;
+}
+
+std::string date_of(wall::time_point t) {
+    const std::time_t tt = wall::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+// Milliseconds since the epoch of an as-run timestamp (UTC zone: "...T06:00:02.000Z" or
+// "+00:00").
+std::int64_t ms_of(const std::string& iso) {
+    std::tm tm{};
+    int ms = 0;
+    std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return static_cast<std::int64_t>(::timegm(&tm)) * 1000 + ms;
+}
+
+std::int64_t ms_of(wall::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+nlohmann::json asrun(const std::filesystem::path& config) {
+    const auto out = run_capture("asrun --config " + config.string() + " --format json");
+    auto rows = nlohmann::json::parse(out, nullptr, false);
+    if (rows.is_discarded()) {
+        ADD_FAILURE() << "onair asrun: " << out;
+        return nlohmann::json::array();
+    }
+    return rows;
+}
+
+// Runs of equal colours: (colour, frames).
+std::vector<std::pair<std::string, int>> runs(const testing::decoded& d) {
+    std::vector<std::pair<std::string, int>> r;
+    for (const auto& f : d.frames) {
+        const auto c = testing::classify(f);
+        if (r.empty() || r.back().first != c) {
+            r.emplace_back(c, 0);
+        }
+        ++r.back().second;
+    }
+    return r;
+}
+
+void write_config(const std::filesystem::path& dir, const std::string& schedule) {
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "schedule.yaml") << schedule;
+    std::ofstream(dir / "onair.yaml") << "station: Test\n"
+                                         "state_dir: state\n"
+                                         "control: {listen: 127.0.0.1:" << 20000 + ::getpid() % 20000 << "}\n"
+                                         "channels:\n"
+                                         "  - id: test-tv\n"
+                                         "    name: Test TV\n"
+                                         "    kind: tv\n"
+                                         "    timezone: UTC\n"
+                                         "    video: {width: 320, height: 240, framerate: 25}\n"
+                                         "    audio: {rate: 48000, channels: 2}\n"
+                                         "    loudness: null\n"
+                                         "    schedule: schedule.yaml\n"
+                                         "    filler: {type: black}\n"
+                                         "    outputs:\n"
+                                         "      - {type: file, path: out/tv.mkv}\n";
+}
+
+TEST(run, airs_a_break_on_its_frames_and_logs_every_airing) {
+    const auto dir = testing::scratch_dir() / "run-break";
+    const auto red = testing::tv_clip("run-red.mp4", 0xff0000, 440, 2);
+    const auto blue = testing::tv_clip("run-blue.mkv", 0x0000ff, 880, 2);
+    const auto bad = testing::garbage("run-bad.mp4");
+    // the break, on a whole second far enough ahead for the daemon to load and prepare
+    const auto t0 = std::chrono::ceil<std::chrono::seconds>(wall::now()) + 6s;
+    write_config(dir, "media:\n"
+                      "  red: {file: " + red.string() + ", title: Red}\n"
+                      "  bad: {file: " + bad.string() + ", title: Bad, duration: 2s}\n"
+                      "  blue: {file: " + blue.string() + ", title: Blue}\n"
+                      "  gone: {file: " + (dir / "gone.mp4").string() + ", title: Gone, duration: 2s}\n"
+                      "campaigns:\n"
+                      "  test: {title: Test, from: " + date_of(t0) + ", until: " + date_of(t0 + 24h) +
+                      ", spots: [red, bad, blue, gone]}\n"
+                      "breaks:\n"
+                      "  - {id: b, at: [\"" + time_of_day(t0) + "\"], length: 8s}\n");
+    {
+        daemon_process d(dir / "onair.yaml", dir / "log.txt");
+        std::this_thread::sleep_until(t0 + 9s);
+        EXPECT_EQ(d.stop(SIGTERM), 0) << slurp(dir / "log.txt");
+    }
+    const auto log = slurp(dir / "log.txt");
+    const auto rows = asrun(dir / "onair.yaml");
+    ASSERT_EQ(rows.size(), 4u) << rows.dump(1) << log;
+    const std::array<std::string, 4> media{"red", "bad", "blue", "gone"};
+    const std::array<std::string, 4> status{"aired", "failed", "aired", "failed"};
+    for (std::size_t i = 0; i < 4; ++i) {
+        SCOPED_TRACE(rows[i].dump());
+        EXPECT_EQ(rows[i]["media"], media[i]);
+        EXPECT_EQ(rows[i]["status"], status[i]);
+        EXPECT_EQ(ms_of(rows[i]["scheduled_start"].get<std::string>()),
+                  ms_of(t0) + 2000 * static_cast<std::int64_t>(i));
+        if (status[i] == "aired") {
+            // the first frame airs on its planned frame: within one frame (40 ms)
+            const auto error = ms_of(rows[i]["actual_start"].get<std::string>()) -
+                               ms_of(rows[i]["scheduled_start"].get<std::string>());
+            EXPECT_LE(std::abs(error), 40) << "start error " << error << " ms";
+            EXPECT_EQ(ms_of(rows[i]["actual_end"].get<std::string>()) -
+                          ms_of(rows[i]["actual_start"].get<std::string>()),
+                      2000);
+        } else {
+            EXPECT_FALSE(rows[i]["detail"].get<std::string>().empty());
+        }
+    }
+    EXPECT_NE(rows[3]["detail"].get<std::string>().find("no such file"), std::string::npos);
+
+    // The recording: black, then red for exactly 2 s, black for the broken file's slot, blue
+    // for exactly 2 s, black for the missing file's slot and after; no frame missing.
+    const auto d = testing::decode(dir / "out/tv.mkv", true);
+    ASSERT_GT(d.frames.size(), 250u);
+    for (std::size_t i = 1; i < d.frame_pts.size(); ++i) {
+        ASSERT_EQ(d.frame_pts[i] - d.frame_pts[i - 1], 40'000'000) << "gap at frame " << i;
+    }
+    const auto r = runs(d);
+    ASSERT_GE(r.size(), 4u);
+    std::size_t k = 0;
+    while (k < r.size() && r[k].first != "red") {
+        ++k;
+    }
+    ASSERT_LT(k + 3, r.size()) << "no red, black, blue sequence";
+    EXPECT_EQ(r[k].second, 50);
+    EXPECT_EQ(r[k + 1].first, "black");
+    EXPECT_EQ(r[k + 1].second, 50) << "the broken file's slot is filler, to the frame";
+    EXPECT_EQ(r[k + 2].first, "blue");
+    EXPECT_EQ(r[k + 2].second, 50);
+    EXPECT_EQ(r[k + 3].first, "black");
+}
+
+TEST(run, restart_after_kill_joins_the_programme_where_the_clock_says) {
+    const auto dir = testing::scratch_dir() / "run-restart";
+    const auto prog = testing::tv_sequence("run-prog.mp4", {{0xff0000, 440, 4},
+                                                            {0x00ff00, 660, 4},
+                                                            {0x0000ff, 880, 4},
+                                                            {0xffff00, 1100, 4}});
+    const auto t0 = std::chrono::ceil<std::chrono::seconds>(wall::now()) + 5s;
+    write_config(dir, "media:\n"
+                      "  prog: {file: " + prog.string() + ", title: Programme}\n"
+                      "programmes:\n"
+                      "  - {id: p, media: prog, at: \"" + time_of_day(t0) + "\"}\n");
+    {
+        daemon_process first(dir / "onair.yaml", dir / "log1.txt");
+        std::this_thread::sleep_until(t0 + 3s);
+        EXPECT_EQ(first.stop(SIGKILL), 128 + SIGKILL);
+    }
+    {
+        daemon_process second(dir / "onair.yaml", dir / "log2.txt");
+        std::this_thread::sleep_until(t0 + 17s);
+        EXPECT_EQ(second.stop(SIGTERM), 0) << slurp(dir / "log2.txt");
+    }
+    const auto rows = asrun(dir / "onair.yaml");
+    ASSERT_EQ(rows.size(), 2u) << rows.dump(1) << slurp(dir / "log1.txt") << slurp(dir / "log2.txt");
+    // the airing the kill cut, closed at the next start with the last time known alive
+    EXPECT_EQ(rows[0]["status"], "interrupted");
+    EXPECT_LE(std::abs(ms_of(rows[0]["actual_start"].get<std::string>()) - ms_of(t0)), 40);
+    const auto cut = ms_of(rows[0]["actual_end"].get<std::string>()) - ms_of(t0);
+    EXPECT_GE(cut, 1000);
+    EXPECT_LE(cut, 3100);
+    // the programme joined: its own row, from a whole second, the rest of it
+    EXPECT_EQ(rows[1]["kind"], "programme");
+    EXPECT_EQ(rows[1]["status"], "truncated");
+    EXPECT_NE(rows[1]["detail"].get<std::string>().find("joined"), std::string::npos);
+    const auto joined = ms_of(rows[1]["actual_start"].get<std::string>());
+    const auto in_point = joined - ms_of(t0);
+    EXPECT_EQ(in_point % 1000, 0) << "joined on a whole second";
+    EXPECT_GE(in_point, 4000);
+    EXPECT_LE(in_point, 12000);
+    EXPECT_EQ(ms_of(rows[1]["actual_end"].get<std::string>()), ms_of(t0) + 16000);
+
+    // The second run's recording: filler, then the programme from exactly its in-point: the
+    // rest of the part it falls in, then the later parts whole (4 s = 100 frames), then filler.
+    const auto d = testing::decode(dir / "out/tv.mkv", true);
+    const auto r = runs(d);
+    const std::array<std::string, 4> colours{"red", "green", "blue", "yellow"};
+    const auto part = static_cast<std::size_t>(in_point / 4000);
+    const int first_frames = static_cast<int>((4000 - in_point % 4000) / 40);
+    ASSERT_GE(r.size(), 3u);
+    EXPECT_EQ(r[0].first, "black");
+    std::size_t k = 1;
+    EXPECT_EQ(r[k].first, colours[part]);
+    EXPECT_EQ(r[k].second, first_frames) << "joined to the frame";
+    for (std::size_t p = part + 1; p < 4; ++p) {
+        ++k;
+        ASSERT_LT(k, r.size());
+        EXPECT_EQ(r[k].first, colours[p]);
+        EXPECT_EQ(r[k].second, 100);
+    }
+    ASSERT_LT(k + 1, r.size());
+    EXPECT_EQ(r[k + 1].first, "black");
+}
+
+} // namespace
+} // namespace onair::playout
