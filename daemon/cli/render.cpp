@@ -78,18 +78,25 @@ int run_render(const render_options& o) {
     std::deque<playout::clip> pending;
     std::size_t skipped = 0;
     for (const auto& item : plan.items) {
-        if (item.start < from) {
-            // TODO(programmes): join a programme already under way by seeking into its file;
-            // a spot is never joined mid-way (SPEC 7), so both are skipped for now.
-            std::cerr << "onair render: skipped " << item.media << ": it starts before --from\n";
-            ++skipped;
-            continue;
-        }
         playout::clip c;
         c.id = item.media;
         c.file = item.file;
-        c.start = item.start - from;
-        c.duration = std::min(item.end, to) - item.start;
+        if (item.start < from) {
+            // A spot is never joined mid-way (SPEC 7); a programme already under way is joined
+            // where it is at --from, by seeking into its file.
+            if (item.kind != planner::item_kind::programme) {
+                std::cerr << "onair render: skipped " << item.media
+                          << ": a spot under way at --from is not joined mid-way\n";
+                ++skipped;
+                continue;
+            }
+            c.start = playout::nanoseconds{0};
+            c.in_point = from - item.start;
+            c.duration = std::min(item.end, to) - from;
+        } else {
+            c.start = item.start - from;
+            c.duration = std::min(item.end, to) - item.start;
+        }
         if (ch.loudness) {
             const auto probed = prober.probe(item.file);
             if (probed.ok && probed.loudness_lufs) {

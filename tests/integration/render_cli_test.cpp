@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace onair::playout {
 namespace {
@@ -80,6 +82,53 @@ TEST(render_cli, renders_the_window_to_the_frame) {
     EXPECT_EQ(testing::classify(d.frames[49]), "black");
     EXPECT_NE(testing::classify(d.frames[50]), "black");
     EXPECT_EQ(testing::classify(d.frames[249]), "black");
+}
+
+TEST(render_cli, joins_a_programme_under_way_at_from_to_the_frame) {
+    const auto dir = testing::scratch_dir() / "join";
+    std::filesystem::create_directories(dir);
+    const auto prog = testing::tv_sequence("join-prog.mp4", {{0xff0000, 440, 4},
+                                                             {0x00ff00, 660, 4},
+                                                             {0x0000ff, 880, 4},
+                                                             {0xffff00, 1100, 4}});
+    std::ofstream(dir / "schedule.yaml") << "media:\n"
+                                            "  prog: {file: " << prog.string() << ", title: P}\n"
+                                            "programmes:\n"
+                                            "  - {id: p, media: prog, at: \"06:00:00\"}\n";
+    std::ofstream(dir / "onair.yaml") << "station: Test\n"
+                                         "state_dir: state\n"
+                                         "channels:\n"
+                                         "  - id: test-tv\n"
+                                         "    name: Test TV\n"
+                                         "    kind: tv\n"
+                                         "    timezone: UTC\n"
+                                         "    video: {width: 320, height: 240, framerate: 25}\n"
+                                         "    audio: {rate: 48000, channels: 2}\n"
+                                         "    loudness: null\n"
+                                         "    schedule: schedule.yaml\n"
+                                         "    filler: {type: black}\n"
+                                         "    outputs:\n"
+                                         "      - {type: null}\n";
+    const auto out = dir / "join.mkv";
+    const auto r = run("render --config " + (dir / "onair.yaml").string() +
+                       " --channel test-tv --from 2026-12-01T06:00:05.480 --to 2026-12-01T06:00:18"
+                       " --output " + out.string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("1 aired, 0 failed, 0 skipped"), std::string::npos) << r.out;
+    const auto d = testing::decode(out, true);
+    ASSERT_EQ(d.frames.size(), 313u) << "12.52 s";
+    // 5.48 s into the programme: green until 8 s (63 frames), blue 4 s, yellow 4 s, filler
+    std::vector<std::pair<std::string, int>> runs;
+    for (const auto& f : d.frames) {
+        const auto c = testing::classify(f);
+        if (runs.empty() || runs.back().first != c) {
+            runs.emplace_back(c, 0);
+        }
+        ++runs.back().second;
+    }
+    const std::vector<std::pair<std::string, int>> expected{
+        {"green", 63}, {"blue", 100}, {"yellow", 100}, {"black", 50}};
+    EXPECT_EQ(runs, expected);
 }
 
 TEST(render_cli, refuses_a_container_the_channel_cannot_write) {
