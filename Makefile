@@ -42,6 +42,8 @@ demo: build media
 
 bench: build
 	$(BUILD)/bench/bench_plan
+	$(BUILD)/bench/bench_start_error --seconds 120 --kind tv --onair $(BUILD)/onair
+	$(BUILD)/bench/bench_start_error --seconds 60 --kind radio --onair $(BUILD)/onair
 
 clean:
 	rm -rf $(BUILD)
