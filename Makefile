@@ -40,8 +40,11 @@ demo: build media
 	@echo "  ffplay var/out/police-radio-preview.ogg"
 	@echo "Live airing (onair run) comes with the next part of the playout engine."
 
+BENCH_SECONDS ?= 60
+
 bench: build
 	$(BUILD)/bench/bench_plan
+	$(BUILD)/bench/bench_cpu --seconds $(BENCH_SECONDS)
 
 clean:
 	rm -rf $(BUILD)
