@@ -104,6 +104,33 @@ void link_or_throw(GstElement* a, GstElement* b, const std::string& what) {
     }
 }
 
+// Links `q` to the muxer's pad for its kind of stream: a muxer with video_%u / audio_%u
+// templates (matroskamux, oggmux) or video / audio (flvmux) gets that one; gst_element_link
+// alone may pick the video pad for sound.
+void link_to_mux(GstElement* q, GstElement* mux, bool video, const std::string& what) {
+    const char* kind = video ? "video" : "audio";
+    GstPadTemplate* chosen = nullptr;
+    for (const GList* l = gst_element_class_get_pad_template_list(GST_ELEMENT_GET_CLASS(mux));
+         l != nullptr; l = l->next) {
+        auto* t = static_cast<GstPadTemplate*>(l->data);
+        if (GST_PAD_TEMPLATE_DIRECTION(t) == GST_PAD_SINK &&
+            g_str_has_prefix(GST_PAD_TEMPLATE_NAME_TEMPLATE(t), kind)) {
+            chosen = t;
+        }
+    }
+    if (chosen == nullptr) {
+        link_or_throw(q, mux, what); // one kind of sink pad for everything (mpegtsmux, wavenc)
+        return;
+    }
+    gst::pad_ptr pad(GST_PAD_TEMPLATE_PRESENCE(chosen) == GST_PAD_REQUEST
+                         ? gst_element_request_pad(mux, chosen, nullptr, nullptr)
+                         : gst_element_get_static_pad(mux, GST_PAD_TEMPLATE_NAME_TEMPLATE(chosen)));
+    gst::pad_ptr src(gst_element_get_static_pad(q, "src"));
+    if (!pad || gst_pad_link(src.get(), pad.get()) != GST_PAD_LINK_OK) {
+        throw std::runtime_error("cannot link " + what);
+    }
+}
+
 std::string read_password(const std::filesystem::path& file) {
     std::ifstream in(file);
     std::string pw;
@@ -288,10 +315,10 @@ gst::element_ptr output_manager::build_bin(slot& s) {
         link_or_throw(mux.get(), sink.get(), s.name);
         if (has_video) {
             auto vq = input("video");
-            link_or_throw(vq.get(), mux.get(), s.name);
+            link_to_mux(vq.get(), mux.get(), true, s.name);
         }
         auto aq = input("audio");
-        link_or_throw(aq.get(), mux.get(), s.name);
+        link_to_mux(aq.get(), mux.get(), false, s.name);
     };
     auto ts_mux = [&](bool network) {
         auto mux = gst::make("mpegtsmux");
@@ -637,13 +664,6 @@ std::vector<output_status> output_manager::status() const {
                      s->last_error});
     }
     return v;
-}
-
-void output_manager::clear() {
-    for (auto& s : slots_) {
-        s->links.clear();
-        s->bin.reset();
-    }
 }
 
 } // namespace onair::playout::detail

@@ -59,9 +59,6 @@ public:
 
     std::vector<output_status> status() const;
 
-    // Takes every output bin off (the pipeline is about to go down).
-    void clear();
-
 private:
     struct encoded;
     struct slot;
