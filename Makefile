@@ -40,10 +40,13 @@ demo: build media
 	@echo "  ffplay var/out/police-radio-preview.ogg"
 	@echo "Live airing (onair run) comes with the next part of the playout engine."
 
+BENCH_SECONDS ?= 60
+
 bench: build
 	$(BUILD)/bench/bench_plan
 	$(BUILD)/bench/bench_start_error --seconds 120 --kind tv --onair $(BUILD)/onair
 	$(BUILD)/bench/bench_start_error --seconds 60 --kind radio --onair $(BUILD)/onair
+	$(BUILD)/bench/bench_cpu --seconds $(BENCH_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

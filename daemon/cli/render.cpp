@@ -116,7 +116,10 @@ int run_render(const render_options& o) {
 
     std::size_t aired = 0, failed = 0;
     playout::channel_engine engine(ch, playout::mode::render);
-    engine.add_output(playout::file_output{out_file, std::nullopt, std::nullopt});
+    schedule::output out;
+    out.type = schedule::output_type::file;
+    out.file = out_file;
+    engine.add_output(out);
     engine.on_event([&](const playout::event& e) {
         if (e.kind == playout::event_kind::ended) {
             ++aired;

@@ -25,9 +25,6 @@ std::string audio_caps(const format& f);
 // format without end. Throws std::runtime_error when it cannot be built.
 gst::element_ptr make_filler(const schedule::filler& fill, const format& f);
 
-// A file output: a bin with ghost sink pads "video" (tv) and "audio", each behind a queue.
-gst::element_ptr make_file_output(const format& f, const file_output& out);
-
 // Running time of a buffer against the sticky segment of `pad`; -1 when it has none.
 std::int64_t buffer_running_time(GstPad* pad, GstBuffer* buf);
 

@@ -1,6 +1,7 @@
 #include "playout/engine.hpp"
 
 #include "playout/detail.hpp"
+#include "playout/outputs.hpp"
 
 #include <gst/audio/audio.h>
 
@@ -357,7 +358,7 @@ struct channel_engine::impl {
     bool running = false;
     bool done = false;
     std::string error;
-    std::vector<gst::element_ptr> outputs;
+    std::unique_ptr<detail::output_manager> outputs;
 
     std::int64_t frame() const {
         if (fmt.video) {
@@ -718,6 +719,9 @@ struct channel_engine::impl {
                     return;
                 }
             }
+            if (outputs && outputs->handle_error(msg, std::chrono::steady_clock::now())) {
+                return; // one output's failure: it is retried, the channel goes on
+            }
             // from a bin already taken off (its elements no longer under the pipeline): stale
             if (src != GST_OBJECT(pipeline.get()) &&
                 !gst_object_has_as_ancestor(src, GST_OBJECT(pipeline.get()))) {
@@ -795,25 +799,42 @@ channel_engine::channel_engine(const schedule::channel& channel, mode m)
 
 channel_engine::~channel_engine() { stop(); }
 
-void channel_engine::add_output(const file_output& out) {
+void channel_engine::add_output(const schedule::output& out) {
     if (impl_->running) {
         throw std::runtime_error("outputs are added before start");
     }
-    auto bin = detail::make_file_output(impl_->fmt, out);
-    GstBin* pipe = GST_BIN(impl_->pipeline.get());
-    gst_bin_add(pipe, GST_ELEMENT(gst_object_ref(bin.get())));
-    auto link = [&](GstElement* tee, const char* ghost) {
-        gst::pad_ptr src(gst_element_request_pad_simple(tee, "src_%u"));
-        gst::pad_ptr dst(gst_element_get_static_pad(bin.get(), ghost));
-        if (gst_pad_link(src.get(), dst.get()) != GST_PAD_LINK_OK) {
-            throw std::runtime_error("cannot link output " + out.file.string());
-        }
-    };
-    if (impl_->fmt.video) {
-        link(impl_->vtee.get(), "video");
+    if (!impl_->outputs) {
+        gst::string_ptr name(gst_object_get_name(GST_OBJECT(impl_->pipeline.get())));
+        impl_->outputs = std::make_unique<detail::output_manager>(
+            impl_->pipeline.get(), impl_->vtee.get(), impl_->atee.get(), impl_->fmt,
+            name ? name.get() : "");
     }
-    link(impl_->atee.get(), "audio");
-    impl_->outputs.push_back(std::move(bin));
+    impl_->outputs->add(out);
+}
+
+void channel_engine::add_output(const file_output& out) {
+    schedule::output o;
+    o.type = schedule::output_type::file;
+    o.file = out.file;
+    o.video_bitrate = out.video_bitrate_kbps;
+    o.audio_bitrate = out.audio_bitrate_kbps;
+    add_output(o);
+}
+
+void channel_engine::service(std::chrono::steady_clock::time_point now) {
+    if (impl_->outputs) {
+        impl_->outputs->service(now, impl_->running && !impl_->done);
+    }
+}
+
+std::vector<output_status> channel_engine::outputs() const {
+    return impl_->outputs ? impl_->outputs->status() : std::vector<output_status>{};
+}
+
+void channel_engine::set_stream_title(const std::string& title) {
+    if (impl_->outputs) {
+        impl_->outputs->set_title(title);
+    }
 }
 
 void channel_engine::on_event(std::function<void(const event&)> callback) {

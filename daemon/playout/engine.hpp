@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace onair::playout {
 
@@ -60,6 +61,7 @@ struct event {
 };
 
 // A file output: the container follows the extension (.ts, .mkv; radio also .mp3, .ogg, .wav).
+// Shorthand for a schedule::output of type file.
 struct file_output {
     std::filesystem::path file;
     std::optional<int> video_bitrate_kbps;
@@ -70,6 +72,15 @@ struct file_output {
 std::optional<std::string> check_file_output(schedule::channel_kind kind,
                                              const std::filesystem::path& file);
 
+// How an output is doing (see docs/outputs.md).
+struct output_status {
+    std::string name;       // "udp 127.0.0.1:5000", "file out/a.ts", "icecast host:8000/live"
+    std::string type;       // file, udp, srt, rtmp, hls, icecast, null
+    std::string state;      // "up", "retrying" (off, back at its retry time), "failed" (for good)
+    int reconnects = 0;     // times it came back after a failure
+    std::string last_error; // why it last went down
+};
+
 class channel_engine {
 public:
     // Builds the composition (filler, mixers, fixed output caps, tee). Throws std::runtime_error
@@ -79,8 +90,22 @@ public:
     channel_engine(const channel_engine&) = delete;
     channel_engine& operator=(const channel_engine&) = delete;
 
-    // Outputs are added before start(). Throws std::runtime_error on an unknown container.
+    // Outputs are added before start(); outputs of the same codec and bitrate share one
+    // encoder. Throws std::runtime_error on an output this channel cannot have (container,
+    // icecast on tv, unreadable password file, missing GStreamer plugin). Render: the output
+    // starts with the pipeline and its failure is fatal. Live: it goes on air at the first
+    // service() after start(); a failing output is taken off alone and retried.
+    void add_output(const schedule::output& out);
     void add_output(const file_output& out);
+
+    // Live: the owner calls this every few hundred ms (and once right after start()): it puts
+    // new outputs on air and brings failed ones back when their retry time has come (1 s, 2 s,
+    // 4 s ... 30 s after the failure).
+    void service(std::chrono::steady_clock::time_point now);
+    std::vector<output_status> outputs() const;
+    // The title of what airs now (UTF-8), for outputs that carry one: icecast mp3, whose stream
+    // title becomes "CHANNEL-ID - TITLE".
+    void set_stream_title(const std::string& title);
 
     void on_event(std::function<void(const event&)> callback);
 

@@ -50,20 +50,17 @@ channel_runner::~channel_runner() {
 void channel_runner::build_engine() {
     engine_ = std::make_unique<playout::channel_engine>(channel_, playout::mode::live);
     for (const auto& out : channel_.outputs) {
-        switch (out.type) {
-        case schedule::output_type::file:
-            if (out.file.has_parent_path()) {
-                std::error_code ec;
-                std::filesystem::create_directories(out.file.parent_path(), ec);
-            }
-            engine_->add_output(playout::file_output{out.file, out.video_bitrate, out.audio_bitrate});
-            break;
-        case schedule::output_type::null:
-            break; // nothing leaves: the tee drops what no output takes
-        default:
-            log_.warning("output type not built yet; skipped", "channel", channel_.id, "type",
-                         schedule::to_string(out.type));
-            break;
+        if (out.type == schedule::output_type::file && out.file.has_parent_path()) {
+            std::error_code ec;
+            std::filesystem::create_directories(out.file.parent_path(), ec);
+        }
+        // an output that cannot be built is the output's failure, not the channel's: it is
+        // reported in the engine's output states and the channel airs to the others
+        try {
+            engine_->add_output(out);
+        } catch (const std::exception& e) {
+            log_.error("output cannot be built", "channel", channel_.id, "type",
+                       schedule::to_string(out.type), "reason", e.what());
         }
     }
     engine_->on_event([this](const playout::event& e) { on_event(e); });
@@ -76,6 +73,9 @@ void channel_runner::start() {
     const core::instant now = wall_.now();
     const auto into_second = now.time_since_epoch() % std::chrono::seconds(1);
     engine_->start(into_second);
+    // the outputs go on air from the first service() after start (a bad output cannot fail
+    // the pipeline's start)
+    engine_->service(std::chrono::steady_clock::now());
     anchor_wall_ = now - std::chrono::duration_cast<core::milliseconds>(into_second);
     anchor_rt_ = playout::nanoseconds{0};
     running_ = true;
@@ -124,6 +124,7 @@ void channel_runner::tick() {
         return;
     }
     const core::instant now = wall_.now();
+    engine_->service(std::chrono::steady_clock::now());
     watch_clock(now);
     if (!last_replan_ || now - *last_replan_ >= options_.replan_every) {
         replan(now);
@@ -258,6 +259,7 @@ void channel_runner::on_event(const playout::event& e) {
         state_.worst_start_error = std::max(state_.worst_start_error, std::chrono::abs(error));
         state_.now = item;
         state_.now_actual_start = entry.actual_start;
+        engine_->set_stream_title(item.title);
         log_.info("on air", "channel", channel_.id, "kind", planner::to_string(item.kind),
                   "media", item.media, "scheduled", core::format_iso(entry.c.air_at, *channel_.zone),
                   "start_error_ms", error.count());
@@ -289,6 +291,7 @@ void channel_runner::on_event(const playout::event& e) {
         if (state_.now && state_.now->start == item.start) {
             state_.now.reset();
             state_.now_actual_start.reset();
+            engine_->set_stream_title(channel_.name);
         }
         cued_.erase(it);
         break;
@@ -388,6 +391,9 @@ void channel_runner::replace_plan(std::shared_ptr<planner::planner> plan,
 
 channel_state channel_runner::state() const {
     channel_state s = state_;
+    if (engine_) {
+        s.outputs = engine_->outputs();
+    }
     s.next.reset();
     core::instant best = core::instant::max();
     for (const auto& [serial, entry] : cued_) {

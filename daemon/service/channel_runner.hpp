@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace onair::service {
 
@@ -56,6 +57,7 @@ struct channel_state {
     core::milliseconds worst_start_error{0};
     std::optional<core::instant> plan_horizon;
     std::chrono::steady_clock::time_point output_moved{}; // when the output last advanced
+    std::vector<playout::output_status> outputs;          // each output's state
 };
 
 class channel_runner {
