@@ -21,10 +21,6 @@ format format_of(const schedule::channel& ch, mode m);
 std::string video_caps(const format& f);
 std::string audio_caps(const format& f);
 
-// The filler layer: a bin with ghost src pads "video" (tv) and "audio", producing the fixed
-// format without end. Throws std::runtime_error when it cannot be built.
-gst::element_ptr make_filler(const schedule::filler& fill, const format& f);
-
 // A file output: a bin with ghost sink pads "video" (tv) and "audio", each behind a queue.
 gst::element_ptr make_file_output(const format& f, const file_output& out);
 
