@@ -234,6 +234,7 @@ struct loop_shared {
     source_ptr current, next;
     std::int64_t pending = -1; // where the next file starts, if the airing one ended first
     format fmt;
+    std::array<GstElement*, 2> funnel{}; // borrowed: they live as long as the loop's bin
 
     // The running time where the next file starts: the later end of the two streams, on the
     // frame grid (tv) or the sample grid (radio).
@@ -255,12 +256,17 @@ struct loop_shared {
         return static_cast<std::int64_t>(gst_util_uint64_scale(n, GST_SECOND, static_cast<guint64>(fmt.rate)));
     }
 
-    // Lets a blocked source flow from running time `t` (mutex held).
-    static void release(loop_source& s, std::int64_t t) {
+    // Lets a blocked source flow from running time `t` (mutex held). Only now does it get a
+    // funnel pad: taking down a waiting source that had one (a corrupt file failing while the
+    // one before it aired) made the channel's compositor renegotiate, and its allocation query
+    // then waited on a full output queue for ever (a render, 1.22, measured).
+    void release(loop_source& s, std::int64_t t) {
         s.start.store(t);
         for (int i : {video_index, audio_index}) {
             s.end[i].store(t);
             if (s.ghost[i] != nullptr) {
+                s.funnel_pad[i].reset(gst_element_request_pad_simple(funnel[i], "sink_%u"));
+                gst_pad_link(s.ghost[i], s.funnel_pad[i].get());
                 gst_pad_set_offset(s.ghost[i], t);
                 if (s.block[i] != 0) {
                     gst_pad_remove_probe(s.ghost[i], s.block[i]);
@@ -356,6 +362,7 @@ public:
                 continue;
             }
             funnel_[i] = gst::make("funnel");
+            shared_->funnel[i] = funnel_[i].get();
             add_to(bin_.get(), funnel_[i].get());
             gst::add_ghost(bin_.get(), i == video_index ? "video" : "audio", funnel_[i].get(),
                            "src");
@@ -493,26 +500,19 @@ private:
             }
         }
         sources_.push_back(s);
+        gst_bin_add(GST_BIN(bin_.get()), GST_ELEMENT(gst_object_ref(s->bin.get())));
         {
             std::lock_guard lock(shared_->mutex);
             if (first) {
-                loop_shared::release(*s, 0);
+                shared_->release(*s, 0);
                 shared_->current = s;
             } else if (!shared_->current && shared_->pending >= 0) {
-                loop_shared::release(*s, shared_->pending);
+                shared_->release(*s, shared_->pending);
                 shared_->pending = -1;
                 shared_->current = s;
             } else {
                 shared_->next = s;
             }
-        }
-        gst_bin_add(GST_BIN(bin_.get()), GST_ELEMENT(gst_object_ref(s->bin.get())));
-        for (int i : {video_index, audio_index}) {
-            if (s->ghost[i] == nullptr) {
-                continue;
-            }
-            s->funnel_pad[i].reset(gst_element_request_pad_simple(funnel_[i].get(), "sink_%u"));
-            link_or_throw(s->ghost[i], s->funnel_pad[i].get(), "a loop file to its funnel");
         }
         gst_element_sync_state_with_parent(s->bin.get());
     }
@@ -590,7 +590,7 @@ private:
     void take_down(loop_source& s) {
         for (int i : {video_index, audio_index}) {
             if (s.funnel_pad[i]) {
-                if (s.ghost[i] != nullptr) {
+                if (s.ghost[i] != nullptr && gst_pad_is_linked(s.ghost[i])) {
                     gst_pad_unlink(s.ghost[i], s.funnel_pad[i].get());
                 }
                 gst_element_release_request_pad(funnel_[i].get(), s.funnel_pad[i].get());
@@ -845,7 +845,10 @@ struct filler_layer::impl {
                 g_object_set(mixer[i].get(), "background", 1 /* black */, nullptr);
             }
             auto filter = gst::make("capsfilter");
-            gst::caps_ptr caps(gst_caps_from_string((video ? video_caps(fmt) : audio_caps(fmt)).c_str()));
+            // one colorimetry whatever the layers bring (a PNG slate, a feed): a change of it
+            // mid-stream renegotiates the encoders, which mpegtsmux refuses (measured)
+            gst::caps_ptr caps(gst_caps_from_string(
+                (video ? video_caps(fmt) + ",colorimetry=bt601" : audio_caps(fmt)).c_str()));
             g_object_set(filter.get(), "caps", caps.get(), nullptr);
             add_to(bin.get(), mixer[i].get());
             add_to(bin.get(), filter.get());
