@@ -54,9 +54,9 @@ void run_launch(const std::string& pipeline, const std::filesystem::path& out) {
     std::filesystem::rename(tmp, out);
 }
 
-// A loop file: `frames` frames of one colour (25 fps, 4:3 so it is letterboxed into the
-// channel's picture... the centre pixel stays the colour) and a tone of exactly the same length
-// in raw PCM, so both streams of a file end together and every boundary is exact.
+// A loop file: `frames` frames of one colour (25 fps, square, so the 4:3 channel letterboxes it
+// with black bars) and a tone of exactly the same length in raw PCM, so both streams of a file
+// end together and every boundary is exact.
 std::filesystem::path loop_clip(const std::string& name, unsigned colour, int freq, int frames) {
     const auto out = testing::scratch_dir() / name;
     if (std::filesystem::exists(out)) {
