@@ -21,9 +21,6 @@ format format_of(const schedule::channel& ch, mode m);
 std::string video_caps(const format& f);
 std::string audio_caps(const format& f);
 
-// The filler layer: a bin with ghost src pads "video" (tv) and "audio", producing the fixed
-// format without end. Throws std::runtime_error when it cannot be built.
-gst::element_ptr make_filler(const schedule::filler& fill, const format& f);
 
 // Running time of a buffer against the sticky segment of `pad`; -1 when it has none.
 std::int64_t buffer_running_time(GstPad* pad, GstBuffer* buf);

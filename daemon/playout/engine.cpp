@@ -1,6 +1,7 @@
 #include "playout/engine.hpp"
 
 #include "playout/detail.hpp"
+#include "playout/filler.hpp"
 #include "playout/outputs.hpp"
 
 #include <gst/audio/audio.h>
@@ -359,6 +360,7 @@ struct channel_engine::impl {
     bool done = false;
     std::string error;
     std::unique_ptr<detail::output_manager> outputs;
+    std::unique_ptr<detail::filler_layer> fill_layer;
 
     std::int64_t frame() const {
         if (fmt.video) {
@@ -399,7 +401,8 @@ struct channel_engine::impl {
     void build(const schedule::channel& ch) {
         pipeline = gst::sink(gst_pipeline_new(ch.id.c_str()));
         bus.reset(gst_pipeline_get_bus(GST_PIPELINE(pipeline.get()))); // transfer full
-        auto filler = detail::make_filler(ch.fill, fmt);
+        fill_layer = std::make_unique<detail::filler_layer>(GST_BIN(pipeline.get()), ch.fill, fmt);
+        auto filler = gst::ref(fill_layer->element());
         gst_bin_add(GST_BIN(pipeline.get()), gst::ref(filler.get()).release()); // bin takes a ref
 
         auto link_mixer = [&](const char* mixer, const std::string& caps, const char* ghost,
@@ -709,6 +712,9 @@ struct channel_engine::impl {
     }
 
     void handle(GstMessage* msg) {
+        if (fill_layer && fill_layer->handle(msg)) {
+            return; // the filler's own (a skipped loop file, a lost feed): never fatal
+        }
         switch (GST_MESSAGE_TYPE(msg)) {
         case GST_MESSAGE_ERROR: {
             GstObject* src = GST_MESSAGE_SRC(msg);
@@ -913,6 +919,9 @@ void channel_engine::start(nanoseconds running_time) {
         throw std::runtime_error(why);
     }
     impl_->running = true;
+    // live outputs go on the pipeline now, before its first buffer (a bad one is retried
+    // without having failed the start)
+    service(std::chrono::steady_clock::now());
     for (auto& a : impl_->clips) {
         impl_->start_clip(a);
     }
@@ -946,6 +955,10 @@ bool channel_engine::dispatch_pending() {
         impl_->handle(msg.get());
     }
     impl_->check_stalled();
+    if (impl_->fill_layer) {
+        impl_->fill_layer->service(std::chrono::steady_clock::now());
+    }
+    service(std::chrono::steady_clock::now());
     return !impl_->done;
 }
 
@@ -998,6 +1011,8 @@ bool channel_engine::dispatch(std::chrono::milliseconds wait) {
         impl_->handle(msg.get());
     }
     impl_->check_stalled();
+    impl_->fill_layer->service(std::chrono::steady_clock::now());
+    service(std::chrono::steady_clock::now());
     return !impl_->done;
 }
 

@@ -125,7 +125,19 @@ void link_to_mux(GstElement* q, GstElement* mux, bool video, const std::string& 
     gst::pad_ptr pad(GST_PAD_TEMPLATE_PRESENCE(chosen) == GST_PAD_REQUEST
                          ? gst_element_request_pad(mux, chosen, nullptr, nullptr)
                          : gst_element_get_static_pad(mux, GST_PAD_TEMPLATE_NAME_TEMPLATE(chosen)));
-    gst::pad_ptr src(gst_element_get_static_pad(q, "src"));
+    GstElement* feed = q;
+    if (video) {
+        // The shared encoder gives H.264 byte-stream (what MPEG-TS carries); a muxer that wants
+        // avc (Matroska, FLV) gets its own parser to convert, so outputs of both kinds can
+        // share one encoder.
+        auto parse = gst::make("h264parse");
+        GstElement* bin = GST_ELEMENT(gst_element_get_parent(q)); // transfer full
+        gst_bin_add(GST_BIN(bin), GST_ELEMENT(gst_object_ref(parse.get())));
+        gst_object_unref(bin);
+        link_or_throw(q, parse.get(), what);
+        feed = parse.get();
+    }
+    gst::pad_ptr src(gst_element_get_static_pad(feed, "src"));
     if (!pad || gst_pad_link(src.get(), pad.get()) != GST_PAD_LINK_OK) {
         throw std::runtime_error("cannot link " + what);
     }
@@ -241,6 +253,12 @@ void output_manager::build_encoder(encoded& e) {
         // SPS/PPS before every key frame: a receiver (or a re-added output) can join anywhere
         g_object_set(parse.get(), "config-interval", -1, nullptr);
         chain.push_back(std::move(parse));
+        // one fixed format out of the shared encoder, whichever output links first (see
+        // link_to_mux for the muxers that want avc)
+        auto caps = gst::make("capsfilter");
+        gst::caps_ptr c(gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au"));
+        g_object_set(caps.get(), "caps", c.get(), nullptr);
+        chain.push_back(std::move(caps));
     } else {
         chain.push_back(gst::make("audioconvert"));
         if (codec == "aac") {
@@ -538,8 +556,9 @@ void output_manager::bring_up(slot& s, steady_time now) {
         GstElement* tee = key == raw_key ? raw : encoder(key).tee;
         gst::pad_ptr src(gst_element_request_pad_simple(tee, "src_%u"));
         gst::pad_ptr dst(gst_element_get_static_pad(s.bin.get(), ghost));
-        if (gst_pad_link(src.get(), dst.get()) != GST_PAD_LINK_OK) {
-            throw std::runtime_error("cannot link output " + s.name);
+        if (const auto res = gst_pad_link(src.get(), dst.get()); res != GST_PAD_LINK_OK) {
+            throw std::runtime_error("cannot link output " + s.name + " (" + ghost + ": " +
+                                     gst_pad_link_get_name(res) + ")");
         }
         if (fmt_.live && key != raw_key && encoder(key).video) {
             // a key frame now rather than at the next GOP: the output is watchable at once

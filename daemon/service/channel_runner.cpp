@@ -73,9 +73,6 @@ void channel_runner::start() {
     const core::instant now = wall_.now();
     const auto into_second = now.time_since_epoch() % std::chrono::seconds(1);
     engine_->start(into_second);
-    // the outputs go on air from the first service() after start (a bad output cannot fail
-    // the pipeline's start)
-    engine_->service(std::chrono::steady_clock::now());
     anchor_wall_ = now - std::chrono::duration_cast<core::milliseconds>(into_second);
     anchor_rt_ = playout::nanoseconds{0};
     running_ = true;
@@ -124,7 +121,6 @@ void channel_runner::tick() {
         return;
     }
     const core::instant now = wall_.now();
-    engine_->service(std::chrono::steady_clock::now());
     watch_clock(now);
     if (!last_replan_ || now - *last_replan_ >= options_.replan_every) {
         replan(now);
