@@ -440,8 +440,8 @@ TEST(control_api, asrun_csv_is_streamed_in_chunks) {
     EXPECT_TRUE(r.complete);
     EXPECT_EQ(r.body, "channel,kind\npolice-tv,spot\npolice-tv,programme\n");
     // One chunk per piece, then the last chunk.
-    EXPECT_NE(r.raw.find("\r\n\r\nd\r\nchannel,kind\n\r\ne\r\npolice-tv,spot\n\r\n"
-                         "13\r\npolice-tv,programme\n\r\n0\r\n\r\n"),
+    EXPECT_NE(r.raw.find("\r\n\r\nd\r\nchannel,kind\n\r\nf\r\npolice-tv,spot\n\r\n"
+                         "14\r\npolice-tv,programme\n\r\n0\r\n\r\n"),
               std::string::npos)
         << r.raw;
     EXPECT_EQ(h.fake.take_calls(),

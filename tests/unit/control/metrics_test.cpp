@@ -127,10 +127,12 @@ TEST(metrics, station_series_names_and_units) {
         EXPECT_NE(text.find(line), std::string::npos) << line << "\nin\n" << text;
     }
     // Process figures appear only once sampled (at scrape).
-    EXPECT_EQ(text.find("onair_process_resident_memory_bytes "), std::string::npos);
+    EXPECT_EQ(text.find("\nonair_process_resident_memory_bytes "), std::string::npos);
+    EXPECT_NE(text.find("# TYPE onair_process_resident_memory_bytes gauge\n"), std::string::npos);
     m.sample_process();
     const auto sampled = r.render();
-    EXPECT_NE(sampled.find("onair_process_open_fds "), std::string::npos);
+    EXPECT_NE(sampled.find("\nonair_process_resident_memory_bytes "), std::string::npos);
+    EXPECT_NE(sampled.find("\nonair_process_open_fds "), std::string::npos);
 }
 
 TEST(metrics, process_figures_are_read_from_proc) {
