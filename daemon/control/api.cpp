@@ -25,7 +25,9 @@ reply json_reply(unsigned status, const json& body) {
     return r;
 }
 
-json null_if_empty(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+json null_if_empty(const std::string& s) {
+    return s.empty() ? json(nullptr) : json(s);
+}
 
 std::string iso(core::instant t, const date::time_zone* zone) {
     static const date::time_zone* utc = core::find_zone("UTC");
@@ -85,8 +87,8 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
         }
         auto eq = part.find('=');
         auto name = percent_decode(part.substr(0, eq));
-        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{}
-                                                                 : part.substr(eq + 1));
+        auto value =
+            percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
         if (!name || !value || !out.emplace(*name, *value).second) {
             return std::nullopt;
         }
@@ -139,9 +141,12 @@ bool same_secret(std::string_view a, std::string_view b) {
 
 std::optional<std::string> percent_decode(std::string_view s) {
     auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
         return -1;
     };
     std::string out;
@@ -170,7 +175,9 @@ api::api(backend& b, const metrics::registry& metrics, std::optional<std::string
          std::function<core::instant()> now)
     : backend_(b), metrics_(metrics), token_(std::move(token)), now_(std::move(now)) {
     if (!now_) {
-        now_ = [] { return date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()); };
+        now_ = [] {
+            return date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+        };
     }
 }
 
@@ -185,8 +192,9 @@ bool api::authorized(const request& req) const {
     std::string_view v(it->value().data(), it->value().size());
     constexpr std::string_view scheme = "bearer ";
     if (v.size() < scheme.size() ||
-        !std::equal(scheme.begin(), scheme.end(), v.begin(),
-                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+        !std::equal(scheme.begin(), scheme.end(), v.begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
         return false;
     }
     v.remove_prefix(scheme.size());
@@ -218,9 +226,7 @@ reply api::route(const request& req) {
     const bool get = req.method() == http::verb::get;
     const bool post = req.method() == http::verb::post;
 
-    auto not_found = [&] {
-        return error_reply(404, "no such route: " + std::string(path));
-    };
+    auto not_found = [&] { return error_reply(404, "no such route: " + std::string(path)); };
     auto params = [&]() { return parse_query(query); };
 
     if (path == "/metrics") {
@@ -284,8 +290,8 @@ reply api::route(const request& req) {
     if (!q) {
         return error_reply(400, "malformed query string");
     }
-    auto unknown_param = [&](std::initializer_list<std::string_view> known)
-        -> std::optional<reply> {
+    auto unknown_param =
+        [&](std::initializer_list<std::string_view> known) -> std::optional<reply> {
         for (const auto& [name, value] : *q) {
             if (std::find(known.begin(), known.end(), name) == known.end()) {
                 return error_reply(400, "unknown parameter '" + name + "'");
@@ -386,10 +392,9 @@ reply api::route(const request& req) {
     }
     case route_id::reload: {
         auto result = backend_.reload();
-        const bool errors = std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
-                                        [](const core::diagnostic& d) {
-                                            return d.level == core::severity::error;
-                                        });
+        const bool errors =
+            std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
+                        [](const core::diagnostic& d) { return d.level == core::severity::error; });
         json j;
         if (errors) {
             j["error"] = "the new configuration has errors; the old one stays on air";
@@ -402,8 +407,7 @@ reply api::route(const request& req) {
         return json_reply(200, j);
     }
     case route_id::insert: {
-        const bool has_length =
-            req.find(http::field::content_length) != req.end() || req.chunked();
+        const bool has_length = req.find(http::field::content_length) != req.end() || req.chunked();
         if (!has_length) {
             return error_reply(411, "a JSON body with Content-Length is required");
         }

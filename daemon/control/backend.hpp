@@ -33,8 +33,8 @@ template <class T> using outcome = std::variant<T, failure>;
 struct item_info {
     core::instant start;
     core::instant end;
-    std::string kind;     // spot | programme | insert | filler
-    std::string media;    // media id; empty for filler
+    std::string kind;  // spot | programme | insert | filler
+    std::string media; // media id; empty for filler
     std::string title;
     std::string campaign; // empty when none (programmes, inserts, filler)
     std::string break_id; // empty when none

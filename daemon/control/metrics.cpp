@@ -297,8 +297,8 @@ station_metrics::station_metrics(registry& r)
                                   "1 if the last load or reload succeeded, else 0")),
       reload_timestamp_(r.add_gauge("onair_last_reload_timestamp_seconds",
                                     "Unix time of the last load or reload attempt")),
-      resident_memory_(r.add_gauge("onair_process_resident_memory_bytes",
-                                   "Resident memory of the daemon")),
+      resident_memory_(
+          r.add_gauge("onair_process_resident_memory_bytes", "Resident memory of the daemon")),
       open_fds_(r.add_gauge("onair_process_open_fds", "Open file descriptors of the daemon")) {}
 
 void station_metrics::set_on_air(const std::string& channel, bool on_air) {

@@ -41,8 +41,8 @@ const std::string& busy_response() {
     static const std::string body = "{\"error\":\"too many connections\"}\n";
     static const std::string text = "HTTP/1.1 503 Service Unavailable\r\nServer: onair\r\n"
                                     "Content-Type: application/json\r\nContent-Length: " +
-                                    std::to_string(body.size()) +
-                                    "\r\nConnection: close\r\n\r\n" + body;
+                                    std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+                                    body;
     return text;
 }
 
@@ -102,10 +102,9 @@ private:
         // One deadline for the whole request: a client that trickles bytes (slowloris) is
         // dropped as surely as one that sends nothing.
         stream_.expires_after(limits().read_timeout);
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->on_read(ec);
-                         });
+        http::async_read(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(beast::error_code ec) {
@@ -160,11 +159,11 @@ private:
         res_.keep_alive(keep_alive);
         res_.prepare_payload();
         stream_.expires_after(limits().write_timeout);
-        http::async_write(stream_, res_,
-                          [self = shared_from_this(), keep_alive](beast::error_code ec,
-                                                                  std::size_t) {
-                              self->after_response(ec, keep_alive);
-                          });
+        http::async_write(
+            stream_, res_,
+            [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                self->after_response(ec, keep_alive);
+            });
     }
 
     void send_stream(reply r, bool keep_alive) {
@@ -361,7 +360,9 @@ server::server(net::io_context& io, backend& b, const metrics::registry& metrics
                server_options options)
     : impl_(std::make_shared<impl>(io, b, metrics, std::move(options))) {}
 
-server::~server() { stop(); }
+server::~server() {
+    stop();
+}
 
 void server::start() {
     const auto& o = impl_->opts;
@@ -384,8 +385,8 @@ void server::start() {
     auto check = [&](const char* what) {
         if (ec) {
             a.close();
-            throw std::system_error(ec, std::string("cannot listen on ") + where + " (" + what +
-                                            ")");
+            throw std::system_error(ec,
+                                    std::string("cannot listen on ") + where + " (" + what + ")");
         }
     };
     a.open(endpoint.protocol(), ec);
@@ -421,6 +422,8 @@ tcp::endpoint server::local_endpoint() const {
     return impl_->acceptor.local_endpoint(ec);
 }
 
-std::size_t server::connections() const { return impl_->sessions.size(); }
+std::size_t server::connections() const {
+    return impl_->sessions.size();
+}
 
 } // namespace onair::control

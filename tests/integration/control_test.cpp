@@ -38,7 +38,9 @@ namespace http = boost::beast::http;
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 
-const date::time_zone* vientiane() { return core::find_zone("Asia/Vientiane"); }
+const date::time_zone* vientiane() {
+    return core::find_zone("Asia/Vientiane");
+}
 
 core::instant at(const char* local) {
     auto ts = core::parse_timestamp(local);
@@ -156,18 +158,33 @@ std::vector<channel_info> two_channels() {
     tv.kind = "tv";
     tv.zone = vientiane();
     tv.airing = true;
-    tv.now = item_info{at("2026-12-01T06:58:00"), at("2026-12-01T06:58:30"), "spot",
-                       "tip-lo-30", "Stop trafficking", "tip-2026", "hourly"};
-    tv.next = item_info{at("2026-12-01T06:58:30"), at("2026-12-01T06:58:50"), "spot",
-                        "som-lo-20", "Safe migration", "tip-2026", "hourly"};
+    tv.now = item_info{at("2026-12-01T06:58:00"),
+                       at("2026-12-01T06:58:30"),
+                       "spot",
+                       "tip-lo-30",
+                       "Stop trafficking",
+                       "tip-2026",
+                       "hourly"};
+    tv.next = item_info{at("2026-12-01T06:58:30"),
+                        at("2026-12-01T06:58:50"),
+                        "spot",
+                        "som-lo-20",
+                        "Safe migration",
+                        "tip-2026",
+                        "hourly"};
     channel_info radio;
     radio.id = "police-radio";
     radio.name = "Police Radio";
     radio.kind = "radio";
     radio.zone = vientiane();
     radio.airing = true;
-    radio.now = item_info{at("2026-12-01T06:00:00"), at("2026-12-01T07:00:00"), "programme",
-                          "talk-ep1", "Morning talk", "", ""};
+    radio.now = item_info{at("2026-12-01T06:00:00"),
+                          at("2026-12-01T07:00:00"),
+                          "programme",
+                          "talk-ep1",
+                          "Morning talk",
+                          "",
+                          ""};
     return {tv, radio};
 }
 
@@ -177,7 +194,8 @@ struct harness {
     explicit harness(server_options o = {}, std::vector<channel_info> chans = two_channels()) {
         fake.chans = std::move(chans);
         fake.asrun_pieces = {"channel,kind\n", "police-tv,spot\n", "police-tv,programme\n"};
-        metrics::gauge_family& g = reg.add_gauge("onair_channel_on_air", "1 while airing", {"channel"});
+        metrics::gauge_family& g =
+            reg.add_gauge("onair_channel_on_air", "1 while airing", {"channel"});
         g.with({"police-tv"}).set(1);
         o.host = "127.0.0.1";
         o.port = 0;
@@ -461,8 +479,7 @@ TEST(control_api, asrun_defaults_to_json_and_checks_parameters) {
 
     r = exchange(h.port, "GET", "/api/v1/asrun?from=yesterday");
     EXPECT_EQ(r.status, 400u);
-    EXPECT_EQ(r.body,
-              "{\"error\":\"parameter 'from': expected YYYY-MM-DD or ISO 8601\"}\n");
+    EXPECT_EQ(r.body, "{\"error\":\"parameter 'from': expected YYYY-MM-DD or ISO 8601\"}\n");
 }
 
 TEST(control_api, asrun_stream_follows_the_reader_not_the_log) {
@@ -608,8 +625,7 @@ TEST(control_api, unknown_routes_are_404_and_wrong_methods_405_with_allow) {
     auto r = exchange(h.port, "GET", "/api/v1/reload");
     EXPECT_EQ(r.status, 405u);
     EXPECT_EQ(r.allow, "POST");
-    EXPECT_EQ(r.body,
-              "{\"error\":\"method GET is not allowed on /api/v1/reload; use POST\"}\n");
+    EXPECT_EQ(r.body, "{\"error\":\"method GET is not allowed on /api/v1/reload; use POST\"}\n");
     r = exchange(h.port, "POST", "/api/v1/health");
     EXPECT_EQ(r.status, 405u);
     EXPECT_EQ(r.allow, "GET");
@@ -696,25 +712,25 @@ TEST(control_api, oversized_body_is_413) {
     EXPECT_EQ(r.body, "{\"error\":\"request body larger than 65536 bytes\"}\n");
     EXPECT_EQ(r.connection, "close");
     // Exactly at the limit is read (and then judged as JSON).
-    r = exchange(h.port, "POST", "/api/v1/channels/police-tv/insert",
-                 std::string(64 * 1024, ' '));
+    r = exchange(h.port, "POST", "/api/v1/channels/police-tv/insert", std::string(64 * 1024, ' '));
     EXPECT_EQ(r.status, 400u);
     EXPECT_TRUE(h.fake.take_calls().empty());
 }
 
 TEST(control_api, oversized_header_is_431) {
     harness h;
-    auto r = exchange(h.port, "GET", "/api/v1/health", "",
-                      "X-Junk: " + std::string(9000, 'j') + "\r\n");
+    auto r =
+        exchange(h.port, "GET", "/api/v1/health", "", "X-Junk: " + std::string(9000, 'j') + "\r\n");
     EXPECT_EQ(r.status, 431u);
     EXPECT_EQ(r.body, "{\"error\":\"request header larger than 8192 bytes\"}\n");
 }
 
 TEST(control_api, garbage_gets_400_and_a_closed_connection) {
     harness h;
-    for (std::string junk : {std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11),
-                             std::string("GET /api/v1/health HTTP/1.1\r\nContent-Length: -1\r\n\r\n"),
-                             std::string("\r\n\r\n\r\n"), std::string("hello\0world\r\n\r\n", 16)}) {
+    for (std::string junk :
+         {std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11),
+          std::string("GET /api/v1/health HTTP/1.1\r\nContent-Length: -1\r\n\r\n"),
+          std::string("\r\n\r\n\r\n"), std::string("hello\0world\r\n\r\n", 16)}) {
         conn c(h.port);
         c.send(junk);
         bool closed = false;
@@ -794,8 +810,8 @@ TEST(control_api, keep_alive_serves_several_requests_on_one_connection) {
     auto r3 = parse(c.read_all(&closed));
     EXPECT_EQ(r3.status, 200u);
     EXPECT_TRUE(closed);
-    EXPECT_EQ(h.fake.take_calls(),
-              (std::vector<std::string>{"insert police-tv tip-lo-30", "plan police-tv 2026-12-02"}));
+    EXPECT_EQ(h.fake.take_calls(), (std::vector<std::string>{"insert police-tv tip-lo-30",
+                                                             "plan police-tv 2026-12-02"}));
 }
 
 TEST(control_api, stop_closes_open_connections) {
@@ -825,9 +841,9 @@ TEST(control_api, listening_on_a_taken_port_throws_naming_it) {
         second.start();
         FAIL() << "bound twice";
     } catch (const std::system_error& e) {
-        EXPECT_NE(std::string(e.what()).find("cannot listen on 127.0.0.1:" +
-                                             std::to_string(h.port)),
-                  std::string::npos)
+        EXPECT_NE(
+            std::string(e.what()).find("cannot listen on 127.0.0.1:" + std::to_string(h.port)),
+            std::string::npos)
             << e.what();
     }
 }
@@ -837,8 +853,7 @@ TEST(control_api, listening_on_a_taken_port_throws_naming_it) {
 struct temp_dir {
     temp_dir() {
         path = std::filesystem::temp_directory_path() /
-               ("onair-status-" + std::to_string(::getpid()) + "-" +
-                std::to_string(counter++));
+               ("onair-status-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
         std::filesystem::create_directories(path);
     }
     ~temp_dir() { std::filesystem::remove_all(path); }

@@ -32,8 +32,8 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 
 struct temp_dir {
     temp_dir(const char* tag) {
-        path = fs::temp_directory_path() / (std::string("onair-") + tag + "-" +
-                                             std::to_string(::getpid()));
+        path = fs::temp_directory_path() /
+               (std::string("onair-") + tag + "-" + std::to_string(::getpid()));
         fs::remove_all(path);
         fs::create_directories(path);
     }
@@ -61,7 +61,8 @@ TEST(systemd_unit, has_the_directives_the_daemon_relies_on) {
           "\nSupplementaryGroups=audio video\n", "\nDeviceAllow=char-alsa rw\n"}) {
         EXPECT_NE(unit.find(line), std::string::npos) << line;
     }
-    EXPECT_NE(unit.find("\nExecStartPre=" ONAIR_INSTALLED_BINARY " check --config "), std::string::npos);
+    EXPECT_NE(unit.find("\nExecStartPre=" ONAIR_INSTALLED_BINARY " check --config "),
+              std::string::npos);
     EXPECT_NE(unit.find("\nExecStart=" ONAIR_INSTALLED_BINARY " run --config "), std::string::npos);
 }
 
@@ -71,8 +72,7 @@ TEST(systemd_unit, passes_systemd_analyze_verify) {
     }
     temp_dir dir("unit");
     // verify checks that ExecStart= binaries exist: point them at the one just built.
-    const auto unit =
-        replace_all(slurp(ONAIR_UNIT_FILE), ONAIR_INSTALLED_BINARY, ONAIR_BINARY);
+    const auto unit = replace_all(slurp(ONAIR_UNIT_FILE), ONAIR_INSTALLED_BINARY, ONAIR_BINARY);
     std::ofstream(dir.path / "onair.service") << unit;
     const auto out = dir.path / "verify.txt";
     // --man=no: no man page lookups; no running systemd is needed for verify.
