@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     add(add_probe);
     add(add_render);
     add(add_asrun);
+    add(add_status);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -15,6 +15,7 @@ command add_probe(CLI::App& app);
 command add_plan(CLI::App& app);
 command add_render(CLI::App& app);
 command add_asrun(CLI::App& app);
+command add_status(CLI::App& app);
 command add_run(CLI::App& app);
 
 } // namespace onair::cli

@@ -1,0 +1,151 @@
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+
+#include "control/client.hpp"
+#include "schedule/load.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace onair::cli {
+namespace {
+
+using json = nlohmann::json;
+
+struct status_options {
+    std::string config;
+    double timeout_s = 5;
+};
+
+std::string text_of(const json& j, const char* key, const char* none = "-") {
+    if (!j.is_object() || !j.contains(key) || !j[key].is_string()) {
+        return none;
+    }
+    return j[key].get<std::string>();
+}
+
+// "2026-12-01T06:58:30.000+07:00" -> "06:58:30": the channel's own local time, as sent.
+std::string clock_of(const json& item, const char* key) {
+    const auto iso = text_of(item, key, "");
+    return iso.size() >= 19 ? iso.substr(11, 8) : "-";
+}
+
+std::string hh_mm_ss(std::int64_t ms) {
+    const auto s = std::max<std::int64_t>(0, ms) / 1000;
+    std::ostringstream out;
+    out << std::setfill('0') << std::setw(2) << s / 3600 << ':' << std::setw(2) << s / 60 % 60
+        << ':' << std::setw(2) << s % 60;
+    return out.str();
+}
+
+// The address to connect to for a listen address: a wildcard listener is reached on loopback.
+std::string connect_host(const std::string& listen) {
+    if (listen == "0.0.0.0") {
+        return "127.0.0.1";
+    }
+    if (listen == "::") {
+        return "::1";
+    }
+    return listen;
+}
+
+void print_table(std::ostream& out, const json& channels) {
+    std::size_t id_w = std::string("CHANNEL").size(), media_w = std::string("MEDIA").size();
+    for (const auto& c : channels) {
+        id_w = std::max(id_w, text_of(c, "id").size());
+        for (const char* which : {"now", "next"}) {
+            if (c.contains(which)) {
+                media_w = std::max(media_w, text_of(c[which], "media").size());
+            }
+        }
+    }
+    auto row = [&](const std::string& id, const std::string& state, const std::string& kind,
+                   const std::string& media, const std::string& from, const std::string& until,
+                   const std::string& left, const std::string& title) {
+        std::ostringstream line;
+        line << std::left << std::setw(static_cast<int>(id_w) + 2) << id << std::setw(8) << state
+             << std::setw(11) << kind << std::setw(static_cast<int>(media_w) + 2) << media
+             << std::setw(10) << from << std::setw(10) << until << std::setw(10) << left << title;
+        auto text = line.str();
+        text.erase(text.find_last_not_of(' ') + 1);
+        out << text << '\n';
+    };
+    row("CHANNEL", "STATE", "KIND", "MEDIA", "FROM", "UNTIL", "LEFT", "TITLE");
+    for (const auto& c : channels) {
+        const bool airing = c.value("airing", false);
+        const json none = json::object();
+        const json& now = c.contains("now") && c["now"].is_object() ? c["now"] : none;
+        const json& next = c.contains("next") && c["next"].is_object() ? c["next"] : none;
+        const std::string state = airing ? "on air" : "DOWN";
+        if (now.empty()) {
+            row(text_of(c, "id"), state, "-", "-", "-", "-", "-", "");
+        } else {
+            const auto left = now.contains("remaining_ms") && now["remaining_ms"].is_number()
+                                  ? hh_mm_ss(now["remaining_ms"].get<std::int64_t>())
+                                  : "-";
+            row(text_of(c, "id"), state, text_of(now, "kind"), text_of(now, "media"),
+                clock_of(now, "start"), clock_of(now, "end"), left, text_of(now, "title", ""));
+        }
+        if (!next.empty()) {
+            row("", "next", text_of(next, "kind"), text_of(next, "media"), clock_of(next, "start"),
+                clock_of(next, "end"), "", text_of(next, "title", ""));
+        }
+    }
+}
+
+int run_status(const status_options& o) {
+    core::diagnostics diags;
+    auto cfg = schedule::load_config(o.config, diags);
+    // Only the control section matters; schedules are not read.
+    if (!cfg || diags.has_errors()) {
+        print_diagnostics(std::cerr, diags);
+        return input_error;
+    }
+    const auto host = connect_host(cfg->api.listen_host);
+    const auto port = static_cast<unsigned short>(cfg->api.listen_port);
+    const auto where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                       std::to_string(port);
+    const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+    auto got = control::http_get(host, port, "/api/v1/channels", timeout);
+    if (auto* why = std::get_if<std::string>(&got)) {
+        std::cerr << "onair status: cannot reach onair at " << where << ": " << *why << '\n';
+        return input_error;
+    }
+    const auto& reply = std::get<control::http_reply>(got);
+    auto body = json::parse(reply.body, nullptr, false);
+    if (reply.status != 200) {
+        std::cerr << "onair status: onair at " << where << " answered HTTP " << reply.status;
+        if (body.is_object() && body.contains("error") && body["error"].is_string()) {
+            std::cerr << ": " << body["error"].get<std::string>();
+        }
+        std::cerr << '\n';
+        return input_error;
+    }
+    if (!body.is_object() || !body.contains("channels") || !body["channels"].is_array()) {
+        std::cerr << "onair status: onair at " << where
+                  << " answered something that is not a channel list\n";
+        return input_error;
+    }
+    print_table(std::cout, body["channels"]);
+    return ok;
+}
+
+} // namespace
+
+command add_status(CLI::App& app) {
+    auto o = std::make_shared<status_options>();
+    auto* sub = app.add_subcommand("status", "Ask the running daemon what is on air now and next");
+    sub->add_option("--config", o->config, "The config file (its control.listen address)")
+        ->required();
+    sub->add_option("--timeout", o->timeout_s, "Seconds to wait for the daemon (default 5)")
+        ->check(CLI::PositiveNumber);
+    return [o] { return run_status(*o); };
+}
+
+} // namespace onair::cli

@@ -1,0 +1,128 @@
+#pragma once
+
+// What the HTTP API asks of the running daemon. The service implements this interface; the
+// server calls it on the io_context thread only, so an implementation reads and changes the
+// daemon's state without locks. Plain structs only: the API must not see planner, playout or
+// as-run types (control depends on core and schedule alone).
+//
+// A call that cannot be served returns a `failure` whose status is the HTTP status the client
+// gets (404 unknown channel, 422 unknown media, 400 bad parameter, 503 not ready); its message
+// becomes {"error": MESSAGE}. A status outside 400-599 is answered as 500.
+
+#include "core/diagnostics.hpp"
+#include "core/time.hpp"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace onair::control {
+
+struct failure {
+    int status = 500;
+    std::string message;
+};
+
+// A value or the HTTP failure that stands in its place.
+template <class T> using outcome = std::variant<T, failure>;
+
+// One item of a channel's rundown as it airs (or will air).
+struct item_info {
+    core::instant start;
+    core::instant end;
+    std::string kind;  // spot | programme | insert | filler
+    std::string media; // media id; empty for filler
+    std::string title;
+    std::string campaign; // empty when none (programmes, inserts, filler)
+    std::string break_id; // empty when none
+};
+
+struct channel_info {
+    std::string id;
+    std::string name;
+    std::string kind;                      // tv | radio
+    const date::time_zone* zone = nullptr; // times are printed in it; null prints UTC
+    bool airing = false;                   // the pipeline is up and its output is moving
+    std::optional<item_info> now;          // empty when nothing (not even filler) is known
+    std::optional<item_info> next;
+};
+
+// GET /api/v1/asrun parameters, as the client sent them. The backend parses `from`/`to`
+// (ISO 8601 or YYYY-MM-DD, local to the channel as `onair asrun` reads them) and answers a
+// bad one with failure{400, ...}.
+enum class asrun_format { csv, json };
+struct asrun_query {
+    std::string channel; // empty: every channel
+    std::string from;    // empty: no bound
+    std::string to;
+    asrun_format format = asrun_format::csv;
+};
+
+// The rows of an as-run export, pulled a piece at a time so that an export of any length is
+// streamed (HTTP chunked transfer) in constant memory and never holds the loop for long: the
+// server asks for the next piece only once the previous one has been written to the socket.
+class asrun_cursor {
+public:
+    virtual ~asrun_cursor() = default;
+    // Appends the next piece of the export to `out` (the CSV header or "[" first, then some
+    // rows, a few hundred at most, then "]" for JSON). Returns false when the export is
+    // complete (anything appended by that last call is still sent). On a read error, throw:
+    // the server then breaks the connection without the final chunk, so that the client sees
+    // an incomplete response instead of a short one that looks whole.
+    virtual bool next(std::string& out) = 0;
+};
+
+struct reload_result {
+    // Errors mean the reload was refused and the old schedule stays on air (422); warnings
+    // alone go with a 200.
+    std::vector<core::diagnostic> diagnostics;
+    std::vector<std::string> channels; // the channels now airing the new plan (200 only)
+};
+
+struct insert_result {
+    std::string channel;
+    std::string media;
+    std::string title;
+    std::chrono::milliseconds duration{0};
+    std::optional<core::instant> start; // when it will air, when already known
+    const date::time_zone* zone = nullptr;
+};
+
+struct skip_result {
+    std::string channel;
+    std::string media; // what was taken off air; empty when filler was airing
+    std::string title;
+};
+
+class backend {
+public:
+    virtual ~backend() = default;
+
+    // Every channel of the station, in config order.
+    virtual std::vector<channel_info> channels() = 0;
+
+    // The rundown of a channel's local day, exactly as `onair plan --format json` prints it.
+    // failure{404} for an unknown channel.
+    virtual outcome<std::string> plan_json(const std::string& channel, core::local_days day) = 0;
+
+    virtual outcome<std::unique_ptr<asrun_cursor>> asrun(const asrun_query& query) = 0;
+
+    // Parse, validate, plan, swap (or keep the old schedule on any error).
+    virtual reload_result reload() = 0;
+
+    // Queues `media` to air right after the current item (logged with kind `insert`).
+    // failure{404} unknown channel, failure{422} unknown media.
+    virtual outcome<insert_result> insert(const std::string& channel, const std::string& media) = 0;
+
+    // Ends the current item now (logged `skipped`). failure{404} unknown channel.
+    virtual outcome<skip_result> skip(const std::string& channel) = 0;
+
+    // Called before each /metrics scrape, to bring gauges that are cheaper to compute on
+    // demand (plan horizon, ...) up to date.
+    virtual void refresh_metrics() = 0;
+};
+
+} // namespace onair::control

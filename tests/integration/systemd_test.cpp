@@ -1,0 +1,124 @@
+// The systemd unit as installed: the directives the daemon relies on, `systemd-analyze verify`
+// clean (with the built binary in place of the installed one), and `cmake --install` laying
+// out binary, unit, config and playlists where they point at each other.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+    for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+        s.replace(pos, from.size(), to);
+    }
+    return s;
+}
+
+struct temp_dir {
+    temp_dir(const char* tag) {
+        path = fs::temp_directory_path() /
+               (std::string("onair-") + tag + "-" + std::to_string(::getpid()));
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~temp_dir() { fs::remove_all(path); }
+    fs::path path;
+};
+
+int run(const std::string& cmd) {
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+bool has_program(const char* name) {
+    return run(std::string("command -v ") + name + " >/dev/null 2>&1") == 0;
+}
+
+TEST(systemd_unit, has_the_directives_the_daemon_relies_on) {
+    const auto unit = slurp(ONAIR_UNIT_FILE);
+    ASSERT_FALSE(unit.empty());
+    for (const char* line :
+         {"\nType=notify\n", "\nExecReload=/bin/kill -HUP $MAINPID\n", "\nWatchdogSec=30\n",
+          "\nRestart=on-failure\n", "\nDynamicUser=yes\n", "\nStateDirectory=onair\n",
+          "\nProtectSystem=strict\n", "\nProtectHome=yes\n", "\nNoNewPrivileges=yes\n",
+          "\nPrivateTmp=yes\n", "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
+          "\nSupplementaryGroups=audio video\n", "\nDeviceAllow=char-alsa rw\n"}) {
+        EXPECT_NE(unit.find(line), std::string::npos) << line;
+    }
+    EXPECT_NE(unit.find("\nExecStartPre=" ONAIR_INSTALLED_BINARY " check --config "),
+              std::string::npos);
+    EXPECT_NE(unit.find("\nExecStart=" ONAIR_INSTALLED_BINARY " run --config "), std::string::npos);
+}
+
+TEST(systemd_unit, passes_systemd_analyze_verify) {
+    if (!has_program("systemd-analyze")) {
+        GTEST_SKIP() << "systemd-analyze is not installed (scripts/install-deps adds it)";
+    }
+    temp_dir dir("unit");
+    // verify checks that ExecStart= binaries exist: point them at the one just built.
+    const auto unit = replace_all(slurp(ONAIR_UNIT_FILE), ONAIR_INSTALLED_BINARY, ONAIR_BINARY);
+    std::ofstream(dir.path / "onair.service") << unit;
+    const auto out = dir.path / "verify.txt";
+    // --man=no: no man page lookups; no running systemd is needed for verify.
+    const int rc = run("systemd-analyze verify --man=no " + (dir.path / "onair.service").string() +
+                       " >" + out.string() + " 2>&1");
+    const auto text = slurp(out);
+    EXPECT_EQ(rc, 0) << text;
+    // Other units pulled in (targets) may be absent in a container: only our unit's lines count.
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        EXPECT_EQ(line.find("onair"), std::string::npos) << line;
+    }
+}
+
+TEST(systemd_unit, verify_catches_a_broken_unit) {
+    if (!has_program("systemd-analyze")) {
+        GTEST_SKIP() << "systemd-analyze is not installed";
+    }
+    temp_dir dir("badunit");
+    // The same unit with a binary that does not exist: verify must say so, else the test above
+    // proves nothing.
+    const auto unit = replace_all(slurp(ONAIR_UNIT_FILE), ONAIR_INSTALLED_BINARY,
+                                  (dir.path / "missing-onair").string());
+    std::ofstream(dir.path / "onair.service") << unit;
+    EXPECT_NE(run("systemd-analyze verify --man=no " + (dir.path / "onair.service").string() +
+                  " >/dev/null 2>&1"),
+              0);
+}
+
+TEST(install, lays_out_binary_unit_config_and_playlists) {
+    temp_dir dest("install");
+    const int rc = run("DESTDIR=" + dest.path.string() + " " ONAIR_CMAKE_COMMAND " --install " +
+                       ONAIR_BUILD_DIR + " >" + (dest.path / "log.txt").string() + " 2>&1");
+    ASSERT_EQ(rc, 0) << slurp(dest.path / "log.txt");
+    auto at = [&](const std::string& absolute) { return fs::path(dest.path.string() + absolute); };
+    EXPECT_TRUE(fs::exists(at(ONAIR_INSTALLED_BINARY)));
+    const auto unit = slurp(at(ONAIR_INSTALLED_UNIT));
+    EXPECT_EQ(unit, slurp(ONAIR_UNIT_FILE));
+    const auto config = slurp(at(ONAIR_INSTALLED_CONFIG_DIR "/onair.yaml"));
+    EXPECT_NE(unit.find("--config " ONAIR_INSTALLED_CONFIG_DIR "/onair.yaml"), std::string::npos);
+    EXPECT_NE(config.find("\nstate_dir: /var/lib/onair "), std::string::npos) << config;
+    EXPECT_NE(config.find("schedule: playlists/police-tv.yaml"), std::string::npos);
+    EXPECT_EQ(config.find("../"), std::string::npos) << config;
+    const auto playlist = slurp(at(ONAIR_INSTALLED_CONFIG_DIR "/playlists/police-tv.yaml"));
+    EXPECT_NE(playlist.find("file: /srv/onair/media/spots/tip-lo-30.mp4"), std::string::npos);
+    EXPECT_EQ(playlist.find("../"), std::string::npos);
+}
+
+} // namespace
