@@ -574,7 +574,11 @@ struct channel_engine::impl {
                     gst_pad_unlink(a.shared->ghost[i], a.mixer_pad[i].get());
                 }
                 GstElement* mixer = i == video_index ? vmix.get() : amix.get();
-                if (failed) {
+                // Live, the mixers never wait for a pad, and releasing it at once wakes a
+                // streaming thread blocked in the mixer with a buffer not yet due (a clip taken
+                // off before its start): only then can its bin go to NULL without waiting for
+                // that buffer's time.
+                if (failed && !fmt.live) {
                     gst_pad_send_event(a.mixer_pad[i].get(),
                                        gst_event_new_stream_start("onair-failed"));
                     GstSegment seg;
@@ -885,6 +889,19 @@ std::uint64_t channel_engine::schedule_clip(const clip& c) {
         impl_->fail(std::prev(impl_->clips.end()), e.what());
     }
     return serial;
+}
+
+bool channel_engine::cancel_clip(std::uint64_t serial) {
+    auto it = impl_->find(serial);
+    if (it == impl_->clips.end()) {
+        return false;
+    }
+    impl::active_clip a = std::move(*it);
+    impl_->clips.erase(it);
+    // as a failed clip: its mixer pads get EOS (so the mixers stop waiting for them) and are
+    // released once the output is past its slot
+    impl_->remove(a, true);
+    return true;
 }
 
 void channel_engine::set_end(nanoseconds end) {

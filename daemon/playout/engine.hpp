@@ -113,6 +113,11 @@ public:
     // serial, which the events carry. Failures arrive as a `failed` event, never as exceptions.
     std::uint64_t schedule_clip(const clip& c);
 
+    // Takes a clip off now (operator skip, a slot given to an insert): its bin is removed and
+    // the filler shows from the next frame. No event follows. False when it is not on the
+    // pipeline (already ended or failed).
+    bool cancel_clip(std::uint64_t serial);
+
     // Render: the output ends (EOS) at this running time; clips are cut there too.
     void set_end(nanoseconds end);
     // Render: the filler, and so the output, waits at this running time until it is moved on

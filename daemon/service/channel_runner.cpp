@@ -27,6 +27,7 @@ std::string seconds_text(core::milliseconds d) {
 
 struct channel_runner::on_engine {
     cue c;
+    bool insert = false;
     std::optional<std::int64_t> row; // the as-run row, once on air
     core::instant actual_start{};
 };
@@ -126,6 +127,11 @@ void channel_runner::tick() {
         replan(now);
     }
     take_due(now);
+    const auto steady_now = std::chrono::steady_clock::now();
+    if (!state_.now && last_tick_ != std::chrono::steady_clock::time_point{}) {
+        state_.filler += std::chrono::duration_cast<core::milliseconds>(steady_now - last_tick_);
+    }
+    last_tick_ = steady_now;
     const auto position = engine_->running_time_now();
     if (position != last_position_) {
         last_position_ = position;
@@ -163,11 +169,12 @@ void channel_runner::replan(core::instant now) {
     state_.plan_horizon = now + options_.horizon;
 }
 
-asrun::airing channel_runner::row_for(const planner::item& it) const {
+asrun::airing channel_runner::row_for(const planner::item& it, bool insert) const {
     asrun::airing row;
     row.channel = channel_.id;
-    row.kind = it.kind == planner::item_kind::spot ? asrun::airing_kind::spot
-                                                   : asrun::airing_kind::programme;
+    row.kind = insert ? asrun::airing_kind::insert
+               : it.kind == planner::item_kind::spot ? asrun::airing_kind::spot
+                                                     : asrun::airing_kind::programme;
     row.media = it.media;
     if (!it.campaign.empty()) {
         row.campaign = it.campaign;
@@ -195,39 +202,129 @@ void channel_runner::take_due(core::instant now) {
                   core::format_iso(s.item.start, *channel_.zone), "reason", s.reason);
     }
     for (auto& c : due.cues) {
-        playout::clip clip;
-        clip.id = c.item.media;
-        clip.file = c.item.file;
-        clip.start = running_time_of(c.air_at);
-        clip.duration = c.duration;
-        clip.in_point = c.in_point;
-        if (auto f = facts_.find(c.item.file); f != facts_.end()) {
-            clip.gain_db = f->second.gain_db;
-        }
-        if (clip.start < engine_->clock_running_time()) {
-            log_.warning("prepared late", "channel", channel_.id, "media", c.item.media,
-                         "late_ms", to_ms(engine_->clock_running_time() - clip.start).count());
-        }
-        auto entry = std::make_unique<on_engine>();
-        entry->c = c;
-        if (c.in_point.count() > 0) {
-            log_.info("joining a programme under way", "channel", channel_.id, "media",
-                      c.item.media, "at", core::format_iso(c.air_at, *channel_.zone), "in_s",
-                      seconds_text(c.in_point));
-        }
-        const auto serial = engine_->schedule_clip(clip);
-        cued_.emplace(serial, std::move(entry));
-        // a missing file fails inside schedule_clip, before its serial is known here
-        if (auto failed = pending_failures_.find(serial); failed != pending_failures_.end()) {
-            const std::string reason = failed->second;
-            pending_failures_.erase(failed);
-            playout::event e;
-            e.kind = playout::event_kind::failed;
-            e.serial = serial;
-            e.reason = reason;
-            on_event(e);
+        hand(c, false);
+    }
+}
+
+// Puts a cue on the engine as a clip at its running time.
+void channel_runner::hand(const cue& c, bool insert) {
+    playout::clip clip;
+    clip.id = c.item.media;
+    clip.file = c.item.file;
+    clip.start = running_time_of(c.air_at);
+    clip.duration = c.duration;
+    clip.in_point = c.in_point;
+    if (auto f = facts_.find(c.item.file); f != facts_.end()) {
+        clip.gain_db = f->second.gain_db;
+    }
+    if (clip.start < engine_->clock_running_time()) {
+        log_.warning("prepared late", "channel", channel_.id, "media", c.item.media, "late_ms",
+                     to_ms(engine_->clock_running_time() - clip.start).count());
+    }
+    auto entry = std::make_unique<on_engine>();
+    entry->c = c;
+    entry->insert = insert;
+    if (c.in_point.count() > 0) {
+        log_.info("joining a programme under way", "channel", channel_.id, "media", c.item.media,
+                  "at", core::format_iso(c.air_at, *channel_.zone), "in_s",
+                  seconds_text(c.in_point));
+    }
+    const auto serial = engine_->schedule_clip(clip);
+    cued_.emplace(serial, std::move(entry));
+    // a missing file fails inside schedule_clip, before its serial is known here
+    if (auto failed = pending_failures_.find(serial); failed != pending_failures_.end()) {
+        const std::string reason = failed->second;
+        pending_failures_.erase(failed);
+        playout::event e;
+        e.kind = playout::event_kind::failed;
+        e.serial = serial;
+        e.reason = reason;
+        on_event(e);
+    }
+}
+
+// Planned items in [from, to) give their slot to an insert: those prepared are taken off the
+// pipeline, those not yet prepared out of the queue; all are logged `skipped`.
+void channel_runner::drop_for_insert(core::instant from, core::instant to) {
+    const std::string why = "an operator insert took its slot";
+    for (auto it = cued_.begin(); it != cued_.end();) {
+        const cue& c = it->second->c;
+        if (!it->second->row && c.air_at < to && c.air_at + c.duration > from) {
+            engine_->cancel_clip(it->first);
+            auto row = row_for(c.item, it->second->insert);
+            row.status = asrun::airing_status::skipped;
+            row.detail = why;
+            store_.record(row);
+            ++state_.skipped;
+            it = cued_.erase(it);
+        } else {
+            ++it;
         }
     }
+    for (auto& item : queue_.drop_overlapping(from, to)) {
+        auto row = row_for(item);
+        row.status = asrun::airing_status::skipped;
+        row.detail = why;
+        store_.record(row);
+        ++state_.skipped;
+    }
+}
+
+std::variant<planner::item, std::string> channel_runner::insert(const std::string& media) {
+    if (!plan_ || !running_) {
+        return std::string("the channel has no schedule on air");
+    }
+    const auto& in = plan_->input();
+    const schedule::media_item* m = in.sched->find_media(media);
+    if (m == nullptr) {
+        return "no media '" + media + "' in the channel's schedule";
+    }
+    const auto length = in.media_durations.find(media);
+    if (length == in.media_durations.end()) {
+        return "the length of '" + media + "' is unknown (the file cannot be probed)";
+    }
+    const core::instant now = wall_.now();
+    // right after the item on air, else as soon as a clip can be prepared; on a whole second
+    core::instant start = std::chrono::time_point_cast<core::milliseconds>(
+        std::chrono::ceil<std::chrono::seconds>(now + options_.join_lead));
+    for (const auto& [serial, entry] : cued_) {
+        if (entry->row) {
+            start = std::max(start, entry->c.air_at + entry->c.duration);
+        }
+    }
+    planner::item it;
+    it.start = start;
+    it.end = start + length->second;
+    it.duration = length->second;
+    it.kind = planner::item_kind::spot;
+    it.media = media;
+    it.title = m->title;
+    it.file = m->file.string();
+    drop_for_insert(it.start, it.end);
+    log_.info("insert", "channel", channel_.id, "media", media, "at",
+              core::format_iso(it.start, *channel_.zone));
+    hand(cue{it, it.start, core::milliseconds{0}, it.duration}, true);
+    return it;
+}
+
+std::optional<planner::item> channel_runner::skip() {
+    for (auto it = cued_.begin(); it != cued_.end(); ++it) {
+        if (!it->second->row) {
+            continue;
+        }
+        engine_->cancel_clip(it->first);
+        const planner::item item = it->second->c.item;
+        store_.close_airing(*it->second->row, wall_.now(), asrun::airing_status::skipped,
+                            "operator skip");
+        ++state_.skipped;
+        cued_.erase(it);
+        state_.now.reset();
+        state_.now_actual_start.reset();
+        engine_->set_stream_title(channel_.name);
+        log_.info("skipped by the operator", "channel", channel_.id, "media", item.media);
+        return item;
+    }
+    return std::nullopt;
 }
 
 void channel_runner::on_event(const playout::event& e) {
@@ -244,7 +341,7 @@ void channel_runner::on_event(const playout::event& e) {
     switch (e.kind) {
     case playout::event_kind::started: {
         entry.actual_start = wall_of(e.running_time);
-        auto row = row_for(item);
+        auto row = row_for(item, entry.insert);
         row.actual_start = entry.actual_start;
         if (auto f = facts_.find(item.file); f != facts_.end()) {
             (void)f; // TODO(asrun v2): row.media_sha256 = f->second.sha256;
@@ -252,9 +349,11 @@ void channel_runner::on_event(const playout::event& e) {
         entry.row = store_.open_airing(row);
         const auto error = entry.actual_start - entry.c.air_at;
         state_.last_start_error = error;
+        start_errors_.push_back(error);
         state_.worst_start_error = std::max(state_.worst_start_error, std::chrono::abs(error));
         state_.now = item;
         state_.now_actual_start = entry.actual_start;
+        state_.now_kind_insert = entry.insert;
         engine_->set_stream_title(item.title);
         log_.info("on air", "channel", channel_.id, "kind", planner::to_string(item.kind),
                   "media", item.media, "scheduled", core::format_iso(entry.c.air_at, *channel_.zone),
@@ -298,7 +397,7 @@ void channel_runner::on_event(const playout::event& e) {
         if (entry.row) {
             store_.close_airing(*entry.row, wall_.now(), asrun::airing_status::failed, e.reason);
         } else {
-            auto row = row_for(item);
+            auto row = row_for(item, entry.insert);
             row.status = asrun::airing_status::failed;
             row.detail = e.reason;
             store_.record(row);

@@ -23,6 +23,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace onair::service {
@@ -51,10 +53,12 @@ struct channel_state {
     bool on_air = false;                 // the pipeline is running
     std::optional<planner::item> now;    // the item on air, if any (else filler)
     std::optional<core::instant> now_actual_start;
+    bool now_kind_insert = false;        // the item on air is an operator insert
     std::optional<planner::item> next;   // the next item prepared or planned
     std::uint64_t aired = 0, failed = 0, skipped = 0, truncated = 0, interrupted = 0;
     std::optional<core::milliseconds> last_start_error;
     core::milliseconds worst_start_error{0};
+    core::milliseconds filler{0};        // how long filler has aired (nothing else on air)
     std::optional<core::instant> plan_horizon;
     std::chrono::steady_clock::time_point output_moved{}; // when the output last advanced
     std::vector<playout::output_status> outputs;          // each output's state
@@ -74,11 +78,22 @@ public:
     // Takes the channel off air: items on air are closed `interrupted`, file outputs finalised.
     void stop(const std::string& why);
 
+    // Operator insert: `media` (of the channel's schedule) airs right after the item on air (or
+    // in a few seconds when filler airs), logged with kind `insert`; planned items whose slot
+    // it takes are logged `skipped`. The error (unknown media, length unknown) when it cannot.
+    std::variant<planner::item, std::string> insert(const std::string& media);
+    // Operator skip: the item on air ends now (logged `skipped`) and the filler shows until
+    // the next item. What was taken off, or nothing when filler was airing.
+    std::optional<planner::item> skip();
+
     // A new plan (reload): every item not yet prepared comes from it from now on.
     void replace_plan(std::shared_ptr<planner::planner> plan,
                       std::map<std::string, media_facts> facts);
 
     const schedule::channel& channel() const { return channel_; }
+    const std::shared_ptr<planner::planner>& plan() const { return plan_; }
+    // Start errors observed since the last call (for the metrics histogram).
+    std::vector<core::milliseconds> take_start_errors() { return std::exchange(start_errors_, {}); }
     channel_state state() const;
 
 private:
@@ -92,7 +107,9 @@ private:
     void on_event(const playout::event& e);
     void restart_engine(const std::string& why);
     void build_engine();
-    asrun::airing row_for(const planner::item& it) const;
+    asrun::airing row_for(const planner::item& it, bool insert = false) const;
+    void hand(const cue& c, bool insert);
+    void drop_for_insert(core::instant from, core::instant to);
     core::instant wall_of(playout::nanoseconds rt) const;
     playout::nanoseconds running_time_of(core::instant t) const;
 
@@ -117,6 +134,8 @@ private:
     std::optional<core::instant> last_replan_;
     playout::nanoseconds last_position_{-1};
     channel_state state_;
+    std::vector<core::milliseconds> start_errors_;
+    std::chrono::steady_clock::time_point last_tick_{};
     bool running_ = false;
     int restarts_ = 0;
 };

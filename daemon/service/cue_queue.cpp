@@ -18,7 +18,7 @@ cue_queue::cue_queue(core::milliseconds lead, core::milliseconds join_lead,
 void cue_queue::offer(const std::vector<planner::item>& items) {
     pending_.clear();
     for (const auto& it : items) {
-        if (!taken_until_ || it.start > *taken_until_) {
+        if ((!taken_until_ || it.start > *taken_until_) && dropped_.count(it.start) == 0) {
             pending_.insert_or_assign(it.start, it);
         }
     }
@@ -30,6 +30,8 @@ due cue_queue::take(core::instant now) {
         planner::item it = std::move(pending_.begin()->second);
         pending_.erase(pending_.begin());
         taken_until_ = it.start;
+        // what an insert took is behind us now
+        dropped_.erase(dropped_.begin(), dropped_.upper_bound(it.start));
         if (it.start >= now) {
             out.cues.push_back(cue{it, it.start, core::milliseconds{0}, it.end - it.start});
             continue;
@@ -49,6 +51,20 @@ due cue_queue::take(core::instant now) {
         const auto in_point = join - it.start;
         const auto duration = it.end - join;
         out.cues.push_back(cue{std::move(it), join, in_point, duration});
+    }
+    return out;
+}
+
+std::vector<planner::item> cue_queue::drop_overlapping(core::instant from, core::instant to) {
+    std::vector<planner::item> out;
+    for (auto it = pending_.begin(); it != pending_.end();) {
+        if (it->second.start < to && it->second.end > from) {
+            out.push_back(std::move(it->second));
+            dropped_.insert(it->first);
+            it = pending_.erase(it);
+        } else {
+            ++it;
+        }
     }
     return out;
 }

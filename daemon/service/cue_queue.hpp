@@ -13,6 +13,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,10 @@ public:
     // taken afresh (those under way then are joined or skipped as at a start).
     void rewind(core::instant to);
 
+    // Takes out the items not yet taken that would air (even partly) in [from, to): an
+    // insert has their slot.
+    std::vector<planner::item> drop_overlapping(core::instant from, core::instant to);
+
     std::size_t pending() const { return pending_.size(); }
     // The start of the next item not yet taken.
     std::optional<core::instant> next_start() const;
@@ -70,6 +75,7 @@ private:
     core::milliseconds lead_, join_lead_, shortest_join_;
     std::map<core::instant, planner::item> pending_;
     std::optional<core::instant> taken_until_; // the start of the last item taken
+    std::set<core::instant> dropped_;          // starts of items an insert took the slot of
 };
 
 } // namespace onair::service

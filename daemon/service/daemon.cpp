@@ -1,6 +1,12 @@
 #include "service/daemon.hpp"
 
+#include "asrun/export.hpp"
 #include "asrun/store.hpp"
+#include "asrun/window.hpp"
+#include "control/backend.hpp"
+#include "control/metrics.hpp"
+#include "control/server.hpp"
+#include "planner/format.hpp"
 #include "media/check.hpp"
 #include "media/probe.hpp"
 #include "planner/planner.hpp"
@@ -19,6 +25,8 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <tuple>
+#include <variant>
 
 namespace onair::service {
 
@@ -33,6 +41,13 @@ constexpr double max_gain_db = 20;
 constexpr auto heartbeat_every = std::chrono::seconds(1);
 // A channel whose output has not moved for this long is stalled: no watchdog ping.
 constexpr auto stall_after = std::chrono::seconds(10);
+
+// A load that failed, with every diagnostic.
+struct load_error : std::runtime_error {
+    core::diagnostics diags;
+    load_error(const std::string& text, core::diagnostics d)
+        : std::runtime_error(text), diags(std::move(d)) {}
+};
 
 std::string diagnostics_text(const core::diagnostics& diags) {
     std::ostringstream out;
@@ -70,7 +85,8 @@ loaded load(const run_options& o, logger& log, bool strict) {
         }
     }
     if (!st || config_errors.has_errors() || (strict && diags.has_errors())) {
-        throw std::runtime_error(diagnostics_text(strict ? diags : config_errors));
+        throw load_error(diagnostics_text(strict ? diags : config_errors),
+                         strict ? diags : config_errors);
     }
     loaded out;
     out.cfg = st->cfg;
@@ -148,7 +164,82 @@ core::instant last_alive(const fs::path& heartbeat, core::instant fallback) {
     return std::chrono::time_point_cast<core::milliseconds>(sys);
 }
 
-class daemon {
+// An as-run export for the API, pulled a page at a time: each page re-queries from where the
+// last one stopped (rows come ordered by scheduled start, then id), so a long range is never
+// held in memory and the loop is never held for long.
+class asrun_pages final : public control::asrun_cursor {
+public:
+    asrun_pages(const asrun::store& store, asrun::filter f, control::asrun_format format)
+        : store_(store), filter_(std::move(f)), format_(format) {}
+
+    bool next(std::string& out) override {
+        std::ostringstream text;
+        if (!begun_) {
+            begun_ = true;
+            if (format_ == control::asrun_format::csv) {
+                text << asrun::csv_header;
+            } else {
+                text << "[";
+            }
+        }
+        struct page_full {};
+        std::size_t rows = 0;
+        asrun::filter f = filter_;
+        if (last_) {
+            f.from = last_->first;
+        }
+        try {
+            store_.airings(f, [&](const asrun::airing& row) {
+                if (last_ && row.scheduled_start == last_->first && row.id <= last_->second) {
+                    return; // sent with the page before
+                }
+                write(text, row);
+                last_ = std::pair{row.scheduled_start, row.id};
+                if (++rows == page_rows) {
+                    throw page_full{};
+                }
+            });
+        } catch (const page_full&) {
+            out += text.str();
+            return true;
+        }
+        if (format_ == control::asrun_format::json) {
+            text << (count_ == 0 ? "]\n" : "\n]\n");
+        }
+        out += text.str();
+        return false;
+    }
+
+private:
+    static constexpr std::size_t page_rows = 200;
+
+    void write(std::ostringstream& text, const asrun::airing& row) {
+        if (format_ == control::asrun_format::csv) {
+            std::ostringstream line;
+            asrun::csv_writer w(line); // writes the header first: drop it
+            w.write(row);
+            const std::string l = line.str();
+            text << l.substr(std::string(asrun::csv_header).size());
+        } else {
+            std::ostringstream obj;
+            asrun::json_writer w(obj);
+            w.write(row);
+            std::string o = obj.str(); // "[\n  {...}" without the closing bracket
+            const auto brace = o.find('{');
+            text << (count_ == 0 ? "\n  " : ",\n  ") << o.substr(brace);
+        }
+        ++count_;
+    }
+
+    const asrun::store& store_;
+    asrun::filter filter_;
+    control::asrun_format format_;
+    bool begun_ = false;
+    std::size_t count_ = 0;
+    std::optional<std::pair<core::instant, std::int64_t>> last_;
+};
+
+class daemon final : public control::backend {
 public:
     daemon(run_options o, const clock& wall, logger& log)
         : options_(std::move(o)), wall_(wall), log_(log), signals_(io_, SIGINT, SIGTERM, SIGHUP),
@@ -186,12 +277,223 @@ public:
             log_.error("no channel could go on air");
             return 1;
         }
+        start_api();
         wait_signal();
         io_.run();
         return 0;
     }
 
+    // --- control::backend (called on the io_context thread) ---
+
+    std::vector<control::channel_info> channels() override {
+        std::vector<control::channel_info> out;
+        const auto now = std::chrono::steady_clock::now();
+        for (const auto& r : runners_) {
+            const auto st = r->state();
+            control::channel_info c;
+            c.id = r->channel().id;
+            c.name = r->channel().name;
+            c.kind = schedule::to_string(r->channel().kind);
+            c.zone = r->channel().zone;
+            c.airing = st.on_air && now - st.output_moved < stall_after;
+            if (st.now) {
+                c.now = info_of(*st.now, st.now_kind_insert);
+            }
+            if (st.next) {
+                c.next = info_of(*st.next, false);
+            }
+            out.push_back(std::move(c));
+        }
+        return out;
+    }
+
+    control::outcome<std::string> plan_json(const std::string& channel,
+                                            core::local_days day) override {
+        channel_runner* r = find(channel);
+        if (r == nullptr) {
+            return control::failure{404, "no channel '" + channel + "'"};
+        }
+        if (!r->plan()) {
+            return control::failure{503, "the channel's schedule has errors; it airs filler"};
+        }
+        auto& p = *r->plan();
+        planner::rundown_header h{r->channel().id, r->channel().name, r->channel().zone,
+                                  p.day_start(day), p.day_start(day + date::days{1})};
+        return planner::to_json(h, p.plan_window(h.from, h.to)).dump(2) + "\n";
+    }
+
+    control::outcome<std::unique_ptr<control::asrun_cursor>>
+    asrun(const control::asrun_query& q) override {
+        asrun::filter f;
+        const date::time_zone* zone = date::locate_zone("UTC");
+        if (!q.channel.empty()) {
+            channel_runner* r = find(q.channel);
+            const schedule::channel* ch = r ? &r->channel() : cfg_.find_channel(q.channel);
+            if (ch == nullptr) {
+                return control::failure{404, "no channel '" + q.channel + "'"};
+            }
+            f.channel = q.channel;
+            zone = ch->zone;
+        } else if (!cfg_.channels.empty()) {
+            zone = cfg_.channels.front().zone;
+        }
+        for (auto [text, bound, name] : {std::tuple{&q.from, &f.from, "from"},
+                                         std::tuple{&q.to, &f.to, "to"}}) {
+            if (text->empty()) {
+                continue;
+            }
+            auto t = asrun::parse_bound(*text, *zone);
+            if (!t) {
+                return control::failure{400, std::string(name) + ": " + t.error()};
+            }
+            *bound = *t;
+        }
+        return std::unique_ptr<control::asrun_cursor>(
+            std::make_unique<asrun_pages>(*store_, f, q.format));
+    }
+
+    control::reload_result reload() override {
+        control::reload_result out;
+        core::diagnostics diags;
+        if (!reload_from_disk(diags)) {
+            out.diagnostics = diags.all();
+            if (out.diagnostics.empty()) {
+                core::diagnostic d;
+                d.where.file = options_.config.string();
+                d.message = "the config cannot be loaded";
+                out.diagnostics.push_back(d);
+            }
+            return out;
+        }
+        for (const auto& d : diags.all()) {
+            out.diagnostics.push_back(d); // warnings only
+        }
+        for (const auto& r : runners_) {
+            out.channels.push_back(r->channel().id);
+        }
+        return out;
+    }
+
+    control::outcome<control::insert_result> insert(const std::string& channel,
+                                                    const std::string& media) override {
+        channel_runner* r = find(channel);
+        if (r == nullptr) {
+            return control::failure{404, "no channel '" + channel + "'"};
+        }
+        auto result = r->insert(media);
+        if (auto* why = std::get_if<std::string>(&result)) {
+            return control::failure{422, *why};
+        }
+        const auto& it = std::get<planner::item>(result);
+        control::insert_result out;
+        out.channel = channel;
+        out.media = media;
+        out.title = it.title;
+        out.duration = it.duration;
+        out.start = it.start;
+        out.zone = r->channel().zone;
+        return out;
+    }
+
+    control::outcome<control::skip_result> skip(const std::string& channel) override {
+        channel_runner* r = find(channel);
+        if (r == nullptr) {
+            return control::failure{404, "no channel '" + channel + "'"};
+        }
+        control::skip_result out;
+        out.channel = channel;
+        if (auto it = r->skip()) {
+            out.media = it->media;
+            out.title = it->title;
+        }
+        return out;
+    }
+
+    void refresh_metrics() override {
+        const auto now_wall = wall_.now();
+        const auto now = std::chrono::steady_clock::now();
+        for (const auto& r : runners_) {
+            const auto st = r->state();
+            const std::string& id = r->channel().id;
+            metrics_.set_on_air(id, st.on_air && now - st.output_moved < stall_after);
+            auto& seen = seen_[id];
+            auto count = [&](const char* status, std::uint64_t total, std::uint64_t& last) {
+                for (; last < total; ++last) {
+                    metrics_.count_airing(id, status);
+                }
+            };
+            count("aired", st.aired, seen.aired);
+            count("truncated", st.truncated, seen.truncated);
+            count("failed", st.failed, seen.failed);
+            count("skipped", st.skipped, seen.skipped);
+            count("interrupted", st.interrupted, seen.interrupted);
+            for (const auto e : r->take_start_errors()) {
+                metrics_.observe_start_error(id, std::chrono::duration_cast<std::chrono::microseconds>(e));
+            }
+            if (st.filler > seen.filler) {
+                metrics_.add_filler(id, st.filler - seen.filler);
+                seen.filler = st.filler;
+            }
+            if (st.plan_horizon) {
+                metrics_.set_plan_horizon(id, *st.plan_horizon - now_wall);
+            }
+            for (const auto& o : st.outputs) {
+                metrics_.set_output_up(id, o.name, o.state == "up");
+                auto& last = seen.reconnects[o.name];
+                for (; last < o.reconnects; ++last) {
+                    metrics_.count_output_reconnect(id, o.name);
+                }
+            }
+        }
+        metrics_.sample_process();
+    }
+
 private:
+    struct seen_counts {
+        std::uint64_t aired = 0, truncated = 0, failed = 0, skipped = 0, interrupted = 0;
+        core::milliseconds filler{0};
+        std::map<std::string, int> reconnects;
+    };
+
+    channel_runner* find(const std::string& id) {
+        for (auto& r : runners_) {
+            if (r->channel().id == id) {
+                return r.get();
+            }
+        }
+        return nullptr;
+    }
+
+    static control::item_info info_of(const planner::item& it, bool insert) {
+        control::item_info i;
+        i.start = it.start;
+        i.end = it.end;
+        i.kind = insert ? "insert" : planner::to_string(it.kind);
+        i.media = it.media;
+        i.title = it.title;
+        i.campaign = it.campaign;
+        i.break_id = it.break_id;
+        return i;
+    }
+
+    // The HTTP API: loopback unless the operator says otherwise. If it cannot start (the port
+    // taken, the token file unreadable) the channels air on and the error is logged.
+    void start_api() {
+        try {
+            auto opts = control::options_from(cfg_.api);
+            opts.now = [this] { return wall_.now(); };
+            api_ = std::make_unique<control::server>(io_, *this, registry_, opts);
+            api_->start();
+            log_.info("HTTP API listening", "address",
+                      api_->local_endpoint().address().to_string() + ":" +
+                          std::to_string(api_->local_endpoint().port()));
+        } catch (const std::exception& e) {
+            api_.reset();
+            log_.error("the HTTP API cannot start; the channels air on without it", "reason",
+                       e.what());
+        }
+    }
+
     void start_channel(channel_setup setup) {
         auto r = std::make_unique<channel_runner>(io_, setup.channel, setup.plan,
                                                   std::move(setup.facts), *store_, wall_, log_);
@@ -210,7 +512,7 @@ private:
                 return;
             }
             if (sig == SIGHUP) {
-                reload();
+                reload_on_signal();
                 wait_signal();
                 return;
             }
@@ -221,6 +523,9 @@ private:
     void shutdown(const std::string& why) {
         sd_notify(0, "STOPPING=1");
         log_.info("stopping", "reason", why);
+        if (api_) {
+            api_->stop();
+        }
         for (auto& r : runners_) {
             r->stop("the daemon stopped (" + why + ")");
         }
@@ -232,19 +537,37 @@ private:
 
     // parse -> validate -> plan -> swap: the new config is built aside and swapped in only
     // when complete; on any error the old one stays on air.
-    void reload() {
+    // SIGHUP
+    void reload_on_signal() {
+        core::diagnostics diags;
+        reload_from_disk(diags);
+    }
+
+    // parse -> validate -> plan -> swap: the new config is built aside and swapped in only
+    // when complete; on any error the old one stays on air. True when swapped in.
+    bool reload_from_disk(core::diagnostics& diags) {
         log_.info("reloading", "config", options_.config.string());
         loaded l;
         try {
             l = load(options_, log_, true);
-        } catch (const std::exception& e) {
+        } catch (const load_error& e) {
+            diags = e.diags;
             log_.error("reload failed; the old schedule stays on air", "config",
-                       options_.config.string());
+                       options_.config.string(), "errors", e.diags.error_count());
             std::istringstream lines(e.what());
             for (std::string line; std::getline(lines, line);) {
                 log_.error(line);
             }
-            return;
+            metrics_.set_reload(false, wall_.now());
+            return false;
+        } catch (const std::exception& e) {
+            core::diagnostic d;
+            d.where.file = options_.config.string();
+            d.message = e.what();
+            diags.add(d);
+            log_.error("reload failed; the old schedule stays on air", "reason", e.what());
+            metrics_.set_reload(false, wall_.now());
+            return false;
         }
         for (auto& setup : l.channels) {
             auto it = std::find_if(runners_.begin(), runners_.end(), [&](const auto& r) {
@@ -263,12 +586,19 @@ private:
                 auto r = std::make_unique<channel_runner>(io_, setup.channel, setup.plan,
                                                           std::move(setup.facts), *store_, wall_,
                                                           log_);
-                r->start();
+                try {
+                    r->start();
+                } catch (const std::exception& e) {
+                    log_.error("the channel cannot go on air", "channel", setup.channel.id,
+                               "reason", e.what());
+                }
                 *it = std::move(r);
             }
         }
         cfg_ = l.cfg;
+        metrics_.set_reload(true, wall_.now());
         log_.info("reloaded");
+        return true;
     }
 
     static bool same_air(const schedule::channel& a, const schedule::channel& b) {
@@ -335,6 +665,10 @@ private:
     std::unique_ptr<asrun::store> store_;
     std::vector<std::unique_ptr<channel_runner>> runners_;
     bool ready_ = false;
+    control::metrics::registry registry_;
+    control::metrics::station_metrics metrics_{registry_};
+    std::map<std::string, seen_counts> seen_;
+    std::unique_ptr<control::server> api_; // declared last: stopped before the rest goes
 };
 
 } // namespace
