@@ -25,20 +25,8 @@ test: build media
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 demo: build media
-	$(BUILD)/onair check --config $(CONFIG)
-	$(BUILD)/onair plan --config $(CONFIG) --channel police-tv --date $$(TZ=Asia/Vientiane date +%F)
-	mkdir -p var/out
-	$(BUILD)/onair render --config $(CONFIG) --channel police-tv \
-	  --from $$(TZ=Asia/Vientiane date +%F)T06:57:50 --to $$(TZ=Asia/Vientiane date +%F)T07:00:00 \
-	  --output var/out/police-tv-preview.ts
-	$(BUILD)/onair render --config $(CONFIG) --channel police-radio \
-	  --from $$(TZ=Asia/Vientiane date +%F)T06:27:50 --to $$(TZ=Asia/Vientiane date +%F)T06:29:30 \
-	  --output var/out/police-radio-preview.ogg
-	@echo
-	@echo "The example checks clean and plans. Previews of today's first spot breaks:"
-	@echo "  ffplay var/out/police-tv-preview.ts      (or: vlc var/out/police-tv-preview.ts)"
-	@echo "  ffplay var/out/police-radio-preview.ogg"
-	@echo "Live airing (onair run) comes with the next part of the playout engine."
+	$(BUILD)/onair check --config config/demo.yaml
+	ONAIR=$(BUILD)/onair scripts/demo
 
 BENCH_SECONDS ?= 60
 
