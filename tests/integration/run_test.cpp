@@ -8,7 +8,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,12 +136,52 @@ std::vector<std::pair<std::string, int>> runs(const testing::decoded& d) {
     return r;
 }
 
+struct http_reply {
+    int status = 0;
+    std::string body;
+};
+
+// One HTTP/1.1 request on loopback (Connection: close), read to the end.
+http_reply http(int port, const std::string& method, const std::string& path,
+                const std::string& body = {}) {
+    http_reply r;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return r;
+    }
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (method == "POST") {
+        req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    }
+    req += "\r\n" + body;
+    ::send(fd, req.data(), req.size(), 0);
+    std::string raw;
+    std::array<char, 4096> buf{};
+    for (ssize_t n; (n = ::recv(fd, buf.data(), buf.size(), 0)) > 0;) {
+        raw.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    if (raw.size() > 12) {
+        r.status = std::atoi(raw.c_str() + 9);
+        const auto at = raw.find("\r\n\r\n");
+        r.body = at == std::string::npos ? "" : raw.substr(at + 4);
+    }
+    return r;
+}
+
+int api_port() { return 20000 + ::getpid() % 20000; }
+
 void write_config(const std::filesystem::path& dir, const std::string& schedule) {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "schedule.yaml") << schedule;
     std::ofstream(dir / "onair.yaml") << "station: Test\n"
                                          "state_dir: state\n"
-                                         "control: {listen: 127.0.0.1:" << 20000 + ::getpid() % 20000 << "}\n"
+                                         "control: {listen: 127.0.0.1:" << api_port() << "}\n"
                                          "channels:\n"
                                          "  - id: test-tv\n"
                                          "    name: Test TV\n"
@@ -282,6 +325,84 @@ TEST(run, restart_after_kill_joins_the_programme_where_the_clock_says) {
     }
     ASSERT_LT(k + 1, r.size());
     EXPECT_EQ(r[k + 1].first, "black");
+}
+
+TEST(run, the_api_inserts_skips_and_reloads_while_the_channel_airs) {
+    const auto dir = testing::scratch_dir() / "run-api";
+    const auto red = testing::tv_clip("run-red.mp4", 0xff0000, 440, 2);
+    const auto blue = testing::tv_clip("run-blue.mkv", 0x0000ff, 880, 2);
+    const auto t0 = std::chrono::ceil<std::chrono::seconds>(wall::now()) + 6s;
+    const std::string good = "media:\n"
+                             "  red: {file: " + red.string() + ", title: Red}\n"
+                             "  blue: {file: " + blue.string() + ", title: Blue}\n"
+                             "campaigns:\n"
+                             "  test: {title: Test, from: " + date_of(t0) + ", until: " +
+                             date_of(t0 + 24h) + ", spots: [red]}\n"
+                             "breaks:\n"
+                             "  - {id: b, at: [\"" + time_of_day(t0) + "\", \"" +
+                             time_of_day(t0 + 12s) + "\"], length: 2s}\n";
+    write_config(dir, good);
+    daemon_process d(dir / "onair.yaml", dir / "log.txt");
+    const int port = api_port();
+    http_reply h;
+    for (int i = 0; i < 50 && h.status == 0; ++i) {
+        std::this_thread::sleep_for(100ms);
+        h = http(port, "GET", "/api/v1/health");
+    }
+    ASSERT_EQ(h.status, 200) << slurp(dir / "log.txt");
+
+    // the first break on air: now and next
+    std::this_thread::sleep_until(t0 + 500ms);
+    auto ch = nlohmann::json::parse(http(port, "GET", "/api/v1/channels").body);
+    ASSERT_EQ(ch["channels"].size(), 1u);
+    EXPECT_EQ(ch["channels"][0]["now"]["media"], "red");
+    EXPECT_EQ(ch["channels"][0]["next"]["media"], "red");
+
+    // a broken schedule: 422 with the diagnostic, the old plan stays on air
+    std::ofstream(dir / "schedule.yaml") << good << "bogus: [\n";
+    auto r = http(port, "POST", "/api/v1/reload");
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_NE(r.body.find("schedule.yaml"), std::string::npos) << r.body;
+    ::kill(d.pid, SIGHUP); // the same by signal: logged, nothing changes
+    std::ofstream(dir / "schedule.yaml") << good;
+    r = http(port, "POST", "/api/v1/reload");
+    EXPECT_EQ(r.status, 200) << r.body;
+
+    // bad requests never disturb air
+    EXPECT_EQ(http(port, "POST", "/api/v1/channels/test-tv/insert", "{not json").status, 400);
+    EXPECT_EQ(http(port, "POST", "/api/v1/channels/nope/insert", R"({"media":"red"})").status, 404);
+    EXPECT_EQ(http(port, "POST", "/api/v1/channels/test-tv/insert", R"({"media":"nope"})").status, 422);
+
+    // an insert in the filler after the first break, then a skip of it once on air
+    std::this_thread::sleep_until(t0 + 3s);
+    r = http(port, "POST", "/api/v1/channels/test-tv/insert", R"({"media":"blue"})");
+    ASSERT_EQ(r.status, 202) << r.body; // accepted: it airs after the current item
+    const auto ins = nlohmann::json::parse(r.body);
+    const auto ins_start = ms_of(ins["start"].get<std::string>());
+    EXPECT_EQ(ins_start % 1000, 0);
+    std::this_thread::sleep_until(wall::time_point(std::chrono::milliseconds(ins_start)) + 1s);
+    r = http(port, "POST", "/api/v1/channels/test-tv/skip");
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(r.body.find("blue"), std::string::npos) << r.body;
+
+    std::this_thread::sleep_until(t0 + 15s);
+    const auto metrics = http(port, "GET", "/metrics").body;
+    EXPECT_NE(metrics.find("onair_airings_total{channel=\"test-tv\",status=\"aired\"} 2"),
+              std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("onair_last_reload_success 1"), std::string::npos) << metrics;
+    EXPECT_EQ(d.stop(SIGTERM), 0);
+
+    const auto rows = asrun(dir / "onair.yaml");
+    ASSERT_EQ(rows.size(), 3u) << rows.dump(1) << slurp(dir / "log.txt");
+    EXPECT_EQ(rows[0]["media"], "red");
+    EXPECT_EQ(rows[0]["status"], "aired");
+    EXPECT_EQ(rows[1]["kind"], "insert");
+    EXPECT_EQ(rows[1]["status"], "skipped");
+    EXPECT_LE(std::abs(ms_of(rows[1]["actual_start"].get<std::string>()) - ins_start), 40);
+    EXPECT_EQ(rows[2]["media"], "red");
+    EXPECT_EQ(rows[2]["status"], "aired") << "the second break aired on time after the reloads";
+    EXPECT_LE(std::abs(ms_of(rows[2]["actual_start"].get<std::string>()) - ms_of(t0 + 12s)), 40);
+    EXPECT_NE(slurp(dir / "log.txt").find("reload failed"), std::string::npos);
 }
 
 } // namespace
