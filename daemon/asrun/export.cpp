@@ -42,7 +42,8 @@ nlohmann::ordered_json json_time(const std::optional<core::instant>& t,
 } // namespace
 
 const char* const csv_header = "channel,kind,media,campaign,break,title,file,scheduled_start,"
-                               "scheduled_end,actual_start,actual_end,status,detail\n";
+                               "scheduled_end,actual_start,actual_end,status,detail,media_sha256,"
+                               "chain\n";
 
 std::string csv_field(const std::string& text) {
     if (text.find_first_of(",\"\r\n") == std::string::npos) {
@@ -65,14 +66,15 @@ csv_writer::csv_writer(std::ostream& out) : out_(out) {
 
 void csv_writer::write(const airing& row) {
     const auto& zone = zone_of(row, zone_name_, zone_);
-    // Later columns (media_sha256, chain) go after detail: the spec lets more columns follow.
+    // media_sha256 and chain go after detail: the spec lets more columns follow.
     out_ << csv_field(row.channel) << ',' << to_string(row.kind) << ',' << csv_field(row.media)
          << ',' << csv_field(row.campaign.value_or("")) << ','
          << csv_field(row.break_id.value_or("")) << ',' << csv_field(row.title) << ','
          << csv_field(row.file) << ',' << core::format_iso(row.scheduled_start, zone) << ','
          << core::format_iso(row.scheduled_end, zone) << ',' << iso(row.actual_start, zone) << ','
          << iso(row.actual_end, zone) << ',' << (row.status ? to_string(*row.status) : "") << ','
-         << csv_field(row.detail.value_or("")) << '\n';
+         << csv_field(row.detail.value_or("")) << ',' << csv_field(row.media_sha256.value_or(""))
+         << ',' << row.chain.value_or("") << '\n';
 }
 
 json_writer::json_writer(std::ostream& out) : out_(out) {}
@@ -94,6 +96,8 @@ void json_writer::write(const airing& row) {
     o["status"] = row.status ? nlohmann::ordered_json(to_string(*row.status))
                              : nlohmann::ordered_json(nullptr);
     o["detail"] = json_text(row.detail);
+    o["media_sha256"] = json_text(row.media_sha256);
+    o["chain"] = json_text(row.chain);
     out_ << (rows_++ == 0 ? "[\n  " : ",\n  ")
          << o.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
