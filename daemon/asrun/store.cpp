@@ -65,6 +65,10 @@ constexpr const char* select_columns =
     "SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms, "
     "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone, media_sha256, "
     "seq, chain FROM airings";
+// What a report counts: a narrower read than select_columns.
+constexpr const char* outcome_columns =
+    "SELECT id, channel, kind, media, campaign, scheduled_start_ms, actual_start_ms, "
+    "actual_end_ms, status FROM airings";
 // A version 1 file opened read-only (the daemon has not upgraded it yet) has no chain columns.
 constexpr const char* select_columns_v1 =
     "SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms, "
@@ -545,13 +549,10 @@ void store::unchained(const std::function<void(const airing&)>& each) const {
     each_row(" WHERE seq IS NULL ORDER BY id", each);
 }
 
-void store::airings(const filter& f, const std::function<void(const airing&)>& each) const {
-    if (impl_->version == 0) {
-        return; // an empty file, opened read-only before the daemon ever wrote to it
-    }
+std::string store::where_sql(const filter& f) {
     // Only the conditions in use appear, so SQLite can pick the matching index; the index
     // entries end in the rowid, so either index also yields the ORDER BY without a sort.
-    std::string sql = impl_->select_sql();
+    std::string sql;
     const char* glue = " WHERE ";
     if (f.channel) {
         sql += glue + std::string("channel = ?1");
@@ -565,9 +566,13 @@ void store::airings(const filter& f, const std::function<void(const airing&)>& e
         sql += glue + std::string("scheduled_start_ms < ?3");
     }
     sql += " ORDER BY scheduled_start_ms, id";
+    return sql;
+}
 
+void store::filtered(const std::string& select, const filter& f,
+                     const std::function<void(sqlite3_stmt_ref)>& each) const {
     sqlite3* d = impl_->handle();
-    auto stmt = sqlite::prepare(d, sql);
+    auto stmt = sqlite::prepare(d, select + where_sql(f));
     auto* s = stmt.get();
     if (f.channel) {
         sqlite::bind_text(d, s, 1, *f.channel);
@@ -586,8 +591,48 @@ void store::airings(const filter& f, const std::function<void(const airing&)>& e
         if (rc != SQLITE_ROW) {
             sqlite::fail(d, rc, "cannot read airings from " + impl_->file.string());
         }
-        each(read_row(d, s));
+        each(s);
     }
+}
+
+void store::airings(const filter& f, const std::function<void(const airing&)>& each) const {
+    if (impl_->version == 0) {
+        return; // an empty file, opened read-only before the daemon ever wrote to it
+    }
+    sqlite3* d = impl_->handle();
+    filtered(impl_->select_sql(), f, [&](sqlite3_stmt_ref s) { each(read_row(d, s)); });
+}
+
+void store::outcomes(const filter& f, const std::function<void(const airing&)>& each) const {
+    if (impl_->version == 0) {
+        return;
+    }
+    sqlite3* d = impl_->handle();
+    airing a; // reused: its strings keep their capacity from row to row
+    filtered(outcome_columns, f, [&](sqlite3_stmt_ref s) {
+        a.id = sqlite3_column_int64(s, 0);
+        a.channel = column_text(s, 1);
+        auto kind = parse_kind(column_text(s, 2));
+        if (!kind) {
+            sqlite::fail(d, SQLITE_CORRUPT, "airing " + std::to_string(a.id) + " has kind '" +
+                                                column_text(s, 2) + "'");
+        }
+        a.kind = *kind;
+        a.media = column_text(s, 3);
+        a.campaign = column_optional_text(s, 4);
+        a.scheduled_start = from_ms(sqlite3_column_int64(s, 5));
+        a.actual_start = column_optional_instant(s, 6);
+        a.actual_end = column_optional_instant(s, 7);
+        a.status.reset();
+        if (auto st = column_optional_text(s, 8)) {
+            a.status = parse_status(*st);
+            if (!a.status) {
+                sqlite::fail(d, SQLITE_CORRUPT,
+                             "airing " + std::to_string(a.id) + " has status '" + *st + "'");
+            }
+        }
+        each(a);
+    });
 }
 
 std::optional<airing> store::find(std::int64_t id) const {

@@ -18,6 +18,9 @@
 #include <optional>
 #include <string>
 
+// SQLite's statement, named but not defined here: store.cpp alone includes sqlite3.h.
+struct sqlite3_stmt;
+
 namespace onair::asrun {
 
 // Where a station keeps its as-run log.
@@ -75,6 +78,13 @@ public:
     // range is never held in memory.
     void airings(const filter& f, const std::function<void(const airing&)>& each) const;
     std::optional<airing> find(std::int64_t id) const;
+    // The same rows as airings(), with only id, channel, kind, media, campaign,
+    // scheduled_start, actual_start, actual_end and status filled: what a report counts, read
+    // faster. The row passed to `each` is reused; copy what must outlive the call.
+    void outcomes(const filter& f, const std::function<void(const airing&)>& each) const;
+    // The query airings() and outcomes() run for `f` after their SELECT list (for tests
+    // that check the plan SQLite picks for it).
+    static std::string where_sql(const filter& f);
 
     // The chain value of the last completed row; empty when none (or a version 1 file).
     std::optional<std::string> chain_head() const;
@@ -88,6 +98,9 @@ public:
     store_settings settings() const;
 
 private:
+    using sqlite3_stmt_ref = ::sqlite3_stmt*;
+    void filtered(const std::string& select, const filter& f,
+                  const std::function<void(sqlite3_stmt_ref)>& each) const;
     void each_row(const std::string& sql_tail, const std::function<void(const airing&)>& each) const;
     struct impl;
     std::unique_ptr<impl> impl_;

@@ -15,5 +15,6 @@ command add_probe(CLI::App& app);
 command add_plan(CLI::App& app);
 command add_render(CLI::App& app);
 command add_asrun(CLI::App& app);
+command add_report(CLI::App& app);
 
 } // namespace onair::cli
