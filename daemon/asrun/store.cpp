@@ -65,6 +65,8 @@ constexpr const char* select_columns =
     "SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms, "
     "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone, media_sha256, "
     "seq, chain FROM airings";
+constexpr const char* chain_walk_tail = " WHERE seq IS NOT NULL ORDER BY seq";
+
 // What a report counts: a narrower read than select_columns.
 constexpr const char* outcome_columns =
     "SELECT id, channel, kind, media, campaign, scheduled_start_ms, actual_start_ms, "
@@ -535,7 +537,7 @@ void store::completed_in_order(const std::function<void(const airing&)>& each) c
     if (impl_->version < 2) {
         return;
     }
-    each_row(" WHERE seq IS NOT NULL ORDER BY seq", each);
+    each_row(chain_walk_tail, each);
 }
 
 void store::unchained(const std::function<void(const airing&)>& each) const {
@@ -567,6 +569,16 @@ std::string store::where_sql(const filter& f) {
     }
     sql += " ORDER BY scheduled_start_ms, id";
     return sql;
+}
+
+std::string store::airings_sql(const filter& f) {
+    return select_columns + where_sql(f);
+}
+std::string store::outcomes_sql(const filter& f) {
+    return outcome_columns + where_sql(f);
+}
+std::string store::chain_walk_sql() {
+    return std::string(select_columns) + chain_walk_tail;
 }
 
 void store::filtered(const std::string& select, const filter& f,

@@ -82,9 +82,11 @@ public:
     // scheduled_start, actual_start, actual_end and status filled: what a report counts, read
     // faster. The row passed to `each` is reused; copy what must outlive the call.
     void outcomes(const filter& f, const std::function<void(const airing&)>& each) const;
-    // The query airings() and outcomes() run for `f` after their SELECT list (for tests
-    // that check the plan SQLite picks for it).
-    static std::string where_sql(const filter& f);
+    // The queries airings(), outcomes() and completed_in_order() run (on a current schema), for
+    // tests that check with EXPLAIN QUERY PLAN that SQLite answers them from an index.
+    static std::string airings_sql(const filter& f);
+    static std::string outcomes_sql(const filter& f);
+    static std::string chain_walk_sql();
 
     // The chain value of the last completed row; empty when none (or a version 1 file).
     std::optional<std::string> chain_head() const;
@@ -99,6 +101,7 @@ public:
 
 private:
     using sqlite3_stmt_ref = ::sqlite3_stmt*;
+    static std::string where_sql(const filter& f);
     void filtered(const std::string& select, const filter& f,
                   const std::function<void(sqlite3_stmt_ref)>& each) const;
     void each_row(const std::string& sql_tail, const std::function<void(const airing&)>& each) const;

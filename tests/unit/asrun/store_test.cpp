@@ -332,3 +332,55 @@ TEST(store, streams_a_hundred_thousand_rows) {
 
 } // namespace
 } // namespace onair::asrun
+
+namespace onair::asrun {
+namespace {
+
+// What SQLite's planner says it does for `sql`: the detail column of EXPLAIN QUERY PLAN.
+std::string query_plan(sqlite3* db, const std::string& sql) {
+    auto s = sqlite::prepare(db, "EXPLAIN QUERY PLAN " + sql);
+    std::string plan;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+        plan += reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 3));
+        plan += '\n';
+    }
+    return plan;
+}
+
+TEST(store, exports_reports_and_verify_read_through_an_index_without_sorting) {
+    temp_dir dir;
+    const auto file = dir.path() / "asrun.sqlite";
+    { store s(file); }
+    auto db = sqlite::open(file.string(), SQLITE_OPEN_READONLY);
+    const auto t0 = utc(2026, 12, 1, 0, 0);
+    const auto t1 = utc(2026, 12, 8, 0, 0);
+    struct expectation {
+        std::string sql;
+        const char* index;
+    };
+    const std::vector<expectation> cases{
+        // the report: one channel over its days
+        {store::outcomes_sql({"police-tv", t0, t1}), "airings_by_channel (channel=? AND "
+                                                     "scheduled_start_ms>? AND "
+                                                     "scheduled_start_ms<?)"},
+        // exports
+        {store::airings_sql({"police-tv", t0, t1}), "airings_by_channel (channel=? AND "
+                                                    "scheduled_start_ms>? AND "
+                                                    "scheduled_start_ms<?)"},
+        {store::airings_sql({"police-tv", {}, {}}), "airings_by_channel (channel=?)"},
+        {store::airings_sql({{}, t0, t1}),
+         "airings_by_start (scheduled_start_ms>? AND scheduled_start_ms<?)"},
+        {store::airings_sql({}), "airings_by_start"},
+        // verify
+        {store::chain_walk_sql(), "airings_by_seq (seq>?)"},
+    };
+    for (const auto& c : cases) {
+        auto plan = query_plan(db.get(), c.sql);
+        EXPECT_NE(plan.find(std::string("USING INDEX ") + c.index), std::string::npos)
+            << c.sql << "\n" << plan;
+        EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << c.sql << "\n" << plan;
+    }
+}
+
+} // namespace
+} // namespace onair::asrun
