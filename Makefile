@@ -42,6 +42,7 @@ demo: build media
 
 bench: build
 	$(BUILD)/bench/bench_plan
+	$(BUILD)/bench/bench_report
 
 clean:
 	rm -rf $(BUILD)

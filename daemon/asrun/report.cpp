@@ -54,9 +54,14 @@ std::string delivery(const report_counts& c) {
 } // namespace
 
 aired_entry summarize(const airing& row, const date::time_zone& zone) {
+    zone_cache z(zone);
+    return summarize(row, z);
+}
+
+aired_entry summarize(const airing& row, zone_cache& zone) {
     aired_entry e;
     e.channel = row.channel;
-    e.day = date::floor<date::days>(zone.to_local(row.scheduled_start));
+    e.day = zone.day_of(row.scheduled_start);
     e.kind = row.kind;
     e.campaign = row.campaign.value_or("");
     e.media = row.media;

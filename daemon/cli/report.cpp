@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 
 namespace onair::cli {
@@ -95,16 +96,44 @@ int run_report(const report_options& o, core::instant now) {
     if (std::filesystem::exists(file, ec)) {
         try {
             asrun::store s(file, asrun::open_mode::read_only);
+            // One pass in time order over the union of the channels' windows: the table is
+            // read about in the order it was written, not once per channel (2-3 times faster
+            // on a year of ten channels, see docs/performance.md).
+            struct channel_window {
+                asrun::zone_cache zone;
+                core::instant from;
+                core::instant to;
+            };
+            std::map<std::string, channel_window, std::less<>> by_channel;
+            asrun::filter f;
             for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
                 const auto& ch = st->cfg.channels[i];
                 const auto& w = windows[i];
-                asrun::filter f{ch.id, core::resolve_local(*ch.zone, core::local_ms{w.from}),
-                                core::resolve_local(*ch.zone,
-                                                    core::local_ms{w.to + date::days{1}})};
-                s.outcomes(f, [&](const asrun::airing& row) {
-                    builder.add(asrun::summarize(row, *ch.zone));
-                });
+                channel_window cw{asrun::zone_cache(*ch.zone),
+                                  core::resolve_local(*ch.zone, core::local_ms{w.from}),
+                                  core::resolve_local(*ch.zone,
+                                                      core::local_ms{w.to + date::days{1}})};
+                f.from = f.from ? std::min(*f.from, cw.from) : cw.from;
+                f.to = f.to ? std::max(*f.to, cw.to) : cw.to;
+                by_channel.emplace(ch.id, std::move(cw));
             }
+            channel_window* last = nullptr;
+            std::string last_id;
+            s.outcomes(f, [&](const asrun::airing& row) {
+                if (last == nullptr || row.channel != last_id) {
+                    auto it = by_channel.find(row.channel);
+                    // a channel the config no longer has is not reported
+                    last = it == by_channel.end() ? nullptr : &it->second;
+                    last_id = row.channel;
+                    if (last == nullptr) {
+                        return;
+                    }
+                }
+                if (row.scheduled_start < last->from || !(row.scheduled_start < last->to)) {
+                    return;
+                }
+                builder.add(asrun::summarize(row, last->zone));
+            });
         } catch (const asrun::store_error& e) {
             std::cerr << "onair report: error: " << e.what() << '\n';
             return input_error;

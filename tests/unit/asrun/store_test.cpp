@@ -359,7 +359,9 @@ TEST(store, exports_reports_and_verify_read_through_an_index_without_sorting) {
         const char* index;
     };
     const std::vector<expectation> cases{
-        // the report: one channel over its days
+        // the report: every channel over the union of their windows, in time order
+        {store::outcomes_sql({{}, t0, t1}),
+         "airings_by_start (scheduled_start_ms>? AND scheduled_start_ms<?)"},
         {store::outcomes_sql({"police-tv", t0, t1}), "airings_by_channel (channel=? AND "
                                                      "scheduled_start_ms>? AND "
                                                      "scheduled_start_ms<?)"},
