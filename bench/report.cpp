@@ -7,9 +7,9 @@
 // The store is filled with raw SQL in large transactions (the daemon's one-commit-per-row path
 // would take hours of fsyncs), with the chain values the store itself would write.
 
+#include "asrun/report.hpp"
 #include "asrun/chain.hpp"
 #include "asrun/export.hpp"
-#include "asrun/report.hpp"
 #include "asrun/store.hpp"
 #include "asrun/verify.hpp"
 
@@ -41,8 +41,8 @@ void check(sqlite3* db, int rc, const char* what) {
 
 constexpr int channels = 10;
 constexpr int days = 365;
-const char* const statuses[] = {"aired", "aired", "aired", "aired", "aired", "aired",
-                                "aired", "truncated", "failed", "skipped"};
+const char* const statuses[] = {"aired", "aired", "aired",     "aired",  "aired",
+                                "aired", "aired", "truncated", "failed", "skipped"};
 
 std::string channel_id(int c) {
     return "channel-" + std::to_string(c);
@@ -70,8 +70,8 @@ asrun::airing make_row(std::int64_t id, int channel, int day, int n, int rows_pe
     a.status = st;
     if (st != asrun::airing_status::skipped) {
         a.actual_start = a.scheduled_start + core::milliseconds{n % 40};
-        a.actual_end = *a.actual_start + core::milliseconds{
-                                             st == asrun::airing_status::truncated ? 9'000 : 20'000};
+        a.actual_end = *a.actual_start +
+                       core::milliseconds{st == asrun::airing_status::truncated ? 9'000 : 20'000};
     }
     if (st == asrun::airing_status::truncated || st == asrun::airing_status::failed) {
         a.detail = "bench";
@@ -85,8 +85,9 @@ void fill(const std::filesystem::path& file, int rows_per_day) {
     { asrun::store created(file); }
     sqlite3* db = nullptr;
     check(db, sqlite3_open(file.c_str(), &db), "open");
-    check(db, sqlite3_exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; BEGIN",
-                           nullptr, nullptr, nullptr),
+    check(db,
+          sqlite3_exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; BEGIN", nullptr,
+                       nullptr, nullptr),
           "pragma");
     sqlite3_stmt* ins = nullptr;
     check(db,
@@ -107,8 +108,7 @@ void fill(const std::filesystem::path& file, int rows_per_day) {
           : sqlite3_bind_null(ins, i);
     };
     auto time = [&](int i, const std::optional<core::instant>& v) {
-        v ? sqlite3_bind_int64(ins, i, v->time_since_epoch().count())
-          : sqlite3_bind_null(ins, i);
+        v ? sqlite3_bind_int64(ins, i, v->time_since_epoch().count()) : sqlite3_bind_null(ins, i);
     };
     // Day by day, all channels interleaved in time, as a station's log grows.
     for (int day = 0; day < days; ++day) {
@@ -223,8 +223,8 @@ int main(int argc, char** argv) {
     t0 = clock_type::now();
     std::ofstream devnull("/dev/null");
     auto n = asrun::export_airings(s, {}, asrun::export_format::csv, devnull);
-    std::printf("  CSV export of everything              %8.2f s  (%zu rows)\n",
-                seconds_since(t0), n);
+    std::printf("  CSV export of everything              %8.2f s  (%zu rows)\n", seconds_since(t0),
+                n);
 
     if (argc <= 2) {
         std::error_code ec;

@@ -19,9 +19,7 @@ struct item_key {
     std::string media;
 
     bool operator==(const item_key&) const = default;
-    auto tie() const {
-        return std::tie(channel, day, kind, campaign, media);
-    }
+    auto tie() const { return std::tie(channel, day, kind, campaign, media); }
 };
 
 struct item_key_hash {
@@ -270,9 +268,9 @@ std::string report_text(const std::vector<report_window>& windows,
                core::format_date(w.to) + "\n";
     }
     out += "\n";
-    const std::array<std::string, 14> head{"channel", "day",      "kind",    "campaign", "media",
-                                           "planned", "aired",    "trunc",   "failed",   "skipped",
-                                           "interr",  "on-air",   "deliv%",  "airtime s"};
+    const std::array<std::string, 14> head{"channel", "day",    "kind",   "campaign", "media",
+                                           "planned", "aired",  "trunc",  "failed",   "skipped",
+                                           "interr",  "on-air", "deliv%", "airtime s"};
     std::vector<std::array<std::string, 14>> table{head};
     for (const auto& r : rows) {
         auto cs = cells(r);

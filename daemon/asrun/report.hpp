@@ -32,7 +32,7 @@ struct aired_entry {
     std::string channel;
     core::local_days day; // local day of the scheduled start, in the channel's zone
     airing_kind kind = airing_kind::spot;
-    std::string campaign;                // empty when none
+    std::string campaign; // empty when none
     std::string media;
     std::optional<airing_status> status; // empty: on air now
     core::milliseconds airtime{0};       // actual_end - actual_start of aired and truncated rows
@@ -69,7 +69,7 @@ const char* to_string(report_row_type t);
 
 struct report_row {
     report_row_type type = report_row_type::item;
-    std::string channel;               // empty in the total
+    std::string channel;                 // empty in the total
     std::optional<core::local_days> day; // items only
     std::optional<airing_kind> kind;     // items only
     std::string campaign;                // empty: programmes, inserts, spots without one

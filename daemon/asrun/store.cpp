@@ -447,8 +447,7 @@ bool store::close_airing(std::int64_t id, core::instant actual_end, airing_statu
         sqlite::bind_int(d, s, 2, to_ms(actual_end));
         sqlite::bind_text(d, s, 3, to_string(status));
         bind_optional_text(d, s, 4, detail);
-        sqlite::check(d, sqlite3_step(s), "cannot close airing " + std::to_string(id),
-                      SQLITE_DONE);
+        sqlite::check(d, sqlite3_step(s), "cannot close airing " + std::to_string(id), SQLITE_DONE);
     }
     if (sqlite3_changes64(d) != 1) {
         return false; // not open: nothing written, the transaction rolls back
@@ -518,7 +517,8 @@ std::optional<std::string> store::chain_head() const {
     return l.chain;
 }
 
-void store::each_row(const std::string& sql_tail, const std::function<void(const airing&)>& each) const {
+void store::each_row(const std::string& sql_tail,
+                     const std::function<void(const airing&)>& each) const {
     sqlite3* d = impl_->handle();
     auto stmt = sqlite::prepare(d, impl_->select_sql() + sql_tail);
     for (;;) {
@@ -626,8 +626,9 @@ void store::outcomes(const filter& f, const std::function<void(const airing&)>& 
         a.channel = column_text(s, 1);
         auto kind = parse_kind(column_text(s, 2));
         if (!kind) {
-            sqlite::fail(d, SQLITE_CORRUPT, "airing " + std::to_string(a.id) + " has kind '" +
-                                                column_text(s, 2) + "'");
+            sqlite::fail(d, SQLITE_CORRUPT,
+                         "airing " + std::to_string(a.id) + " has kind '" + column_text(s, 2) +
+                             "'");
         }
         a.kind = *kind;
         a.media = column_text(s, 3);

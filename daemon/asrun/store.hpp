@@ -63,7 +63,8 @@ public:
 
     // An item goes to air: `row` has actual_start and no actual_end or status. Returns its id.
     std::int64_t open_airing(const airing& row);
-    // The item left the air; the row is linked to the chain in the same transaction. False when `id` is not an open row (unknown or already closed).
+    // The item left the air; the row is linked to the chain in the same transaction. False when
+    // `id` is not an open row (unknown or already closed).
     bool close_airing(std::int64_t id, core::instant actual_end, airing_status status,
                       const std::optional<std::string>& detail = std::nullopt);
     // An item that never went to air (failed before its start, skipped): `row` has a status.
@@ -104,7 +105,8 @@ private:
     static std::string where_sql(const filter& f);
     void filtered(const std::string& select, const filter& f,
                   const std::function<void(sqlite3_stmt_ref)>& each) const;
-    void each_row(const std::string& sql_tail, const std::function<void(const airing&)>& each) const;
+    void each_row(const std::string& sql_tail,
+                  const std::function<void(const airing&)>& each) const;
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -20,10 +20,10 @@ struct chain_fault {
 };
 
 struct verify_result {
-    std::size_t rows = 0;           // completed rows checked (of the channel, when one is given)
-    std::size_t open = 0;           // rows on air now (not chained yet, not faults)
-    std::string head;               // chain value of the last completed row (zeros when none)
-    std::size_t fault_count = 0;    // every fault found
+    std::size_t rows = 0;            // completed rows checked (of the channel, when one is given)
+    std::size_t open = 0;            // rows on air now (not chained yet, not faults)
+    std::string head;                // chain value of the last completed row (zeros when none)
+    std::size_t fault_count = 0;     // every fault found
     std::vector<chain_fault> faults; // the first max_faults of them, in chain order
     bool ok() const { return fault_count == 0; }
 };

@@ -2,8 +2,8 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 
-#include "asrun/export.hpp"
 #include "asrun/chain.hpp"
+#include "asrun/export.hpp"
 #include "asrun/store.hpp"
 #include "asrun/verify.hpp"
 #include "asrun/window.hpp"
@@ -28,8 +28,7 @@ struct asrun_options {
 
 // --verify: exit 0 with the count and the chain head, or 1 naming each row where the chain
 // breaks (the first ones; the count of the rest).
-int run_verify(const std::filesystem::path& file,
-               const std::optional<std::string>& channel) {
+int run_verify(const std::filesystem::path& file, const std::optional<std::string>& channel) {
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) {
         std::cout << "ok: 0 rows verified, chain head " << asrun::genesis_chain << '\n';

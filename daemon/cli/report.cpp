@@ -72,9 +72,8 @@ int run_report(const report_options& o, core::instant now) {
         const auto last = to ? *to : p.local_day_of(now);
         const auto first = from ? *from : last - date::days{6};
         if (last < first) {
-            std::cerr << "onair report: --from " << core::format_date(first)
-                      << " is after today (" << core::format_date(last) << ") in "
-                      << ch.zone->name() << "; give --to\n";
+            std::cerr << "onair report: --from " << core::format_date(first) << " is after today ("
+                      << core::format_date(last) << ") in " << ch.zone->name() << "; give --to\n";
             return usage_error;
         }
         windows.push_back({ch.id, ch.zone->name(), first, last});
@@ -109,10 +108,10 @@ int run_report(const report_options& o, core::instant now) {
             for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
                 const auto& ch = st->cfg.channels[i];
                 const auto& w = windows[i];
-                channel_window cw{asrun::zone_cache(*ch.zone),
-                                  core::resolve_local(*ch.zone, core::local_ms{w.from}),
-                                  core::resolve_local(*ch.zone,
-                                                      core::local_ms{w.to + date::days{1}})};
+                channel_window cw{
+                    asrun::zone_cache(*ch.zone),
+                    core::resolve_local(*ch.zone, core::local_ms{w.from}),
+                    core::resolve_local(*ch.zone, core::local_ms{w.to + date::days{1}})};
                 f.from = f.from ? std::min(*f.from, cw.from) : cw.from;
                 f.to = f.to ? std::max(*f.to, cw.to) : cw.to;
                 by_channel.emplace(ch.id, std::move(cw));
@@ -163,8 +162,10 @@ command add_report(CLI::App& app) {
     auto* sub =
         app.add_subcommand("report", "Planned against aired, per channel, campaign, spot and day");
     sub->add_option("--config", o->config, "The config file")->required();
-    sub->add_option("--from", o->from, "First local day, YYYY-MM-DD (default: six days before --to)");
-    sub->add_option("--to", o->to, "Last local day, included (default: today in each channel's zone)");
+    sub->add_option("--from", o->from,
+                    "First local day, YYYY-MM-DD (default: six days before --to)");
+    sub->add_option("--to", o->to,
+                    "Last local day, included (default: today in each channel's zone)");
     sub->add_option("--format", o->format, "text, csv or json")
         ->check(CLI::IsMember({"text", "csv", "json"}));
     return [o] {

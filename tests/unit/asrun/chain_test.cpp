@@ -21,7 +21,8 @@ using test::utc;
 using namespace std::chrono_literals;
 
 TEST(chain, sha256_is_the_standard_one) {
-    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
@@ -136,14 +137,14 @@ TEST(verify, an_untouched_store_verifies_with_its_head) {
 }
 
 TEST(verify, names_a_row_altered_with_raw_sql) {
-    for (const std::string& change : std::vector<std::string>{"title = 'Other'", "actual_end_ms = actual_end_ms + 1", "status = 'failed'",
-          "media_sha256 = NULL", "campaign = NULL", "chain = '" + std::string(64, 'f') + "'"}) {
+    for (const std::string& change : std::vector<std::string>{
+             "title = 'Other'", "actual_end_ms = actual_end_ms + 1", "status = 'failed'",
+             "media_sha256 = NULL", "campaign = NULL", "chain = '" + std::string(64, 'f') + "'"}) {
         temp_dir dir;
         const auto file = dir.path() / "asrun.sqlite";
         store s(file);
         auto f = fill(s);
-        exec(file, "UPDATE airings SET " + change +
-                       " WHERE id = " + std::to_string(f.ids[2]));
+        exec(file, "UPDATE airings SET " + change + " WHERE id = " + std::to_string(f.ids[2]));
         auto r = verify_chain(s);
         ASSERT_FALSE(r.ok()) << change;
         ASSERT_FALSE(r.faults.empty());

@@ -130,7 +130,8 @@ TEST(crash, a_writer_killed_thirty_times_loses_no_completed_airing_and_keeps_its
         child_guard guard{child};
 
         // Killed at any moment, opening the store included.
-        const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 50)(rng));
+        const auto delay =
+            std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 50)(rng));
         std::set<std::int64_t> acked;
         read_ids(fds[0], acked, std::chrono::steady_clock::now() + delay);
         ASSERT_EQ(::kill(child, SIGKILL), 0);

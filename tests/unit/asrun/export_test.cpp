@@ -116,40 +116,40 @@ TEST(export_json, is_byte_exact) {
     store s(dir.path() / "asrun.sqlite");
     fill(s);
     const std::string out = export_of(s, export_format::json);
-    EXPECT_EQ(out, std::string("[\n")+
-                   "  {\"channel\":\"police-tv\",\"kind\":\"spot\",\"media\":\"spot-helmet\","
-                   "\"campaign\":\"road-safety\",\"break\":\"b0700\",\"title\":\"ໃສ່ໝວກກັນກະທົບ, "
-                   "\\\"ທຸກຄັ້ງ\\\"\",\"file\":\"/srv/media/helmet.mp4\","
-                   "\"scheduled_start\":\"2026-12-01T06:58:00.000+07:00\","
-                   "\"scheduled_end\":\"2026-12-01T06:58:30.000+07:00\","
-                   "\"actual_start\":\"2026-12-01T06:58:00.012+07:00\","
-                   "\"actual_end\":\"2026-12-01T06:58:30.004+07:00\",\"status\":\"aired\","
-                   "\"detail\":null,\"media_sha256\":\"" +
+    EXPECT_EQ(out, std::string("[\n") +
+                       "  {\"channel\":\"police-tv\",\"kind\":\"spot\",\"media\":\"spot-helmet\","
+                       "\"campaign\":\"road-safety\",\"break\":\"b0700\",\"title\":\"ໃສ່ໝວກກັນກະທົບ, "
+                       "\\\"ທຸກຄັ້ງ\\\"\",\"file\":\"/srv/media/helmet.mp4\","
+                       "\"scheduled_start\":\"2026-12-01T06:58:00.000+07:00\","
+                       "\"scheduled_end\":\"2026-12-01T06:58:30.000+07:00\","
+                       "\"actual_start\":\"2026-12-01T06:58:00.012+07:00\","
+                       "\"actual_end\":\"2026-12-01T06:58:30.004+07:00\",\"status\":\"aired\","
+                       "\"detail\":null,\"media_sha256\":\"" +
                        sha_helmet + "\",\"chain\":\"" + chain_of(s, 1) +
                        "\"},\n"
-                   "  {\"channel\":\"police-tv\",\"kind\":\"insert\",\"media\":\"psa-flood\","
-                   "\"campaign\":null,\"break\":null,\"title\":\"Flood warning\\nline two\","
-                   "\"file\":\"/srv/media/flood.mp4\","
-                   "\"scheduled_start\":\"2026-12-01T07:10:00.000+07:00\","
-                   "\"scheduled_end\":\"2026-12-01T07:11:00.000+07:00\","
-                   "\"actual_start\":\"2026-12-01T07:10:00.000+07:00\",\"actual_end\":null,"
-                   "\"status\":null,\"detail\":null,\"media_sha256\":null,\"chain\":null},\n"
-                   "  {\"channel\":\"radio-de\",\"kind\":\"programme\",\"media\":\"news\","
-                   "\"campaign\":null,\"break\":null,\"title\":\"Nachrichten\","
-                   "\"file\":\"/srv/media/news.mp3\","
-                   "\"scheduled_start\":\"2026-12-01T06:00:00.000+01:00\","
-                   "\"scheduled_end\":\"2026-12-01T06:30:00.000+01:00\",\"actual_start\":null,"
-                   "\"actual_end\":null,\"status\":\"skipped\","
-                   "\"detail\":\"not reached, operator skip\",\"media_sha256\":null,"
-                   "\"chain\":\"" +
+                       "  {\"channel\":\"police-tv\",\"kind\":\"insert\",\"media\":\"psa-flood\","
+                       "\"campaign\":null,\"break\":null,\"title\":\"Flood warning\\nline two\","
+                       "\"file\":\"/srv/media/flood.mp4\","
+                       "\"scheduled_start\":\"2026-12-01T07:10:00.000+07:00\","
+                       "\"scheduled_end\":\"2026-12-01T07:11:00.000+07:00\","
+                       "\"actual_start\":\"2026-12-01T07:10:00.000+07:00\",\"actual_end\":null,"
+                       "\"status\":null,\"detail\":null,\"media_sha256\":null,\"chain\":null},\n"
+                       "  {\"channel\":\"radio-de\",\"kind\":\"programme\",\"media\":\"news\","
+                       "\"campaign\":null,\"break\":null,\"title\":\"Nachrichten\","
+                       "\"file\":\"/srv/media/news.mp3\","
+                       "\"scheduled_start\":\"2026-12-01T06:00:00.000+01:00\","
+                       "\"scheduled_end\":\"2026-12-01T06:30:00.000+01:00\",\"actual_start\":null,"
+                       "\"actual_end\":null,\"status\":\"skipped\","
+                       "\"detail\":\"not reached, operator skip\",\"media_sha256\":null,"
+                       "\"chain\":\"" +
                        chain_of(s, 2) +
                        "\"},\n"
-                   "  {\"channel\":\"old\",\"kind\":\"spot\",\"media\":\"m\",\"campaign\":null,"
-                   "\"break\":null,\"title\":\"t\",\"file\":\"f\","
-                   "\"scheduled_start\":\"2026-12-01T06:00:00.000+00:00\","
-                   "\"scheduled_end\":\"2026-12-01T06:00:10.000+00:00\",\"actual_start\":null,"
-                   "\"actual_end\":null,\"status\":\"failed\",\"detail\":\"decoder error\","
-                   "\"media_sha256\":null,\"chain\":\"" +
+                       "  {\"channel\":\"old\",\"kind\":\"spot\",\"media\":\"m\",\"campaign\":null,"
+                       "\"break\":null,\"title\":\"t\",\"file\":\"f\","
+                       "\"scheduled_start\":\"2026-12-01T06:00:00.000+00:00\","
+                       "\"scheduled_end\":\"2026-12-01T06:00:10.000+00:00\",\"actual_start\":null,"
+                       "\"actual_end\":null,\"status\":\"failed\",\"detail\":\"decoder error\","
+                       "\"media_sha256\":null,\"chain\":\"" +
                        chain_of(s, 4) + "\"}\n]\n");
     // and it is JSON, with the keys in the order of the CSV columns
     auto parsed = nlohmann::ordered_json::parse(out);

@@ -46,9 +46,7 @@ TEST(media_sha256, is_the_files_sha256_cached_per_version) {
         EXPECT_EQ(p.decoded(), 0u);
         EXPECT_EQ(p.cache_hits(), 1u);
         // another version of the file: hashed again
-        {
-            std::ofstream(text, std::ios::app) << "one more line\n";
-        }
+        { std::ofstream(text, std::ios::app) << "one more line\n"; }
         auto again = p.probe(text);
         EXPECT_EQ(p.decoded(), 1u);
         EXPECT_EQ(again.sha256, sha256_hex(bytes_of(text)));

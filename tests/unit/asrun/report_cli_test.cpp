@@ -118,8 +118,7 @@ programmes:
         };
         using k = airing_kind;
         air(row("tv", k::spot, "spot-a", "c1", local(1, 7, 0), 30s), 30s, airing_status::aired);
-        air(row("tv", k::spot, "spot-b", "c1", local(1, 7, 0, 30), 30s), 30s,
-            airing_status::aired);
+        air(row("tv", k::spot, "spot-b", "c1", local(1, 7, 0, 30), 30s), 30s, airing_status::aired);
         air(row("tv", k::spot, "spot-a", "c1", local(1, 12, 0), 30s), 10s,
             airing_status::truncated);
         auto failed = row("tv", k::spot, "spot-b", "c1", local(1, 12, 0, 30), 30s);
@@ -146,18 +145,17 @@ TEST_F(report_cli, counts_a_real_plan_against_a_filled_store) {
     fill();
     auto csv = run(cmd(" --from 2026-12-01 --to 2026-12-02 --format csv"));
     EXPECT_EQ(csv.code, 0);
-    EXPECT_EQ(csv.out,
-              std::string(report_csv_header) +
-                  "item,tv,2026-12-01,spot,c1,spot-a,2,1,1,0,0,0,0,50.0,40.000\n"
-                  "item,tv,2026-12-01,spot,c1,spot-b,2,1,0,1,0,0,0,50.0,30.000\n"
-                  "item,tv,2026-12-01,programme,,prog,1,1,0,0,0,0,0,100.0,600.000\n"
-                  "item,tv,2026-12-01,insert,,flood,0,1,0,0,0,0,0,,60.000\n"
-                  "item,tv,2026-12-02,spot,c1,spot-a,2,0,0,0,0,0,0,0.0,0.000\n"
-                  "item,tv,2026-12-02,spot,c1,spot-b,2,0,0,0,0,0,0,0.0,0.000\n"
-                  "item,tv,2026-12-02,programme,,prog,1,0,0,0,0,0,0,0.0,0.000\n"
-                  "campaign,tv,,,,,2,2,0,0,0,0,0,100.0,660.000\n"
-                  "campaign,tv,,,c1,,8,2,1,1,0,0,0,25.0,70.000\n"
-                  "total,,,,,,10,4,1,1,0,0,0,40.0,730.000\n");
+    EXPECT_EQ(csv.out, std::string(report_csv_header) +
+                           "item,tv,2026-12-01,spot,c1,spot-a,2,1,1,0,0,0,0,50.0,40.000\n"
+                           "item,tv,2026-12-01,spot,c1,spot-b,2,1,0,1,0,0,0,50.0,30.000\n"
+                           "item,tv,2026-12-01,programme,,prog,1,1,0,0,0,0,0,100.0,600.000\n"
+                           "item,tv,2026-12-01,insert,,flood,0,1,0,0,0,0,0,,60.000\n"
+                           "item,tv,2026-12-02,spot,c1,spot-a,2,0,0,0,0,0,0,0.0,0.000\n"
+                           "item,tv,2026-12-02,spot,c1,spot-b,2,0,0,0,0,0,0,0.0,0.000\n"
+                           "item,tv,2026-12-02,programme,,prog,1,0,0,0,0,0,0,0.0,0.000\n"
+                           "campaign,tv,,,,,2,2,0,0,0,0,0,100.0,660.000\n"
+                           "campaign,tv,,,c1,,8,2,1,1,0,0,0,25.0,70.000\n"
+                           "total,,,,,,10,4,1,1,0,0,0,40.0,730.000\n");
 
     auto json = run(cmd(" --from 2026-12-01 --to 2026-12-02 --format json"));
     EXPECT_EQ(json.code, 0);
@@ -215,8 +213,7 @@ TEST_F(report_cli, exit_codes) {
     EXPECT_EQ(run(cmd(" --from 2026-12-02 --to 2026-12-01 2>/dev/null")).code, 2);
     EXPECT_EQ(run(cmd(" --format xml 2>/dev/null")).code, 2);
     EXPECT_EQ(
-        run("report --config " + (dir_.path() / "missing.yaml").string() + " 2>/dev/null").code,
-        1);
+        run("report --config " + (dir_.path() / "missing.yaml").string() + " 2>/dev/null").code, 1);
     std::ofstream(dir_.path() / "tv.yaml") << "media: [\n";
     EXPECT_EQ(run(cmd(" --from 2026-12-01 --to 2026-12-01 2>/dev/null")).code, 1);
 }

@@ -200,22 +200,21 @@ TEST(report, formats_are_exact) {
               "campaign,police-tv,,,tip-2026,,3,1,0,0,0,0,0,33.3,30.001\n"
               "total,,,,,,3,2,0,0,0,0,0,66.7,90.001\n");
     const std::vector<report_window> w{{"police-tv", "Asia/Vientiane", d1, d1}};
-    EXPECT_EQ(
-        report_text(w, rows),
-        "police-tv (Asia/Vientiane): 2026-12-01 to 2026-12-01\n"
-        "\n"
-        "channel    day         kind    campaign  media      planned  aired  trunc  failed  "
-        "skipped  interr  on-air  deliv%  airtime s\n"
-        "police-tv  2026-12-01  spot    tip-2026  tip-lo-30        3      1      0       0  "
-        "      0       0       0    33.3     30.001\n"
-        "police-tv  2026-12-01  insert  -         flood            0      1      0       0  "
-        "      0       0       0       -     60.000\n"
-        "police-tv  total               -         all              0      1      0       0  "
-        "      0       0       0       -     60.000\n"
-        "police-tv  total               tip-2026  all              3      1      0       0  "
-        "      0       0       0    33.3     30.001\n"
-        "all        total               all       all              3      2      0       0  "
-        "      0       0       0    66.7     90.001\n");
+    EXPECT_EQ(report_text(w, rows),
+              "police-tv (Asia/Vientiane): 2026-12-01 to 2026-12-01\n"
+              "\n"
+              "channel    day         kind    campaign  media      planned  aired  trunc  failed  "
+              "skipped  interr  on-air  deliv%  airtime s\n"
+              "police-tv  2026-12-01  spot    tip-2026  tip-lo-30        3      1      0       0  "
+              "      0       0       0    33.3     30.001\n"
+              "police-tv  2026-12-01  insert  -         flood            0      1      0       0  "
+              "      0       0       0       -     60.000\n"
+              "police-tv  total               -         all              0      1      0       0  "
+              "      0       0       0       -     60.000\n"
+              "police-tv  total               tip-2026  all              3      1      0       0  "
+              "      0       0       0    33.3     30.001\n"
+              "all        total               all       all              3      2      0       0  "
+              "      0       0       0    66.7     90.001\n");
     auto j = report_json(w, rows);
     EXPECT_EQ(j["windows"][0]["from"], "2026-12-01");
     ASSERT_EQ(j["rows"].size(), 5u);

@@ -379,7 +379,8 @@ TEST(store, exports_reports_and_verify_read_through_an_index_without_sorting) {
     for (const auto& c : cases) {
         auto plan = query_plan(db.get(), c.sql);
         EXPECT_NE(plan.find(std::string("USING INDEX ") + c.index), std::string::npos)
-            << c.sql << "\n" << plan;
+            << c.sql << "\n"
+            << plan;
         EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << c.sql << "\n" << plan;
     }
 }
