@@ -20,8 +20,9 @@ namespace onair::media {
 namespace {
 
 // Bumped whenever what a probe finds changes meaning, so that old caches are simply not used.
-// 2: results carry the file's sha256.
-constexpr int cache_version = 2;
+// (The sha256 came later without a bump: an entry without one is hashed on its next hit, not
+// decoded again.)
+constexpr int cache_version = 1;
 
 std::string cache_key(const std::filesystem::path& file) {
     std::error_code ec;
@@ -147,6 +148,11 @@ std::vector<probe_result> prober::probe_all(const std::vector<std::filesystem::p
                                                  it->second.size == facts.size &&
                                                  it->second.mtime_ns == facts.mtime_ns) {
             ++hits_;
+            if (it->second.result.sha256.empty()) {
+                // written before the cache kept hashes: hash now, keep it, decode nothing
+                it->second.result.sha256 = sha256_of_file(file);
+                cache_->dirty = cache_->dirty || !it->second.result.sha256.empty();
+            }
             out[i] = it->second.result;
             out[i].file = file;
             continue;

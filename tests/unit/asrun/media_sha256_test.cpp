@@ -6,6 +6,7 @@
 #include "media_fixture.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <iterator>
@@ -52,6 +53,19 @@ TEST(media_sha256, is_the_files_sha256_cached_per_version) {
         EXPECT_EQ(again.sha256, sha256_hex(bytes_of(text)));
     }
     EXPECT_EQ(media::prober().probe(dir / "missing.ogg").sha256, "");
+
+    // a cache written before hashes were kept: hashed on the next hit, not decoded again
+    {
+        std::ifstream in(cache);
+        auto j = nlohmann::json::parse(in);
+        for (auto& [key, e] : j["files"].items()) {
+            e["result"].erase("sha256");
+        }
+        std::ofstream(cache) << j.dump();
+    }
+    media::prober p(cache);
+    EXPECT_EQ(p.probe(tone).sha256, tone_sha);
+    EXPECT_EQ(p.decoded(), 0u);
 }
 
 } // namespace
