@@ -44,6 +44,13 @@ struct airing {
     // The channel's IANA zone when the row was written, so an export prints the offsets the
     // station saw even after the config changes.
     std::string timezone;
+    // Hex SHA-256 of the media file as it was probed (the runner passes it in); empty when
+    // unknown (the file could not be read).
+    std::optional<std::string> media_sha256;
+    // Read back only (the store sets them when the row is completed; ignored when writing): the
+    // row's place in the completion order and its chain value (see chain.hpp). Empty while open.
+    std::optional<std::int64_t> seq;
+    std::optional<std::string> chain;
 
     bool open() const { return !status.has_value(); }
     bool operator==(const airing&) const = default;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <ostream>
 
 namespace onair::asrun {
@@ -12,37 +13,35 @@ const date::time_zone& utc() {
     return *zone;
 }
 
-// Rows come grouped by time, and usually share one or two zones: remember the last one rather
-// than search the database of zones for every row.
-const date::time_zone& zone_of(const airing& row, std::string& cached_name,
-                               const date::time_zone*& cached) {
-    if (cached == nullptr || cached_name != row.timezone) {
+// Rows come grouped by time, and usually share one or two zones: keep the last one (with its
+// offset) rather than search the database of zones for every row.
+zone_cache& zone_of(const airing& row, std::string& cached_name,
+                    std::unique_ptr<zone_cache>& cached) {
+    if (!cached || cached_name != row.timezone) {
         cached_name = row.timezone;
-        cached = core::find_zone(row.timezone);
-        if (cached == nullptr) {
-            cached = &utc();
-        }
+        const auto* zone = core::find_zone(row.timezone);
+        cached = std::make_unique<zone_cache>(zone != nullptr ? *zone : utc());
     }
     return *cached;
 }
 
-std::string iso(const std::optional<core::instant>& t, const date::time_zone& zone) {
-    return t ? core::format_iso(*t, zone) : std::string{};
+std::string iso(const std::optional<core::instant>& t, zone_cache& zone) {
+    return t ? zone.iso(*t) : std::string{};
 }
 
 nlohmann::ordered_json json_text(const std::optional<std::string>& v) {
     return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
 }
 
-nlohmann::ordered_json json_time(const std::optional<core::instant>& t,
-                                 const date::time_zone& zone) {
-    return t ? nlohmann::ordered_json(core::format_iso(*t, zone)) : nlohmann::ordered_json(nullptr);
+nlohmann::ordered_json json_time(const std::optional<core::instant>& t, zone_cache& zone) {
+    return t ? nlohmann::ordered_json(zone.iso(*t)) : nlohmann::ordered_json(nullptr);
 }
 
 } // namespace
 
 const char* const csv_header = "channel,kind,media,campaign,break,title,file,scheduled_start,"
-                               "scheduled_end,actual_start,actual_end,status,detail\n";
+                               "scheduled_end,actual_start,actual_end,status,detail,media_sha256,"
+                               "chain\n";
 
 std::string csv_field(const std::string& text) {
     if (text.find_first_of(",\"\r\n") == std::string::npos) {
@@ -59,26 +58,30 @@ std::string csv_field(const std::string& text) {
     return quoted;
 }
 
+csv_writer::~csv_writer() = default;
+json_writer::~json_writer() = default;
+
 csv_writer::csv_writer(std::ostream& out) : out_(out) {
     out_ << csv_header;
 }
 
 void csv_writer::write(const airing& row) {
-    const auto& zone = zone_of(row, zone_name_, zone_);
-    // Later columns (media_sha256, chain) go after detail: the spec lets more columns follow.
+    auto& zone = zone_of(row, zone_name_, zone_);
+    // media_sha256 and chain go after detail: the spec lets more columns follow.
     out_ << csv_field(row.channel) << ',' << to_string(row.kind) << ',' << csv_field(row.media)
          << ',' << csv_field(row.campaign.value_or("")) << ','
          << csv_field(row.break_id.value_or("")) << ',' << csv_field(row.title) << ','
-         << csv_field(row.file) << ',' << core::format_iso(row.scheduled_start, zone) << ','
-         << core::format_iso(row.scheduled_end, zone) << ',' << iso(row.actual_start, zone) << ','
+         << csv_field(row.file) << ',' << zone.iso(row.scheduled_start) << ','
+         << zone.iso(row.scheduled_end) << ',' << iso(row.actual_start, zone) << ','
          << iso(row.actual_end, zone) << ',' << (row.status ? to_string(*row.status) : "") << ','
-         << csv_field(row.detail.value_or("")) << '\n';
+         << csv_field(row.detail.value_or("")) << ',' << csv_field(row.media_sha256.value_or(""))
+         << ',' << row.chain.value_or("") << '\n';
 }
 
 json_writer::json_writer(std::ostream& out) : out_(out) {}
 
 void json_writer::write(const airing& row) {
-    const auto& zone = zone_of(row, zone_name_, zone_);
+    auto& zone = zone_of(row, zone_name_, zone_);
     nlohmann::ordered_json o;
     o["channel"] = row.channel;
     o["kind"] = to_string(row.kind);
@@ -87,13 +90,15 @@ void json_writer::write(const airing& row) {
     o["break"] = json_text(row.break_id);
     o["title"] = row.title;
     o["file"] = row.file;
-    o["scheduled_start"] = core::format_iso(row.scheduled_start, zone);
-    o["scheduled_end"] = core::format_iso(row.scheduled_end, zone);
+    o["scheduled_start"] = zone.iso(row.scheduled_start);
+    o["scheduled_end"] = zone.iso(row.scheduled_end);
     o["actual_start"] = json_time(row.actual_start, zone);
     o["actual_end"] = json_time(row.actual_end, zone);
     o["status"] = row.status ? nlohmann::ordered_json(to_string(*row.status))
                              : nlohmann::ordered_json(nullptr);
     o["detail"] = json_text(row.detail);
+    o["media_sha256"] = json_text(row.media_sha256);
+    o["chain"] = json_text(row.chain);
     out_ << (rows_++ == 0 ? "[\n  " : ",\n  ")
          << o.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

@@ -8,8 +8,10 @@
 
 #include "asrun/airing.hpp"
 #include "asrun/store.hpp"
+#include "asrun/zone_cache.hpp"
 
 #include <iosfwd>
+#include <memory>
 #include <string>
 
 namespace onair::asrun {
@@ -24,12 +26,13 @@ std::string csv_field(const std::string& text);
 class csv_writer {
 public:
     explicit csv_writer(std::ostream& out);
+    ~csv_writer();
     void write(const airing& row);
 
 private:
     std::ostream& out_;
     std::string zone_name_;
-    const date::time_zone* zone_ = nullptr;
+    std::unique_ptr<zone_cache> zone_;
 };
 
 // "[" at the first row, one object per line, and "]" at finish(): a complete JSON array, also
@@ -37,6 +40,7 @@ private:
 class json_writer {
 public:
     explicit json_writer(std::ostream& out);
+    ~json_writer();
     void write(const airing& row);
     void finish();
 
@@ -44,7 +48,7 @@ private:
     std::ostream& out_;
     std::size_t rows_ = 0;
     std::string zone_name_;
-    const date::time_zone* zone_ = nullptr;
+    std::unique_ptr<zone_cache> zone_;
 };
 
 enum class export_format { csv, json };

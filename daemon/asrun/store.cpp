@@ -1,20 +1,28 @@
 #include "asrun/store.hpp"
 
+#include "asrun/chain.hpp"
 #include "asrun/sqlite_handle.hpp"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <system_error>
+#include <vector>
 
 namespace onair::asrun {
 namespace {
 
-// migrations[i] takes the schema from version i to i + 1. Never edit a shipped step: add one.
-// Later columns (the tamper-evidence issue plans media_sha256 and chain) come as
-// `ALTER TABLE airings ADD COLUMN ...` steps; exports name their columns, so the order of
-// columns in the table never changes the order of columns in a CSV.
-constexpr std::array<const char*, store::schema_version> migrations{{
-    R"sql(
+void chain_completed_rows(sqlite3* db);
+
+// migrations[i] takes the schema from version i to i + 1: its SQL, then its C++ part if any.
+// Never edit a shipped step: add one. Exports name their columns, so the order of columns in
+// the table never changes the order of columns in a CSV.
+struct migration {
+    const char* sql;
+    void (*after)(sqlite3* db);
+};
+constexpr std::array<migration, store::schema_version> migrations{{
+    {R"sql(
 CREATE TABLE airings (
     id                 INTEGER PRIMARY KEY,
     channel            TEXT NOT NULL,
@@ -40,11 +48,34 @@ CREATE INDEX airings_by_start ON airings (scheduled_start_ms);
 -- only the few rows on air now: keeps close_interrupted cheap on a years-long log
 CREATE INDEX airings_open ON airings (id) WHERE status IS NULL;
 )sql",
+     nullptr},
+    // 2: tamper evidence. seq is the completion order (NULL while open); the unique index
+    // finds the chain head and walks the chain in order. Rows completed under version 1 are
+    // chained now, in the order they were written.
+    {R"sql(
+ALTER TABLE airings ADD COLUMN media_sha256 TEXT;
+ALTER TABLE airings ADD COLUMN seq INTEGER;
+ALTER TABLE airings ADD COLUMN chain TEXT;
+CREATE UNIQUE INDEX airings_by_seq ON airings (seq);
+)sql",
+     chain_completed_rows},
 }};
 
 constexpr const char* select_columns =
     "SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms, "
-    "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone FROM airings";
+    "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone, media_sha256, "
+    "seq, chain FROM airings";
+constexpr const char* chain_walk_tail = " WHERE seq IS NOT NULL ORDER BY seq";
+
+// What a report counts: a narrower read than select_columns.
+constexpr const char* outcome_columns =
+    "SELECT id, channel, kind, media, campaign, scheduled_start_ms, actual_start_ms, "
+    "actual_end_ms, status FROM airings";
+// A version 1 file opened read-only (the daemon has not upgraded it yet) has no chain columns.
+constexpr const char* select_columns_v1 =
+    "SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms, "
+    "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone, NULL, NULL, "
+    "NULL FROM airings";
 
 // Long enough to ride out an export's read or a checkpoint, short enough that a wedged peer is
 // reported while the item is still on air.
@@ -107,7 +138,100 @@ airing read_row(sqlite3* db, sqlite3_stmt* s) {
     }
     a.detail = column_optional_text(s, 13);
     a.timezone = column_text(s, 14);
+    a.media_sha256 = column_optional_text(s, 15);
+    if (sqlite3_column_type(s, 16) != SQLITE_NULL) {
+        a.seq = sqlite3_column_int64(s, 16);
+    }
+    a.chain = column_optional_text(s, 17);
     return a;
+}
+
+// BEGIN IMMEDIATE .. COMMIT, rolled back when left by an exception. IMMEDIATE takes the write
+// lock first, so reading the chain head and writing the next link cannot interleave with
+// another writer.
+class transaction {
+public:
+    explicit transaction(sqlite3* db) : db_(db) { sqlite::exec(db_, "BEGIN IMMEDIATE"); }
+    transaction(const transaction&) = delete;
+    transaction& operator=(const transaction&) = delete;
+    ~transaction() {
+        if (db_ != nullptr) {
+            // fails only when SQLite already rolled back; the first error is the one to report
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+    }
+    void commit() {
+        sqlite::exec(db_, "COMMIT");
+        db_ = nullptr;
+    }
+
+private:
+    sqlite3* db_;
+};
+
+struct chain_link {
+    std::int64_t seq = 0;
+    std::string chain = genesis_chain;
+};
+
+chain_link last_link(sqlite3* db, sqlite3_stmt* s) {
+    sqlite::reset_guard reset(s);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        return {};
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite::fail(db, rc, "cannot read the chain head");
+    }
+    return {sqlite3_column_int64(s, 0), column_text(s, 1)};
+}
+
+constexpr const char* last_link_sql =
+    "SELECT seq, chain FROM airings WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1";
+constexpr const char* set_link_sql = "UPDATE airings SET seq = ?2, chain = ?3 WHERE id = ?1";
+
+void set_link(sqlite3* db, sqlite3_stmt* s, std::int64_t id, const chain_link& link) {
+    sqlite::reset_guard reset(s);
+    sqlite::bind_int(db, s, 1, id);
+    sqlite::bind_int(db, s, 2, link.seq);
+    sqlite::bind_text(db, s, 3, link.chain);
+    sqlite::check(db, sqlite3_step(s), "cannot chain airing " + std::to_string(id), SQLITE_DONE);
+}
+
+// Migration 1 -> 2: links the rows completed so far, in id order (the order they were written;
+// version 1 kept no completion order). In batches, so memory stays bounded and no statement
+// reads the table while another writes it.
+void chain_completed_rows(sqlite3* db) {
+    auto select = sqlite::prepare(db, std::string(select_columns) +
+                                          " WHERE id > ?1 AND status IS NOT NULL AND seq IS NULL "
+                                          "ORDER BY id LIMIT 10000");
+    auto update = sqlite::prepare(db, set_link_sql);
+    chain_link link = last_link(db, sqlite::prepare(db, last_link_sql).get());
+    std::int64_t after = 0;
+    std::vector<airing> batch;
+    do {
+        batch.clear();
+        {
+            sqlite::reset_guard reset(select.get());
+            sqlite::bind_int(db, select.get(), 1, after);
+            for (;;) {
+                int rc = sqlite3_step(select.get());
+                if (rc == SQLITE_DONE) {
+                    break;
+                }
+                if (rc != SQLITE_ROW) {
+                    sqlite::fail(db, rc, "cannot read airings to chain");
+                }
+                batch.push_back(read_row(db, select.get()));
+            }
+        }
+        for (const auto& row : batch) {
+            link.chain = chain_value(link.chain, row, link.seq + 1);
+            ++link.seq;
+            set_link(db, update.get(), row.id, link);
+            after = row.id;
+        }
+    } while (!batch.empty());
 }
 
 void bind_optional_text(sqlite3* db, sqlite3_stmt* s, int i, const std::optional<std::string>& v) {
@@ -137,7 +261,11 @@ void migrate(sqlite3* db, const std::string& file) {
                 sqlite::exec(db, "COMMIT");
                 return;
             }
-            sqlite::exec(db, migrations[static_cast<std::size_t>(version)]);
+            const auto& step = migrations[static_cast<std::size_t>(version)];
+            sqlite::exec(db, step.sql);
+            if (step.after != nullptr) {
+                step.after(db);
+            }
             sqlite::exec(db, "PRAGMA user_version = " + std::to_string(version + 1));
             sqlite::exec(db, "COMMIT");
         } catch (...) {
@@ -159,9 +287,36 @@ struct store::impl {
     // they are finalized before it closes.
     sqlite::stmt_ptr insert;
     sqlite::stmt_ptr close;
-    sqlite::stmt_ptr close_open;
+    sqlite::stmt_ptr select_open;
+    sqlite::stmt_ptr select_by_id;
+    sqlite::stmt_ptr last;
+    sqlite::stmt_ptr link;
 
     sqlite3* handle() const { return db.get(); }
+
+    std::string select_sql() const { return version >= 2 ? select_columns : select_columns_v1; }
+
+    std::optional<airing> read_by_id(std::int64_t id) {
+        auto* s = select_by_id.get();
+        sqlite::reset_guard reset(s);
+        sqlite::bind_int(handle(), s, 1, id);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+            return std::nullopt;
+        }
+        if (rc != SQLITE_ROW) {
+            sqlite::fail(handle(), rc, "cannot read airing " + std::to_string(id));
+        }
+        return read_row(handle(), s);
+    }
+
+    // Links a row that was just completed (inside the caller's transaction), as stored.
+    void chain(const airing& row) {
+        auto l = last_link(handle(), last.get());
+        l.chain = chain_value(l.chain, row, l.seq + 1);
+        ++l.seq;
+        set_link(handle(), link.get(), row.id, l);
+    }
 
     std::int64_t insert_row(const airing& row) {
         auto* s = insert.get();
@@ -182,6 +337,7 @@ struct store::impl {
                    : sqlite::bind_null(d, s, 12);
         bind_optional_text(d, s, 13, row.detail);
         sqlite::bind_text(d, s, 14, row.timezone);
+        bind_optional_text(d, s, 15, row.media_sha256);
         sqlite::check(d, sqlite3_step(s), "cannot write airing to " + file.string(), SQLITE_DONE);
         return sqlite3_last_insert_rowid(d);
     }
@@ -229,14 +385,16 @@ store::store(const std::filesystem::path& file, open_mode mode) : impl_(std::mak
         impl_->insert = sqlite::prepare(
             db, "INSERT INTO airings (channel, kind, media, campaign, break_id, title, file, "
                 "scheduled_start_ms, scheduled_end_ms, actual_start_ms, actual_end_ms, status, "
-                "detail, timezone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                "?13, ?14)");
+                "detail, timezone, media_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                "?10, ?11, ?12, ?13, ?14, ?15)");
         impl_->close =
             sqlite::prepare(db, "UPDATE airings SET actual_end_ms = ?2, status = ?3, detail = ?4 "
                                 "WHERE id = ?1 AND status IS NULL");
-        impl_->close_open =
-            sqlite::prepare(db, "UPDATE airings SET status = 'interrupted', "
-                                "actual_end_ms = MAX(actual_start_ms, ?1) WHERE status IS NULL");
+        impl_->select_open = sqlite::prepare(db, std::string("SELECT id FROM airings WHERE status "
+                                                             "IS NULL ORDER BY id"));
+        impl_->select_by_id = sqlite::prepare(db, std::string(select_columns) + " WHERE id = ?1");
+        impl_->last = sqlite::prepare(db, last_link_sql);
+        impl_->link = sqlite::prepare(db, set_link_sql);
     } else {
         auto version = sqlite::query_int(db, "PRAGMA user_version");
         if (version > schema_version) {
@@ -281,13 +439,22 @@ bool store::close_airing(std::int64_t id, core::instant actual_end, airing_statu
     impl_->require_writable("close_airing");
     auto* s = impl_->close.get();
     sqlite3* d = impl_->handle();
-    sqlite::reset_guard reset(s);
-    sqlite::bind_int(d, s, 1, id);
-    sqlite::bind_int(d, s, 2, to_ms(actual_end));
-    sqlite::bind_text(d, s, 3, to_string(status));
-    bind_optional_text(d, s, 4, detail);
-    sqlite::check(d, sqlite3_step(s), "cannot close airing " + std::to_string(id), SQLITE_DONE);
-    return sqlite3_changes64(d) == 1;
+    // One transaction: the row is completed and linked to the chain at once, or not at all.
+    transaction t(d);
+    {
+        sqlite::reset_guard reset(s);
+        sqlite::bind_int(d, s, 1, id);
+        sqlite::bind_int(d, s, 2, to_ms(actual_end));
+        sqlite::bind_text(d, s, 3, to_string(status));
+        bind_optional_text(d, s, 4, detail);
+        sqlite::check(d, sqlite3_step(s), "cannot close airing " + std::to_string(id), SQLITE_DONE);
+    }
+    if (sqlite3_changes64(d) != 1) {
+        return false; // not open: nothing written, the transaction rolls back
+    }
+    impl_->chain(*impl_->read_by_id(id));
+    t.commit();
+    return true;
 }
 
 std::int64_t store::record(const airing& row) {
@@ -295,26 +462,99 @@ std::int64_t store::record(const airing& row) {
     if (!row.status) {
         throw std::invalid_argument("record: a row that never went to air needs a status");
     }
-    return impl_->insert_row(row);
+    transaction t(impl_->handle());
+    auto id = impl_->insert_row(row);
+    // chained as read back, so the chain covers exactly the stored bytes
+    impl_->chain(*impl_->read_by_id(id));
+    t.commit();
+    return id;
 }
 
 std::size_t store::close_interrupted(core::instant last_known_alive) {
     impl_->require_writable("close_interrupted");
-    auto* s = impl_->close_open.get();
     sqlite3* d = impl_->handle();
-    sqlite::reset_guard reset(s);
-    sqlite::bind_int(d, s, 1, to_ms(last_known_alive));
-    sqlite::check(d, sqlite3_step(s), "cannot close interrupted airings", SQLITE_DONE);
-    return static_cast<std::size_t>(sqlite3_changes64(d));
+    transaction t(d);
+    // Only the rows on air when the daemon stopped: one per channel at most, so a list.
+    std::vector<std::int64_t> open;
+    {
+        auto* s = impl_->select_open.get();
+        sqlite::reset_guard reset(s);
+        for (int rc; (rc = sqlite3_step(s)) != SQLITE_DONE;) {
+            if (rc != SQLITE_ROW) {
+                sqlite::fail(d, rc, "cannot find open airings");
+            }
+            open.push_back(sqlite3_column_int64(s, 0));
+        }
+    }
+    for (auto id : open) {
+        auto row = impl_->read_by_id(id);
+        // never before its own start: the clock of the last sign of life may lag
+        auto end = std::max(*row->actual_start, last_known_alive);
+        auto* s = impl_->close.get();
+        {
+            sqlite::reset_guard reset(s);
+            sqlite::bind_int(d, s, 1, id);
+            sqlite::bind_int(d, s, 2, to_ms(end));
+            sqlite::bind_text(d, s, 3, to_string(airing_status::interrupted));
+            sqlite::bind_null(d, s, 4);
+            sqlite::check(d, sqlite3_step(s), "cannot close interrupted airing", SQLITE_DONE);
+        }
+        impl_->chain(*impl_->read_by_id(id));
+    }
+    t.commit();
+    return open.size();
 }
 
-void store::airings(const filter& f, const std::function<void(const airing&)>& each) const {
-    if (impl_->version == 0) {
-        return; // an empty file, opened read-only before the daemon ever wrote to it
+std::optional<std::string> store::chain_head() const {
+    if (impl_->version < 2) {
+        return std::nullopt;
     }
+    auto s = sqlite::prepare(impl_->handle(), last_link_sql);
+    auto l = last_link(impl_->handle(), s.get());
+    if (l.seq == 0) {
+        return std::nullopt;
+    }
+    return l.chain;
+}
+
+void store::each_row(const std::string& sql_tail,
+                     const std::function<void(const airing&)>& each) const {
+    sqlite3* d = impl_->handle();
+    auto stmt = sqlite::prepare(d, impl_->select_sql() + sql_tail);
+    for (;;) {
+        int rc = sqlite3_step(stmt.get());
+        if (rc == SQLITE_DONE) {
+            return;
+        }
+        if (rc != SQLITE_ROW) {
+            sqlite::fail(d, rc, "cannot read airings from " + impl_->file.string());
+        }
+        each(read_row(d, stmt.get()));
+    }
+}
+
+void store::completed_in_order(const std::function<void(const airing&)>& each) const {
+    if (impl_->version < 2) {
+        return;
+    }
+    each_row(chain_walk_tail, each);
+}
+
+void store::unchained(const std::function<void(const airing&)>& each) const {
+    if (impl_->version < 2) {
+        // a version 1 file: every row is without a chain
+        if (impl_->version == 1) {
+            each_row(" ORDER BY id", each);
+        }
+        return;
+    }
+    each_row(" WHERE seq IS NULL ORDER BY id", each);
+}
+
+std::string store::where_sql(const filter& f) {
     // Only the conditions in use appear, so SQLite can pick the matching index; the index
     // entries end in the rowid, so either index also yields the ORDER BY without a sort.
-    std::string sql = select_columns;
+    std::string sql;
     const char* glue = " WHERE ";
     if (f.channel) {
         sql += glue + std::string("channel = ?1");
@@ -328,9 +568,23 @@ void store::airings(const filter& f, const std::function<void(const airing&)>& e
         sql += glue + std::string("scheduled_start_ms < ?3");
     }
     sql += " ORDER BY scheduled_start_ms, id";
+    return sql;
+}
 
+std::string store::airings_sql(const filter& f) {
+    return select_columns + where_sql(f);
+}
+std::string store::outcomes_sql(const filter& f) {
+    return outcome_columns + where_sql(f);
+}
+std::string store::chain_walk_sql() {
+    return std::string(select_columns) + chain_walk_tail;
+}
+
+void store::filtered(const std::string& select, const filter& f,
+                     const std::function<void(sqlite3_stmt_ref)>& each) const {
     sqlite3* d = impl_->handle();
-    auto stmt = sqlite::prepare(d, sql);
+    auto stmt = sqlite::prepare(d, select + where_sql(f));
     auto* s = stmt.get();
     if (f.channel) {
         sqlite::bind_text(d, s, 1, *f.channel);
@@ -349,8 +603,49 @@ void store::airings(const filter& f, const std::function<void(const airing&)>& e
         if (rc != SQLITE_ROW) {
             sqlite::fail(d, rc, "cannot read airings from " + impl_->file.string());
         }
-        each(read_row(d, s));
+        each(s);
     }
+}
+
+void store::airings(const filter& f, const std::function<void(const airing&)>& each) const {
+    if (impl_->version == 0) {
+        return; // an empty file, opened read-only before the daemon ever wrote to it
+    }
+    sqlite3* d = impl_->handle();
+    filtered(impl_->select_sql(), f, [&](sqlite3_stmt_ref s) { each(read_row(d, s)); });
+}
+
+void store::outcomes(const filter& f, const std::function<void(const airing&)>& each) const {
+    if (impl_->version == 0) {
+        return;
+    }
+    sqlite3* d = impl_->handle();
+    airing a; // reused: its strings keep their capacity from row to row
+    filtered(outcome_columns, f, [&](sqlite3_stmt_ref s) {
+        a.id = sqlite3_column_int64(s, 0);
+        a.channel = column_text(s, 1);
+        auto kind = parse_kind(column_text(s, 2));
+        if (!kind) {
+            sqlite::fail(d, SQLITE_CORRUPT,
+                         "airing " + std::to_string(a.id) + " has kind '" + column_text(s, 2) +
+                             "'");
+        }
+        a.kind = *kind;
+        a.media = column_text(s, 3);
+        a.campaign = column_optional_text(s, 4);
+        a.scheduled_start = from_ms(sqlite3_column_int64(s, 5));
+        a.actual_start = column_optional_instant(s, 6);
+        a.actual_end = column_optional_instant(s, 7);
+        a.status.reset();
+        if (auto st = column_optional_text(s, 8)) {
+            a.status = parse_status(*st);
+            if (!a.status) {
+                sqlite::fail(d, SQLITE_CORRUPT,
+                             "airing " + std::to_string(a.id) + " has status '" + *st + "'");
+            }
+        }
+        each(a);
+    });
 }
 
 std::optional<airing> store::find(std::int64_t id) const {
@@ -358,7 +653,7 @@ std::optional<airing> store::find(std::int64_t id) const {
         return std::nullopt;
     }
     sqlite3* d = impl_->handle();
-    auto stmt = sqlite::prepare(d, std::string(select_columns) + " WHERE id = ?1");
+    auto stmt = sqlite::prepare(d, impl_->select_sql() + " WHERE id = ?1");
     sqlite::bind_int(d, stmt.get(), 1, id);
     int rc = sqlite3_step(stmt.get());
     if (rc == SQLITE_DONE) {

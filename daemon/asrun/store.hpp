@@ -18,6 +18,9 @@
 #include <optional>
 #include <string>
 
+// SQLite's statement, named but not defined here: store.cpp alone includes sqlite3.h.
+struct sqlite3_stmt;
+
 namespace onair::asrun {
 
 // Where a station keeps its as-run log.
@@ -49,7 +52,9 @@ class store {
 public:
     // The schema this build writes. Version history:
     //   1  airings table, indexes by (channel, scheduled_start_ms) and scheduled_start_ms
-    static constexpr int schema_version = 1;
+    //   2  media_sha256, seq and chain (tamper evidence, see chain.hpp); index by seq; rows
+    //      completed under 1 are chained in id order by the migration
+    static constexpr int schema_version = 2;
 
     explicit store(const std::filesystem::path& file, open_mode mode = open_mode::read_write);
     ~store();
@@ -58,24 +63,50 @@ public:
 
     // An item goes to air: `row` has actual_start and no actual_end or status. Returns its id.
     std::int64_t open_airing(const airing& row);
-    // The item left the air. False when `id` is not an open row (unknown or already closed).
+    // The item left the air; the row is linked to the chain in the same transaction. False when
+    // `id` is not an open row (unknown or already closed).
     bool close_airing(std::int64_t id, core::instant actual_end, airing_status status,
                       const std::optional<std::string>& detail = std::nullopt);
     // An item that never went to air (failed before its start, skipped): `row` has a status.
+    // Written and chained in one transaction.
     std::int64_t record(const airing& row);
     // At start-up: closes every row a crash left open as `interrupted`, ending at
-    // `last_known_alive` (or at the row's actual start when that is later). Returns how many.
+    // `last_known_alive` (or at the row's actual start when that is later), chaining them in id
+    // order. Returns how many.
     std::size_t close_interrupted(core::instant last_known_alive);
 
     // Streams the rows that match, ordered by scheduled start then id, one at a time: a long
     // range is never held in memory.
     void airings(const filter& f, const std::function<void(const airing&)>& each) const;
     std::optional<airing> find(std::int64_t id) const;
+    // The same rows as airings(), with only id, channel, kind, media, campaign,
+    // scheduled_start, actual_start, actual_end and status filled: what a report counts, read
+    // faster. The row passed to `each` is reused; copy what must outlive the call.
+    void outcomes(const filter& f, const std::function<void(const airing&)>& each) const;
+    // The queries airings(), outcomes() and completed_in_order() run (on a current schema), for
+    // tests that check with EXPLAIN QUERY PLAN that SQLite answers them from an index.
+    static std::string airings_sql(const filter& f);
+    static std::string outcomes_sql(const filter& f);
+    static std::string chain_walk_sql();
+
+    // The chain value of the last completed row; empty when none (or a version 1 file).
+    std::optional<std::string> chain_head() const;
+    // Completed rows in completion order (seq), streamed: what verify_chain walks.
+    void completed_in_order(const std::function<void(const airing&)>& each) const;
+    // Rows outside the chain, by id: those on air now, and completed rows that were never
+    // chained (only a hand-edited file has them; verify_chain reports them).
+    void unchained(const std::function<void(const airing&)>& each) const;
 
     const std::filesystem::path& path() const;
     store_settings settings() const;
 
 private:
+    using sqlite3_stmt_ref = ::sqlite3_stmt*;
+    static std::string where_sql(const filter& f);
+    void filtered(const std::string& select, const filter& f,
+                  const std::function<void(sqlite3_stmt_ref)>& each) const;
+    void each_row(const std::string& sql_tail,
+                  const std::function<void(const airing&)>& each) const;
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -2,8 +2,10 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 
+#include "asrun/chain.hpp"
 #include "asrun/export.hpp"
 #include "asrun/store.hpp"
+#include "asrun/verify.hpp"
 #include "asrun/window.hpp"
 #include "schedule/load.hpp"
 
@@ -21,7 +23,46 @@ struct asrun_options {
     std::string from;
     std::string to;
     std::string format = "csv";
+    bool verify = false;
 };
+
+// --verify: exit 0 with the count and the chain head, or 1 naming each row where the chain
+// breaks (the first ones; the count of the rest).
+int run_verify(const std::filesystem::path& file, const std::optional<std::string>& channel) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+        std::cout << "ok: 0 rows verified, chain head " << asrun::genesis_chain << '\n';
+        return ok;
+    }
+    asrun::store s(file, asrun::open_mode::read_only);
+    if (s.settings().schema_version < 2) {
+        std::cerr << "onair asrun: error: " << file.string()
+                  << " has as-run schema 1, without a chain; the daemon adds it at its next "
+                     "start\n";
+        return input_error;
+    }
+    auto r = asrun::verify_chain(s, channel);
+    if (r.ok()) {
+        std::cout << "ok: " << r.rows << " rows verified, chain head " << r.head << '\n';
+        return ok;
+    }
+    for (const auto& f : r.faults) {
+        const auto* zone = core::find_zone(f.timezone);
+        if (zone == nullptr) {
+            zone = core::find_zone("UTC");
+        }
+        std::cerr << "onair asrun: error: airing " << f.id << " (channel " << f.channel
+                  << ", scheduled_start " << core::format_iso(f.scheduled_start, *zone)
+                  << "): " << f.what << '\n';
+    }
+    if (r.fault_count > r.faults.size()) {
+        std::cerr << "onair asrun: error: and " << (r.fault_count - r.faults.size())
+                  << " more faults\n";
+    }
+    std::cout << "FAILED: " << r.fault_count << (r.fault_count == 1 ? " fault" : " faults")
+              << " in " << r.rows << " rows, chain head " << r.head << '\n';
+    return input_error;
+}
 
 int run_asrun(const asrun_options& o) {
     core::diagnostics diags;
@@ -70,8 +111,22 @@ int run_asrun(const asrun_options& o) {
         return usage_error;
     }
 
-    const auto format = o.format == "json" ? asrun::export_format::json : asrun::export_format::csv;
     const auto file = asrun::store_file(cfg->state_dir);
+    if (o.verify) {
+        if (!o.from.empty() || !o.to.empty()) {
+            std::cerr << "onair asrun: --verify checks the whole chain; --from and --to do not "
+                         "apply\n";
+            return usage_error;
+        }
+        try {
+            return run_verify(file, f.channel);
+        } catch (const asrun::store_error& e) {
+            std::cerr << "onair asrun: error: " << e.what() << '\n';
+            return input_error;
+        }
+    }
+
+    const auto format = o.format == "json" ? asrun::export_format::json : asrun::export_format::csv;
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) {
         // Nothing has aired yet: an empty log, not an error.
@@ -104,6 +159,8 @@ command add_asrun(CLI::App& app) {
                     "Scheduled start at or after: ISO 8601 or YYYY-MM-DD (local midnight)");
     sub->add_option("--to", o->to, "Scheduled start before: ISO 8601 or YYYY-MM-DD");
     sub->add_option("--format", o->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+    sub->add_flag("--verify", o->verify,
+                  "Check the tamper-evidence chain instead of exporting: exit 0 when intact");
     return [o] { return run_asrun(*o); };
 }
 

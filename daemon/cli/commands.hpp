@@ -17,5 +17,6 @@ command add_render(CLI::App& app);
 command add_asrun(CLI::App& app);
 command add_status(CLI::App& app);
 command add_run(CLI::App& app);
+command add_report(CLI::App& app);
 
 } // namespace onair::cli

@@ -36,6 +36,10 @@ struct probe_result {
     std::vector<stream_info> streams;
     std::optional<double> loudness_lufs; // integrated loudness; empty without audio or if silent
     std::optional<double> true_peak_dbtp;
+    // Lowercase hex SHA-256 of the file's bytes, for the as-run log's media_sha256. Filled by
+    // prober (cached with the rest, so computed once per file version) whenever the file could
+    // be read, aireable or not; empty otherwise and from probe_file().
+    std::string sha256;
 };
 
 // Probes files, remembering results in a cache file keyed by path, size and mtime, so a second
@@ -49,6 +53,7 @@ public:
     prober(const prober&) = delete;
     prober& operator=(const prober&) = delete;
 
+    // Cheap for a file the cache knows (a stat): the runner calls it for each item's sha256.
     probe_result probe(const std::filesystem::path& file);
     // The same for many files, decoding those the cache does not know `jobs` at a time (0: one
     // per core). Results are in the order of `files`; a file named twice is decoded once.

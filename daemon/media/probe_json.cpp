@@ -62,6 +62,7 @@ json to_json(const probe_result& r) {
         {"streams", streams},
         {"loudness_lufs", rounded_or_null(r.loudness_lufs)},
         {"true_peak_dbtp", rounded_or_null(r.true_peak_dbtp)},
+        {"sha256", r.sha256.empty() ? json(nullptr) : json(r.sha256)},
     };
 }
 
@@ -87,6 +88,9 @@ probe_result probe_result_from_json(const json& j) {
     }
     if (const auto& t = j.at("true_peak_dbtp"); !t.is_null()) {
         r.true_peak_dbtp = t.get<double>();
+    }
+    if (auto it = j.find("sha256"); it != j.end() && !it->is_null()) {
+        r.sha256 = it->get<std::string>();
     }
     return r;
 }

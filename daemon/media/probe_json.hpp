@@ -8,9 +8,10 @@
 //    "streams": [{"type": "video", "codec": "H.264 (High Profile)", "width": 1280,
 //                 "height": 720, "framerate_num": 25, "framerate_den": 1},
 //                {"type": "audio", "codec": "MPEG-4 AAC", "rate": 48000, "channels": 2}],
-//    "loudness_lufs": -23.1, "true_peak_dbtp": -4.2}
+//    "loudness_lufs": -23.1, "true_peak_dbtp": -4.2,
+//    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
 //
-// Absent values are null; `error` is null when ok.
+// Absent values are null; `error` is null when ok; `sha256` is null when not computed.
 
 #include "media/probe.hpp"
 

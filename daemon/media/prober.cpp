@@ -3,12 +3,14 @@
 #include "media/probe_detail.hpp"
 #include "media/probe_json.hpp"
 
+#include <glib.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -18,12 +20,37 @@ namespace onair::media {
 namespace {
 
 // Bumped whenever what a probe finds changes meaning, so that old caches are simply not used.
+// (The sha256 came later without a bump: an entry without one is hashed on its next hit, not
+// decoded again.)
 constexpr int cache_version = 1;
 
 std::string cache_key(const std::filesystem::path& file) {
     std::error_code ec;
     auto abs = std::filesystem::absolute(file, ec);
     return (ec ? file : abs).lexically_normal().string();
+}
+
+// Hex SHA-256 of a file's bytes, read in large blocks; empty when it cannot be read whole (the
+// row then has no hash rather than a wrong one).
+std::string sha256_of_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return {};
+    }
+    std::unique_ptr<GChecksum, decltype(&g_checksum_free)> sum(g_checksum_new(G_CHECKSUM_SHA256),
+                                                               &g_checksum_free);
+    std::vector<char> block(1 << 20);
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        if (in.gcount() > 0) {
+            g_checksum_update(sum.get(), reinterpret_cast<const guchar*>(block.data()),
+                              static_cast<gssize>(in.gcount()));
+        }
+    }
+    if (in.bad()) {
+        return {};
+    }
+    return g_checksum_get_string(sum.get());
 }
 
 } // namespace
@@ -121,6 +148,11 @@ std::vector<probe_result> prober::probe_all(const std::vector<std::filesystem::p
                                                  it->second.size == facts.size &&
                                                  it->second.mtime_ns == facts.mtime_ns) {
             ++hits_;
+            if (it->second.result.sha256.empty()) {
+                // written before the cache kept hashes: hash now, keep it, decode nothing
+                it->second.result.sha256 = sha256_of_file(file);
+                cache_->dirty = cache_->dirty || !it->second.result.sha256.empty();
+            }
             out[i] = it->second.result;
             out[i].file = file;
             continue;
@@ -148,6 +180,9 @@ std::vector<probe_result> prober::probe_all(const std::vector<std::filesystem::p
         for (std::size_t k = next++; k < work.size(); k = next++) {
             try {
                 work[k].outcome = detail::decode_file(work[k].file);
+                // Beside the decode, on the same worker: one more read of a file the decode
+                // just brought into the page cache.
+                work[k].outcome.result.sha256 = sha256_of_file(work[k].file);
             } catch (const std::exception& e) { // nothing may escape a thread
                 work[k].outcome.result.file = work[k].file;
                 work[k].outcome.result.error = std::string("cannot be probed: ") + e.what();

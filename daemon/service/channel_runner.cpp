@@ -187,6 +187,9 @@ asrun::airing channel_runner::row_for(const planner::item& it, bool insert) cons
     row.scheduled_start = it.start;
     row.scheduled_end = it.end;
     row.timezone = channel_.timezone;
+    if (auto f = facts_.find(it.file); f != facts_.end()) {
+        row.media_sha256 = f->second.sha256;
+    }
     return row;
 }
 
@@ -343,9 +346,6 @@ void channel_runner::on_event(const playout::event& e) {
         entry.actual_start = wall_of(e.running_time);
         auto row = row_for(item, entry.insert);
         row.actual_start = entry.actual_start;
-        if (auto f = facts_.find(item.file); f != facts_.end()) {
-            (void)f; // TODO(asrun v2): row.media_sha256 = f->second.sha256;
-        }
         entry.row = store_.open_airing(row);
         const auto error = entry.actual_start - entry.c.air_at;
         state_.last_start_error = error;

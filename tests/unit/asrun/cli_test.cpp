@@ -1,6 +1,8 @@
 // `onair asrun` end to end: a store filled through the library, exported by the binary.
 
+#include "asrun/chain.hpp"
 #include "asrun/export.hpp"
+#include "asrun/sqlite_handle.hpp"
 #include "asrun/store.hpp"
 #include "test_support.hpp"
 
@@ -136,6 +138,50 @@ TEST_F(asrun_cli, reads_bounds_in_the_channels_zone_from_included_to_excluded) {
     EXPECT_EQ(lines(window.out), 1u + 2u * 2u);
     auto offset = run(cmd(" --from 2026-11-30T18:00:00Z --to 2026-11-30T19:00:00.001Z"));
     EXPECT_EQ(lines(offset.out), 1u + 2u * 2u);
+}
+
+TEST_F(asrun_cli, verify_says_ok_with_the_head_or_names_the_altered_row) {
+    EXPECT_EQ(run(cmd(" --verify")).out, "ok: 0 rows verified, chain head " + genesis_chain + "\n");
+    fill(3);
+    const auto file = dir_.path() / "state" / "asrun.sqlite";
+    std::string head;
+    {
+        store s(file, open_mode::read_only);
+        head = s.chain_head().value_or("");
+    }
+    ASSERT_EQ(head.size(), 64u);
+    auto all = run(cmd(" --verify"));
+    EXPECT_EQ(all.code, 0);
+    EXPECT_EQ(all.out, "ok: 6 rows verified, chain head " + head + "\n");
+    auto radio = run(cmd(" --verify --channel radio-de"));
+    EXPECT_EQ(radio.code, 0);
+    EXPECT_EQ(radio.out, "ok: 3 rows verified, chain head " + head + "\n");
+
+    {
+        auto db = sqlite::open(file.string(), SQLITE_OPEN_READWRITE);
+        sqlite::exec(db.get(), "UPDATE airings SET status = 'failed' WHERE id = 3");
+    }
+    auto bad = run(cmd(" --verify 2>&1"));
+    EXPECT_EQ(bad.code, 1);
+    EXPECT_EQ(bad.out, "onair asrun: error: airing 3 (channel police-tv, scheduled_start "
+                       "2026-12-01T01:00:00.000+07:00): content altered: its chain does not "
+                       "match its fields\n"
+                       "FAILED: 1 fault in 6 rows, chain head " +
+                           head + "\n");
+    // the radio rows are intact
+    EXPECT_EQ(run(cmd(" --verify --channel radio-de")).code, 0);
+    {
+        auto db = sqlite::open(file.string(), SQLITE_OPEN_READWRITE);
+        sqlite::exec(db.get(), "DELETE FROM airings WHERE id = 4");
+    }
+    auto gap = run(cmd(" --verify --channel radio-de 2>&1"));
+    EXPECT_EQ(gap.code, 1);
+    EXPECT_NE(gap.out.find("airing 5 (channel police-tv, scheduled_start "
+                           "2026-12-01T02:00:00.000+07:00): row removed before it: sequence 5 "
+                           "follows 3"),
+              std::string::npos)
+        << gap.out;
+    EXPECT_EQ(run(cmd(" --verify --from 2026-12-01 2>/dev/null")).code, 2);
 }
 
 TEST_F(asrun_cli, usage_errors_exit_2) {

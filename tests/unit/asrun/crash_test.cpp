@@ -1,9 +1,11 @@
 // A child process writes airings as the daemon would and is killed with SIGKILL at a random
-// moment; the parent then checks what the spec promises: the file is intact, no airing the
-// child saw completed is lost, and the rows left open are closed as interrupted.
+// moment, thirty times over one file; after each kill the parent checks what the spec promises:
+// the file is intact, no airing a child saw completed is lost, the rows left open are closed as
+// interrupted, and the chain still verifies.
 
 #include "asrun/sqlite_handle.hpp"
 #include "asrun/store.hpp"
+#include "asrun/verify.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -24,19 +26,32 @@ using test::temp_dir;
 using test::utc;
 using namespace std::chrono_literals;
 
-// Runs in the child: opens rows and closes every other one, reporting each id over `fd` only
-// once close_airing has returned (that is, once the commit is durable). Never returns.
-[[noreturn]] void write_until_killed(const std::filesystem::path& file, int fd) {
+// Runs in the child: opens rows, closes them, and records every third item as skipped, as a
+// runner would. Reports each completed id over `fd` only once the call has returned (that is,
+// once the commit is durable). Never returns.
+[[noreturn]] void write_until_killed(const std::filesystem::path& file, int fd,
+                                     core::instant start) {
     try {
         store s(file);
-        auto t = utc(2026, 12, 1, 0, 0);
+        auto t = start;
+        auto ack = [fd](std::int64_t id) {
+            // 8 bytes: below PIPE_BUF, so the parent never reads half an id
+            if (::write(fd, &id, sizeof id) != static_cast<ssize_t>(sizeof id)) {
+                ::_exit(3);
+            }
+        };
         for (std::int64_t i = 0;; ++i) {
-            auto id = s.open_airing(on_air_spot(i % 2 == 0 ? "police-tv" : "lao-radio", t));
-            if (i % 2 == 0) {
-                s.close_airing(id, t + 30s, airing_status::aired);
-                // 8 bytes: below PIPE_BUF, so the parent never reads half an id
-                if (::write(fd, &id, sizeof id) != static_cast<ssize_t>(sizeof id)) {
-                    ::_exit(3);
+            auto row = on_air_spot(i % 2 == 0 ? "police-tv" : "lao-radio", t);
+            row.media_sha256 = std::string(64, static_cast<char>('a' + i % 6));
+            if (i % 3 == 2) {
+                row.actual_start.reset();
+                row.status = airing_status::skipped;
+                row.detail = "not reached";
+                ack(s.record(row));
+            } else {
+                auto id = s.open_airing(row);
+                if (s.close_airing(id, t + 30s, airing_status::aired)) {
+                    ack(id);
                 }
             }
             t += 30s;
@@ -89,72 +104,77 @@ struct child_guard {
     }
 };
 
-TEST(crash, a_killed_writer_loses_no_completed_airing) {
+TEST(crash, a_writer_killed_thirty_times_loses_no_completed_airing_and_keeps_its_chain) {
     std::random_device rd;
-    std::mt19937 rng(rd());
-    for (int round = 0; round < 3; ++round) {
-        temp_dir dir;
-        const auto file = dir.path() / "asrun.sqlite";
+    const auto seed = rd();
+    std::mt19937 rng(seed);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    temp_dir dir;
+    const auto file = dir.path() / "asrun.sqlite";
+    { store created(file); } // the schema exists before the first child starts
+
+    std::set<std::int64_t> completed; // every id any child acknowledged, over all rounds
+    std::size_t interrupted_total = 0;
+    auto t = utc(2026, 12, 1, 0, 0);
+    for (int round = 0; round < 30; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
         int fds[2];
         ASSERT_EQ(::pipe(fds), 0);
         pid_t child = ::fork();
         ASSERT_GE(child, 0);
         if (child == 0) {
             ::close(fds[0]);
-            write_until_killed(file, fds[1]);
+            write_until_killed(file, fds[1], t);
         }
         ::close(fds[1]);
-
         child_guard guard{child};
 
-        std::set<std::int64_t> closed;
-        // Kill it at a random moment once it is writing (creating the store takes a few
-        // fsyncs, longer on a busy machine).
-        const auto give_up = std::chrono::steady_clock::now() + 10s;
-        while (closed.empty() && std::chrono::steady_clock::now() < give_up) {
-            read_ids(fds[0], closed, std::chrono::steady_clock::now() + 10ms);
-        }
+        // Killed at any moment, opening the store included.
         const auto delay =
-            std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 300)(rng));
-        read_ids(fds[0], closed, std::chrono::steady_clock::now() + delay);
+            std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 50)(rng));
+        std::set<std::int64_t> acked;
+        read_ids(fds[0], acked, std::chrono::steady_clock::now() + delay);
         ASSERT_EQ(::kill(child, SIGKILL), 0);
         int wstatus = 0;
         ASSERT_EQ(::waitpid(child, &wstatus, 0), child);
         guard.pid = -1;
         // killed by us, not ended by an error of its own
         ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited with " << WEXITSTATUS(wstatus);
-        read_ids(fds[0], closed, std::nullopt);
+        read_ids(fds[0], acked, std::nullopt);
         ::close(fds[0]);
-        ASSERT_FALSE(closed.empty()) << "the child closed nothing in 10 s";
 
         {
             auto db = sqlite::open(file.string(), SQLITE_OPEN_READWRITE);
-            EXPECT_EQ(sqlite::query_text(db.get(), "PRAGMA integrity_check"), "ok");
+            ASSERT_EQ(sqlite::query_text(db.get(), "PRAGMA integrity_check"), "ok");
         }
+        // What the daemon does at start: reopen, close what the crash left open.
         store s(file);
-        for (auto id : closed) {
-            auto row = s.find(id);
-            ASSERT_TRUE(row) << "airing " << id << " was reported closed and is gone";
-            EXPECT_EQ(row->status, airing_status::aired) << id;
-        }
-        std::size_t open = 0, total = 0;
-        s.airings({}, [&](const airing& a) {
-            ++total;
-            open += a.open();
-        });
-        // at most the one row on air when the child died, plus the last closed one whose
-        // report the kill may have beaten
-        EXPECT_GE(total, closed.size() * 2 - 1);
-        const auto alive = utc(2027, 1, 1, 0, 0);
+        const auto alive = t + 1h;
+        std::size_t open = 0;
+        s.airings({}, [&](const airing& a) { open += a.open(); });
+        EXPECT_LE(open, 1u); // at most the one row on air when the child died
         EXPECT_EQ(s.close_interrupted(alive), open);
-        s.airings({}, [&](const airing& a) {
-            ASSERT_TRUE(a.status);
-            if (!closed.count(a.id) && *a.status == airing_status::interrupted) {
-                EXPECT_EQ(a.actual_end, alive);
-            }
-        });
+        interrupted_total += open;
         EXPECT_EQ(s.close_interrupted(alive), 0u);
+
+        completed.insert(acked.begin(), acked.end());
+        for (auto id : completed) {
+            auto row = s.find(id);
+            ASSERT_TRUE(row) << "airing " << id << " was reported completed and is gone";
+            ASSERT_TRUE(row->status) << id;
+            EXPECT_NE(*row->status, airing_status::interrupted) << id;
+            EXPECT_TRUE(row->chain) << id;
+        }
+        auto v = verify_chain(s);
+        ASSERT_TRUE(v.ok()) << v.faults.front().what << " at airing " << v.faults.front().id;
+        EXPECT_EQ(v.open, 0u);
+        // every row is completed and chained: acknowledged, interrupted, or completed in the
+        // instant between the commit and the report the kill beat
+        EXPECT_GE(v.rows, completed.size() + interrupted_total);
+        t += 24h; // the next child writes a later day
     }
+    // the rounds did write: the kills were not all before the first commit
+    EXPECT_GT(completed.size(), 30u);
 }
 
 } // namespace

@@ -14,6 +14,12 @@ using test::temp_dir;
 using test::utc;
 
 const std::string lao_title = "ໃສ່ໝວກກັນກະທົບ, \"ທຸກຄັ້ງ\"";
+const std::string sha_helmet = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+// The chain value the store gave row `id` (chain_test pins how it is computed).
+std::string chain_of(const store& s, std::int64_t id) {
+    return s.find(id)->chain.value_or("");
+}
 
 // Three rows on two channels in two zones: a closed spot with a Lao title that needs quoting,
 // a skipped programme with NULLs, an insert still on air, and a row whose zone is unknown.
@@ -30,6 +36,7 @@ void fill(store& s) {
     spot.scheduled_end = utc(2026, 11, 30, 23, 58, 30);
     spot.actual_start = utc(2026, 11, 30, 23, 58, 0, 12);
     spot.timezone = "Asia/Vientiane";
+    spot.media_sha256 = sha_helmet;
     auto id = s.open_airing(spot);
     s.close_airing(id, utc(2026, 11, 30, 23, 58, 30, 4), airing_status::aired);
 
@@ -84,19 +91,24 @@ TEST(export_csv, is_byte_exact) {
     fill(s);
     EXPECT_EQ(export_of(s, export_format::csv),
               "channel,kind,media,campaign,break,title,file,scheduled_start,scheduled_end,"
-              "actual_start,actual_end,status,detail\n"
+              "actual_start,actual_end,status,detail,media_sha256,chain\n"
               "police-tv,spot,spot-helmet,road-safety,b0700,\"ໃສ່ໝວກກັນກະທົບ, "
               "\"\"ທຸກຄັ້ງ\"\"\",/srv/media/helmet.mp4,2026-12-01T06:58:00.000+07:00,"
               "2026-12-01T06:58:30.000+07:00,2026-12-01T06:58:00.012+07:00,"
-              "2026-12-01T06:58:30.004+07:00,aired,\n"
-              "police-tv,insert,psa-flood,,,\"Flood warning\nline two\",/srv/media/flood.mp4,"
-              "2026-12-01T07:10:00.000+07:00,2026-12-01T07:11:00.000+07:00,"
-              "2026-12-01T07:10:00.000+07:00,,,\n"
-              "radio-de,programme,news,,,Nachrichten,/srv/media/news.mp3,"
-              "2026-12-01T06:00:00.000+01:00,2026-12-01T06:30:00.000+01:00,,,skipped,"
-              "\"not reached, operator skip\"\n"
-              "old,spot,m,,,t,f,2026-12-01T06:00:00.000+00:00,2026-12-01T06:00:10.000+00:00,,,"
-              "failed,decoder error\n");
+              "2026-12-01T06:58:30.004+07:00,aired,," +
+                  sha_helmet + "," + chain_of(s, 1) +
+                  "\n"
+                  "police-tv,insert,psa-flood,,,\"Flood warning\nline two\",/srv/media/flood.mp4,"
+                  "2026-12-01T07:10:00.000+07:00,2026-12-01T07:11:00.000+07:00,"
+                  "2026-12-01T07:10:00.000+07:00,,,,,\n"
+                  "radio-de,programme,news,,,Nachrichten,/srv/media/news.mp3,"
+                  "2026-12-01T06:00:00.000+01:00,2026-12-01T06:30:00.000+01:00,,,skipped,"
+                  "\"not reached, operator skip\",," +
+                  chain_of(s, 2) +
+                  "\n"
+                  "old,spot,m,,,t,f,2026-12-01T06:00:00.000+00:00,2026-12-01T06:00:10.000+00:00,,,"
+                  "failed,decoder error,," +
+                  chain_of(s, 4) + "\n");
 }
 
 TEST(export_json, is_byte_exact) {
@@ -104,35 +116,41 @@ TEST(export_json, is_byte_exact) {
     store s(dir.path() / "asrun.sqlite");
     fill(s);
     const std::string out = export_of(s, export_format::json);
-    EXPECT_EQ(out, "[\n"
-                   "  {\"channel\":\"police-tv\",\"kind\":\"spot\",\"media\":\"spot-helmet\","
-                   "\"campaign\":\"road-safety\",\"break\":\"b0700\",\"title\":\"ໃສ່ໝວກກັນກະທົບ, "
-                   "\\\"ທຸກຄັ້ງ\\\"\",\"file\":\"/srv/media/helmet.mp4\","
-                   "\"scheduled_start\":\"2026-12-01T06:58:00.000+07:00\","
-                   "\"scheduled_end\":\"2026-12-01T06:58:30.000+07:00\","
-                   "\"actual_start\":\"2026-12-01T06:58:00.012+07:00\","
-                   "\"actual_end\":\"2026-12-01T06:58:30.004+07:00\",\"status\":\"aired\","
-                   "\"detail\":null},\n"
-                   "  {\"channel\":\"police-tv\",\"kind\":\"insert\",\"media\":\"psa-flood\","
-                   "\"campaign\":null,\"break\":null,\"title\":\"Flood warning\\nline two\","
-                   "\"file\":\"/srv/media/flood.mp4\","
-                   "\"scheduled_start\":\"2026-12-01T07:10:00.000+07:00\","
-                   "\"scheduled_end\":\"2026-12-01T07:11:00.000+07:00\","
-                   "\"actual_start\":\"2026-12-01T07:10:00.000+07:00\",\"actual_end\":null,"
-                   "\"status\":null,\"detail\":null},\n"
-                   "  {\"channel\":\"radio-de\",\"kind\":\"programme\",\"media\":\"news\","
-                   "\"campaign\":null,\"break\":null,\"title\":\"Nachrichten\","
-                   "\"file\":\"/srv/media/news.mp3\","
-                   "\"scheduled_start\":\"2026-12-01T06:00:00.000+01:00\","
-                   "\"scheduled_end\":\"2026-12-01T06:30:00.000+01:00\",\"actual_start\":null,"
-                   "\"actual_end\":null,\"status\":\"skipped\","
-                   "\"detail\":\"not reached, operator skip\"},\n"
-                   "  {\"channel\":\"old\",\"kind\":\"spot\",\"media\":\"m\",\"campaign\":null,"
-                   "\"break\":null,\"title\":\"t\",\"file\":\"f\","
-                   "\"scheduled_start\":\"2026-12-01T06:00:00.000+00:00\","
-                   "\"scheduled_end\":\"2026-12-01T06:00:10.000+00:00\",\"actual_start\":null,"
-                   "\"actual_end\":null,\"status\":\"failed\",\"detail\":\"decoder error\"}\n"
-                   "]\n");
+    EXPECT_EQ(out, std::string("[\n") +
+                       "  {\"channel\":\"police-tv\",\"kind\":\"spot\",\"media\":\"spot-helmet\","
+                       "\"campaign\":\"road-safety\",\"break\":\"b0700\",\"title\":\"ໃສ່ໝວກກັນກະທົບ, "
+                       "\\\"ທຸກຄັ້ງ\\\"\",\"file\":\"/srv/media/helmet.mp4\","
+                       "\"scheduled_start\":\"2026-12-01T06:58:00.000+07:00\","
+                       "\"scheduled_end\":\"2026-12-01T06:58:30.000+07:00\","
+                       "\"actual_start\":\"2026-12-01T06:58:00.012+07:00\","
+                       "\"actual_end\":\"2026-12-01T06:58:30.004+07:00\",\"status\":\"aired\","
+                       "\"detail\":null,\"media_sha256\":\"" +
+                       sha_helmet + "\",\"chain\":\"" + chain_of(s, 1) +
+                       "\"},\n"
+                       "  {\"channel\":\"police-tv\",\"kind\":\"insert\",\"media\":\"psa-flood\","
+                       "\"campaign\":null,\"break\":null,\"title\":\"Flood warning\\nline two\","
+                       "\"file\":\"/srv/media/flood.mp4\","
+                       "\"scheduled_start\":\"2026-12-01T07:10:00.000+07:00\","
+                       "\"scheduled_end\":\"2026-12-01T07:11:00.000+07:00\","
+                       "\"actual_start\":\"2026-12-01T07:10:00.000+07:00\",\"actual_end\":null,"
+                       "\"status\":null,\"detail\":null,\"media_sha256\":null,\"chain\":null},\n"
+                       "  {\"channel\":\"radio-de\",\"kind\":\"programme\",\"media\":\"news\","
+                       "\"campaign\":null,\"break\":null,\"title\":\"Nachrichten\","
+                       "\"file\":\"/srv/media/news.mp3\","
+                       "\"scheduled_start\":\"2026-12-01T06:00:00.000+01:00\","
+                       "\"scheduled_end\":\"2026-12-01T06:30:00.000+01:00\",\"actual_start\":null,"
+                       "\"actual_end\":null,\"status\":\"skipped\","
+                       "\"detail\":\"not reached, operator skip\",\"media_sha256\":null,"
+                       "\"chain\":\"" +
+                       chain_of(s, 2) +
+                       "\"},\n"
+                       "  {\"channel\":\"old\",\"kind\":\"spot\",\"media\":\"m\",\"campaign\":null,"
+                       "\"break\":null,\"title\":\"t\",\"file\":\"f\","
+                       "\"scheduled_start\":\"2026-12-01T06:00:00.000+00:00\","
+                       "\"scheduled_end\":\"2026-12-01T06:00:10.000+00:00\",\"actual_start\":null,"
+                       "\"actual_end\":null,\"status\":\"failed\",\"detail\":\"decoder error\","
+                       "\"media_sha256\":null,\"chain\":\"" +
+                       chain_of(s, 4) + "\"}\n]\n");
     // and it is JSON, with the keys in the order of the CSV columns
     auto parsed = nlohmann::ordered_json::parse(out);
     ASSERT_EQ(parsed.size(), 4u);
@@ -153,7 +171,8 @@ TEST(export_both, follow_the_filter) {
               std::string(csv_header) +
                   "radio-de,programme,news,,,Nachrichten,/srv/media/news.mp3,"
                   "2026-12-01T06:00:00.000+01:00,2026-12-01T06:30:00.000+01:00,,,skipped,"
-                  "\"not reached, operator skip\"\n");
+                  "\"not reached, operator skip\",," +
+                  chain_of(s, 2) + "\n");
     f = {"police-tv", utc(2026, 12, 1, 0, 0), {}};
     auto json = nlohmann::json::parse(export_of(s, export_format::json, f));
     ASSERT_EQ(json.size(), 1u);

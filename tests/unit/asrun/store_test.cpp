@@ -105,6 +105,11 @@ TEST(store, an_open_then_closed_airing_reads_back_exactly) {
     a.actual_end = utc(2026, 11, 30, 23, 58, 20, 500);
     a.status = airing_status::truncated;
     a.detail = "operator skip";
+    // completed: now first in the chain
+    a.seq = 1;
+    a.chain = s.find(id)->chain;
+    ASSERT_TRUE(a.chain);
+    EXPECT_EQ(a.chain->size(), 64u);
     EXPECT_EQ(*s.find(id), a);
     auto rows = all_rows(s);
     ASSERT_EQ(rows.size(), 1u);
@@ -127,6 +132,8 @@ TEST(store, a_recorded_airing_keeps_its_nulls) {
     a.id = s.record(a);
     auto back = s.find(a.id);
     ASSERT_TRUE(back);
+    a.seq = 1;
+    a.chain = back->chain;
     EXPECT_EQ(*back, a);
     EXPECT_FALSE(back->campaign);
     EXPECT_FALSE(back->break_id);
@@ -138,7 +145,11 @@ TEST(store, a_recorded_airing_keeps_its_nulls) {
     a.detail = "file missing: /srv/media/news.mp3";
     a.actual_start = a.scheduled_start;
     a.actual_end = a.scheduled_start;
+    a.media_sha256 = std::string(64, 'a');
     a.id = s.record(a);
+    a.seq = 2;
+    a.chain = s.find(a.id)->chain;
+    EXPECT_NE(a.chain, back->chain);
     EXPECT_EQ(*s.find(a.id), a);
 }
 
@@ -185,11 +196,16 @@ TEST(store, close_interrupted_closes_exactly_the_open_rows) {
 
     EXPECT_EQ(s.close_interrupted(alive), 2u);
 
+    // chained after the two rows completed before, in id order
     first_before.actual_end = alive;
     first_before.status = airing_status::interrupted;
+    first_before.seq = 3;
+    first_before.chain = s.find(open_before)->chain;
     EXPECT_EQ(*s.find(open_before), first_before);
     second_before.actual_end = second_before.actual_start;
     second_before.status = airing_status::interrupted;
+    second_before.seq = 4;
+    second_before.chain = s.find(open_after)->chain;
     EXPECT_EQ(*s.find(open_after), second_before);
     EXPECT_EQ(*s.find(closed), closed_before);
     EXPECT_EQ(*s.find(skipped), skipped_before);
@@ -312,6 +328,61 @@ TEST(store, streams_a_hundred_thousand_rows) {
     seen = 0;
     s.airings({"lao-radio", {}, {}}, [&](const airing&) { ++seen; });
     EXPECT_EQ(seen, static_cast<std::size_t>(rows / 2));
+}
+
+} // namespace
+} // namespace onair::asrun
+
+namespace onair::asrun {
+namespace {
+
+// What SQLite's planner says it does for `sql`: the detail column of EXPLAIN QUERY PLAN.
+std::string query_plan(sqlite3* db, const std::string& sql) {
+    auto s = sqlite::prepare(db, "EXPLAIN QUERY PLAN " + sql);
+    std::string plan;
+    while (sqlite3_step(s.get()) == SQLITE_ROW) {
+        plan += reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 3));
+        plan += '\n';
+    }
+    return plan;
+}
+
+TEST(store, exports_reports_and_verify_read_through_an_index_without_sorting) {
+    temp_dir dir;
+    const auto file = dir.path() / "asrun.sqlite";
+    { store s(file); }
+    auto db = sqlite::open(file.string(), SQLITE_OPEN_READONLY);
+    const auto t0 = utc(2026, 12, 1, 0, 0);
+    const auto t1 = utc(2026, 12, 8, 0, 0);
+    struct expectation {
+        std::string sql;
+        const char* index;
+    };
+    const std::vector<expectation> cases{
+        // the report: every channel over the union of their windows, in time order
+        {store::outcomes_sql({{}, t0, t1}),
+         "airings_by_start (scheduled_start_ms>? AND scheduled_start_ms<?)"},
+        {store::outcomes_sql({"police-tv", t0, t1}), "airings_by_channel (channel=? AND "
+                                                     "scheduled_start_ms>? AND "
+                                                     "scheduled_start_ms<?)"},
+        // exports
+        {store::airings_sql({"police-tv", t0, t1}), "airings_by_channel (channel=? AND "
+                                                    "scheduled_start_ms>? AND "
+                                                    "scheduled_start_ms<?)"},
+        {store::airings_sql({"police-tv", {}, {}}), "airings_by_channel (channel=?)"},
+        {store::airings_sql({{}, t0, t1}),
+         "airings_by_start (scheduled_start_ms>? AND scheduled_start_ms<?)"},
+        {store::airings_sql({}), "airings_by_start"},
+        // verify
+        {store::chain_walk_sql(), "airings_by_seq (seq>?)"},
+    };
+    for (const auto& c : cases) {
+        auto plan = query_plan(db.get(), c.sql);
+        EXPECT_NE(plan.find(std::string("USING INDEX ") + c.index), std::string::npos)
+            << c.sql << "\n"
+            << plan;
+        EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << c.sql << "\n" << plan;
+    }
 }
 
 } // namespace

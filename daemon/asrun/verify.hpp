@@ -1,0 +1,41 @@
+#pragma once
+
+// `onair asrun --verify`: walks the chain of completed rows and names what does not hold.
+
+#include "asrun/store.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace onair::asrun {
+
+struct chain_fault {
+    std::int64_t id = 0; // the row where the chain breaks
+    std::string channel;
+    core::instant scheduled_start{};
+    std::string timezone; // the row's zone, to print scheduled_start as the export does
+    std::string what;     // e.g. "content altered: its chain does not match its fields"
+};
+
+struct verify_result {
+    std::size_t rows = 0;            // completed rows checked (of the channel, when one is given)
+    std::size_t open = 0;            // rows on air now (not chained yet, not faults)
+    std::string head;                // chain value of the last completed row (zeros when none)
+    std::size_t fault_count = 0;     // every fault found
+    std::vector<chain_fault> faults; // the first max_faults of them, in chain order
+    bool ok() const { return fault_count == 0; }
+};
+
+// Walks the whole chain in completion order. For each row: its seq follows the previous one
+// (else rows were removed before it), and its chain equals SHA-256(previous row's stored
+// chain || its content) (else its fields were altered, or the row before it was removed or
+// altered in a way that changes the link). Also a fault: a completed row with no place in the
+// chain, and an open row that carries one. With `channel`, only that channel's rows are
+// checked and counted, but a gap in the sequence is reported whatever row follows it: the
+// chain is one for the whole store, and a removed row's channel cannot be known.
+verify_result verify_chain(const store& s, const std::optional<std::string>& channel = {},
+                           std::size_t max_faults = 20);
+
+} // namespace onair::asrun
