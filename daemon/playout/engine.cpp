@@ -461,8 +461,11 @@ struct channel_engine::impl {
             // link to pads of the same parent
             std::vector<gst::element_ptr> elements;
             auto queue = gst::make("queue");
-            g_object_set(queue.get(), "max-size-time", guint64(2 * GST_SECOND), "max-size-bytes",
-                         0u, "max-size-buffers", 0u, nullptr);
+            // decoded pictures at the file's size: half a second of 720p is ~17 MB per
+            // prepared clip (2 s was ~70 MB), and plenty for a decoder far faster than real time
+            g_object_set(queue.get(), "max-size-time",
+                         guint64(video ? GST_SECOND / 2 : 2 * GST_SECOND), "max-size-bytes", 0u,
+                         "max-size-buffers", 0u, nullptr);
             elements.push_back(std::move(queue));
             if (video) {
                 elements.push_back(gst::make("videoconvert"));
