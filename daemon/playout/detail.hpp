@@ -22,6 +22,13 @@ std::string video_caps(const format& f);
 std::string audio_caps(const format& f);
 
 
+// The two kinds of stream a channel airs, as indexes into per-stream arrays.
+constexpr int video_index = 0;
+constexpr int audio_index = 1;
+
+// What a decoder's new pad carries: video_index, audio_index, or -1 (other, or no caps yet).
+int stream_index(GstPad* pad);
+
 // Running time of a buffer against the sticky segment of `pad`; -1 when it has none.
 std::int64_t buffer_running_time(GstPad* pad, GstBuffer* buf);
 

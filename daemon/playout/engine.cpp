@@ -32,8 +32,8 @@ const char* to_string(event_kind k) {
 namespace {
 
 constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::max();
-constexpr int video_index = 0;
-constexpr int audio_index = 1;
+using detail::audio_index;
+using detail::video_index;
 // A clip whose decoder has produced nothing this long after its bin was added has failed:
 // decodebin can swallow a demuxer's error (see media/probe.cpp), and in render the mixers would
 // wait for it for ever.
@@ -182,17 +182,7 @@ GstPadProbeReturn eos_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
 
 void on_pad_added(GstElement*, GstPad* pad, gpointer data) {
     clip_shared& c = of(data);
-    gst::caps_ptr caps(gst_pad_get_current_caps(pad)); // transfer full
-    if (!caps) {
-        caps.reset(gst_pad_query_caps(pad, nullptr));
-    }
-    if (!caps || gst_caps_is_empty(caps.get())) {
-        return;
-    }
-    const char* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
-    const int i = g_str_has_prefix(name, "video/") ? video_index
-                  : g_str_has_prefix(name, "audio/") ? audio_index
-                                                     : -1;
+    const int i = detail::stream_index(pad);
     // only the first stream of each type airs; a radio channel has no video chain
     if (i < 0 || c.chain_sink[i] == nullptr || c.linked[i].exchange(true)) {
         return;

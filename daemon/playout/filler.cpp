@@ -33,8 +33,6 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 constexpr const char* note_name = "onair-filler";
-constexpr int video_index = 0;
-constexpr int audio_index = 1;
 // A feed's first buffer airs this far after it arrived: room for the jitter of a network feed's
 // decoding before the inner mixers' deadline.
 constexpr std::int64_t feed_margin = 100'000'000;
@@ -176,17 +174,7 @@ struct decoder_links {
 };
 
 void link_decoder_pad(decoder_links& d, GstPad* pad) {
-    gst::caps_ptr caps(gst_pad_get_current_caps(pad)); // transfer full
-    if (!caps) {
-        caps.reset(gst_pad_query_caps(pad, nullptr));
-    }
-    if (!caps || gst_caps_is_empty(caps.get())) {
-        return;
-    }
-    const char* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
-    const int i = g_str_has_prefix(name, "video/")   ? video_index
-                  : g_str_has_prefix(name, "audio/") ? audio_index
-                                                     : -1;
+    const int i = detail::stream_index(pad);
     if (i < 0 || d.chain_sink[i] == nullptr || d.linked[i].exchange(true)) {
         return;
     }

@@ -51,6 +51,20 @@ GstPad* add_ghost(GstElement* bin, const char* name, GstElement* inner, const ch
 
 namespace detail {
 
+int stream_index(GstPad* pad) {
+    gst::caps_ptr caps(gst_pad_get_current_caps(pad)); // transfer full
+    if (!caps) {
+        caps.reset(gst_pad_query_caps(pad, nullptr));
+    }
+    if (!caps || gst_caps_is_empty(caps.get())) {
+        return -1;
+    }
+    const char* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
+    return g_str_has_prefix(name, "video/")   ? video_index
+           : g_str_has_prefix(name, "audio/") ? audio_index
+                                              : -1;
+}
+
 std::int64_t buffer_running_time(GstPad* pad, GstBuffer* buf) {
     gst::event_ptr ev(gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)); // transfer full
     if (!ev || !GST_BUFFER_PTS_IS_VALID(buf)) {
