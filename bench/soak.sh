@@ -35,5 +35,14 @@ while :; do
 done
 kill -TERM $pid
 wait $pid || true
-rows=$("$onair" asrun --config "$dir/onair.yaml" | tail -n +2 | wc -l)
+"$onair" asrun --config "$dir/onair.yaml" > "$dir/asrun.csv"
+rows=$(tail -n +2 "$dir/asrun.csv" | wc -l)
 echo "soak: done, $rows as-run rows, daemon log $(wc -l < "$dir/log.txt") lines"
+python3 - "$dir/asrun.csv" <<'PY' || true
+import collections, csv, sys
+n = collections.Counter((r["channel"], r["status"]) for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+for (channel, status), count in sorted(n.items()):
+    print(f"soak: {channel:14} {status:12} {count}")
+PY
+"$onair" asrun --config "$dir/onair.yaml" --verify && echo "soak: as-run chain intact"
+echo "soak: daemon log lines starting 'error:': $(grep -c '^error: ' "$dir/log.txt" || true)"

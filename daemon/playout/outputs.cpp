@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <numeric>
@@ -30,6 +32,32 @@ std::string lower_extension(const std::filesystem::path& p) {
     std::transform(ext.begin(), ext.end(), ext.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return ext;
+}
+
+// A recording already at `path` (from before a restart of the daemon or of the output) is
+// moved aside, never overwritten: to STEM.YYYYMMDDTHHMMSSZ.EXT, stamped with the time it was
+// last written (UTC), with -2, -3 ... added when that name is taken.
+void set_aside(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0 || ec) {
+        return;
+    }
+    const auto written = std::filesystem::last_write_time(path, ec);
+    if (ec) {
+        return;
+    }
+    const auto sys = std::chrono::file_clock::to_sys(written);
+    const std::time_t t = std::chrono::system_clock::to_time_t(sys);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    const std::string base = path.stem().string() + "." + stamp;
+    auto target = path.parent_path() / (base + path.extension().string());
+    for (int n = 2; std::filesystem::exists(target, ec); ++n) {
+        target = path.parent_path() / (base + "-" + std::to_string(n) + path.extension().string());
+    }
+    std::filesystem::rename(path, target, ec);
 }
 
 const char* aac_encoder() {
@@ -354,6 +382,7 @@ gst::element_ptr output_manager::build_bin(slot& s) {
         if (o.file.has_parent_path()) {
             std::filesystem::create_directories(o.file.parent_path(), ec);
         }
+        set_aside(o.file);
         auto sink = gst::make("filesink");
         g_object_set(sink.get(), "location", o.file.c_str(), nullptr);
         const std::string ext = lower_extension(o.file);

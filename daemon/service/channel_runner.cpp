@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
 
 namespace onair::service {
 
@@ -24,6 +26,44 @@ std::string seconds_text(core::milliseconds d) {
 }
 
 } // namespace
+
+std::optional<stall_fault> stall_fault_for(const std::string& channel_id, const char* spec) {
+    if (spec == nullptr || *spec == '\0') {
+        return std::nullopt;
+    }
+    const std::string text(spec);
+    const auto colon = text.find(':');
+    if (colon == std::string::npos) {
+        throw std::invalid_argument("ONAIR_TEST_STALL: expected CHANNEL:SECONDS[:once], got \"" +
+                                    text + "\"");
+    }
+    if (text.substr(0, colon) != channel_id) {
+        return std::nullopt;
+    }
+    std::string rest = text.substr(colon + 1);
+    stall_fault f;
+    if (const auto c = rest.find(':'); c != std::string::npos) {
+        if (rest.substr(c + 1) != "once") {
+            throw std::invalid_argument("ONAIR_TEST_STALL: expected \"once\" after the seconds, got \"" +
+                                        rest.substr(c + 1) + "\"");
+        }
+        f.once = true;
+        rest.resize(c);
+    }
+    std::size_t used = 0;
+    double seconds = -1;
+    try {
+        seconds = std::stod(rest, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != rest.size() || rest.empty() || !(seconds >= 0)) {
+        throw std::invalid_argument("ONAIR_TEST_STALL: the seconds must be a number >= 0, got \"" +
+                                    rest + "\"");
+    }
+    f.after = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+    return f;
+}
 
 struct channel_runner::on_engine {
     cue c;
@@ -69,6 +109,13 @@ void channel_runner::build_engine() {
 
 void channel_runner::start() {
     build_engine();
+    const auto steady_now = std::chrono::steady_clock::now();
+    if (state_.output_moved == std::chrono::steady_clock::time_point{}) { // the first start
+        fault_ = stall_fault_for(channel_.id, std::getenv("ONAIR_TEST_STALL"));
+        fault_at_ = steady_now + (fault_ ? fault_->after : std::chrono::milliseconds{0});
+    }
+    fault_in_engine_ = false;
+    inject_fault_when_due(steady_now);
     // Running time 0 is the last whole wall second, so the frame grid falls on whole seconds
     // and an item planned on the second airs exactly on a frame.
     const core::instant now = wall_.now();
@@ -78,7 +125,13 @@ void channel_runner::start() {
     anchor_rt_ = playout::nanoseconds{0};
     running_ = true;
     state_.on_air = true;
-    state_.output_moved = std::chrono::steady_clock::now();
+    started_ = steady_now;
+    // A rebuilt pipeline keeps the time the output last moved: one that never moves leaves the
+    // channel stalled for the watchdog.
+    if (state_.output_moved == std::chrono::steady_clock::time_point{}) {
+        state_.output_moved = started_;
+    }
+    last_position_ = engine_->running_time_now();
     bus_.assign(::dup(engine_->bus_fd()));
     arm_bus();
     log_.info("on air", "channel", channel_.id, "kind", schedule::to_string(channel_.kind),
@@ -135,7 +188,26 @@ void channel_runner::tick() {
     const auto position = engine_->running_time_now();
     if (position != last_position_) {
         last_position_ = position;
-        state_.output_moved = std::chrono::steady_clock::now();
+        state_.output_moved = steady_now;
+    }
+    inject_fault_when_due(steady_now);
+    // A pipeline whose output stands still (a hung streaming thread) is rebuilt; the items on
+    // it are closed `interrupted` and the plan is taken up again where the clock says.
+    if (steady_now - state_.output_moved >= options_.stall_restart &&
+        steady_now - started_ >= options_.stall_restart) {
+        const auto still = std::chrono::duration_cast<std::chrono::milliseconds>(
+            steady_now - state_.output_moved);
+        restart_engine("the output has not moved for " + seconds_text(still) + " s");
+    }
+}
+
+void channel_runner::inject_fault_when_due(std::chrono::steady_clock::time_point now) {
+    if (fault_ && !fault_in_engine_ && now >= fault_at_ && !(fault_->once && fault_fired_)) {
+        log_.warning("test fault: blocking the channel's output (ONAIR_TEST_STALL)", "channel",
+                     channel_.id);
+        engine_->inject_stall();
+        fault_in_engine_ = true;
+        fault_fired_ = true;
     }
 }
 

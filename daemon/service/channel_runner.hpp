@@ -40,7 +40,21 @@ struct runner_options {
     std::chrono::milliseconds tick = 40ms; // engine checks, clock watch, taking due items
     core::milliseconds slew_tolerance = 20ms; // wall against pipeline clock: re-anchored above
     core::milliseconds step_tolerance = 1s;   // ... and treated as a clock step above
+    // An output that has not moved for this long is a stalled pipeline: it is rebuilt (the
+    // daemon stops feeding systemd's watchdog if the channel still does not move after
+    // twice this).
+    std::chrono::milliseconds stall_restart = 5s;
 };
+
+// Fault injection for the stall tests, from ONAIR_TEST_STALL="CHANNEL:SECONDS[:once]": from
+// SECONDS after the channel first goes on air its output is blocked (engine inject_stall()),
+// and so is every pipeline rebuilt after that unless `once`. Nullopt when the variable is unset
+// or names another channel; std::invalid_argument when it cannot be read.
+struct stall_fault {
+    std::chrono::milliseconds after{0};
+    bool once = false;
+};
+std::optional<stall_fault> stall_fault_for(const std::string& channel_id, const char* spec);
 
 // What is known of a media file at load: its loudness correction and its SHA-256.
 struct media_facts {
@@ -104,6 +118,7 @@ private:
     void replan(core::instant now);
     void take_due(core::instant now);
     void watch_clock(core::instant now);
+    void inject_fault_when_due(std::chrono::steady_clock::time_point now);
     void on_event(const playout::event& e);
     void restart_engine(const std::string& why);
     void build_engine();
@@ -138,6 +153,11 @@ private:
     std::chrono::steady_clock::time_point last_tick_{};
     bool running_ = false;
     int restarts_ = 0;
+    std::chrono::steady_clock::time_point started_{}; // when this pipeline went on air
+    std::optional<stall_fault> fault_;
+    std::chrono::steady_clock::time_point fault_at_{};
+    bool fault_fired_ = false;    // the fault has blocked a pipeline
+    bool fault_in_engine_ = false; // ... this one
 };
 
 } // namespace onair::service

@@ -11,7 +11,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,10 +21,12 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <regex>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace onair::playout {
 namespace {
@@ -46,9 +50,15 @@ std::string run_capture(const std::string& args) {
 struct daemon_process {
     pid_t pid = -1;
 
-    daemon_process(const std::filesystem::path& config, const std::filesystem::path& log) {
+    // `env`: NAME=VALUE set for the daemon only.
+    daemon_process(const std::filesystem::path& config, const std::filesystem::path& log,
+                   const std::vector<std::string>& env = {}) {
         pid = ::fork();
         if (pid == 0) {
+            for (const auto& e : env) {
+                const auto eq = e.find('=');
+                ::setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
+            }
             const std::string l = log.string();
             std::freopen(l.c_str(), "a", stderr);
             std::freopen(l.c_str(), "a", stdout);
@@ -172,6 +182,80 @@ http_reply http(int port, const std::string& method, const std::string& path,
         r.body = at == std::string::npos ? "" : raw.substr(at + 4);
     }
     return r;
+}
+
+// The systemd notification socket, as systemd would hold it for the service (abstract
+// namespace: NOTIFY_SOCKET=@name); each datagram received with the time it came.
+struct notify_socket {
+    int fd = -1;
+    std::string name;
+    struct message {
+        std::chrono::steady_clock::time_point at;
+        std::string text;
+    };
+    std::vector<message> received;
+
+    notify_socket() : name("onair-test-notify-" + std::to_string(::getpid())) {
+        fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        std::copy(name.begin(), name.end(), a.sun_path + 1); // sun_path[0] = 0: abstract
+        const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&a), len) != 0) {
+            ADD_FAILURE() << "cannot bind the notify socket";
+        }
+    }
+    ~notify_socket() { ::close(fd); }
+    std::string env() const { return "NOTIFY_SOCKET=@" + name; }
+
+    // Receives until `until`.
+    void collect(std::chrono::steady_clock::time_point until) {
+        for (auto now = std::chrono::steady_clock::now(); now < until;
+             now = std::chrono::steady_clock::now()) {
+            pollfd p{fd, POLLIN, 0};
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
+            if (::poll(&p, 1, static_cast<int>(left.count()) + 1) == 1) {
+                std::array<char, 4096> buf{};
+                const auto n = ::recv(fd, buf.data(), buf.size(), 0);
+                if (n > 0) {
+                    received.push_back({std::chrono::steady_clock::now(),
+                                        std::string(buf.data(), static_cast<std::size_t>(n))});
+                }
+            }
+        }
+    }
+    // Arrival times of the messages that contain `text`.
+    std::vector<std::chrono::steady_clock::time_point> times_of(const std::string& text) const {
+        std::vector<std::chrono::steady_clock::time_point> t;
+        for (const auto& m : received) {
+            if (m.text.find(text) != std::string::npos) {
+                t.push_back(m.at);
+            }
+        }
+        return t;
+    }
+};
+
+// Occurrences of `needle` in `hay`.
+int count_of(const std::string& hay, const std::string& needle) {
+    int n = 0;
+    for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+// Recordings a restart moved aside in `dir`: STEM.YYYYMMDDTHHMMSSZ[-N].EXT.
+std::vector<std::filesystem::path> set_aside(const std::filesystem::path& dir,
+                                             const std::string& stem, const std::string& ext) {
+    const std::regex name(stem + R"(\.\d{8}T\d{6}Z(-\d+)?\)" + ext);
+    std::vector<std::filesystem::path> found;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        if (std::regex_match(e.path().filename().string(), name)) {
+            found.push_back(e.path());
+        }
+    }
+    return found;
 }
 
 int api_port() { return 20000 + ::getpid() % 20000; }
@@ -325,6 +409,14 @@ TEST(run, restart_after_kill_joins_the_programme_where_the_clock_says) {
     }
     ASSERT_LT(k + 1, r.size());
     EXPECT_EQ(r[k + 1].first, "black");
+
+    // the first run's recording was moved aside, not overwritten: filler, then the programme
+    const auto aside = set_aside(dir / "out", "tv", ".mkv");
+    ASSERT_EQ(aside.size(), 1u);
+    const auto first = runs(testing::decode(aside[0], true));
+    ASSERT_GE(first.size(), 2u);
+    EXPECT_EQ(first[0].first, "black");
+    EXPECT_EQ(first[1].first, "red");
 }
 
 TEST(run, the_api_inserts_skips_and_reloads_while_the_channel_airs) {
@@ -403,6 +495,112 @@ TEST(run, the_api_inserts_skips_and_reloads_while_the_channel_airs) {
     EXPECT_EQ(rows[2]["status"], "aired") << "the second break aired on time after the reloads";
     EXPECT_LE(std::abs(ms_of(rows[2]["actual_start"].get<std::string>()) - ms_of(t0 + 12s)), 40);
     EXPECT_NE(slurp(dir / "log.txt").find("reload failed"), std::string::npos);
+}
+
+// A hung streaming thread (injected: ONAIR_TEST_STALL blocks the mixers' outputs) stops the
+// output. The runner rebuilds the pipeline after 5 s; when the rebuilt one does not move either,
+// the daemon stops feeding systemd's watchdog 10 s after the output last moved, while its loop
+// still turns (heartbeat, API), so systemd restarts the service.
+TEST(run, a_stalled_output_stops_the_watchdog_while_the_loop_turns) {
+    const auto dir = testing::scratch_dir() / "run-stall";
+    const auto red = testing::tv_clip("run-red.mp4", 0xff0000, 440, 2);
+    const auto later = wall::now() + 2h;
+    write_config(dir, "media:\n"
+                      "  red: {file: " + red.string() + ", title: Red}\n"
+                      "campaigns:\n"
+                      "  test: {title: Test, from: " + date_of(later - 24h) + ", until: " +
+                      date_of(later + 24h) + ", spots: [red]}\n"
+                      "breaks:\n"
+                      "  - {id: b, at: [\"" + time_of_day(later) + "\"], length: 2s}\n");
+    notify_socket sd;
+    const auto launched = std::chrono::steady_clock::now();
+    daemon_process d(dir / "onair.yaml", dir / "log.txt", {sd.env(), "ONAIR_TEST_STALL=test-tv:3"});
+    sd.collect(launched + 17s);
+    const auto ready = sd.times_of("READY=1");
+    ASSERT_EQ(ready.size(), 1u) << slurp(dir / "log.txt");
+    const auto pings = sd.times_of("WATCHDOG=1");
+    ASSERT_FALSE(pings.empty());
+    EXPECT_LT(pings.front() - ready.front(), 1500ms);
+    // fed while the output moved and for 10 s after it stopped (the stall comes 3 s in)
+    EXPECT_GE(pings.back() - launched, 12s);
+    EXPECT_LE(pings.back() - launched, 16s);
+    for (std::size_t i = 1; i < pings.size(); ++i) {
+        EXPECT_LT(pings[i] - pings[i - 1], 1500ms) << "a ping every second until the stall";
+    }
+
+    // the stall goes on: no ping at all, while the loop turns and the API answers
+    const auto quiet_from = std::chrono::steady_clock::now();
+    const auto heartbeat = dir / "state/onair.alive";
+    const auto beat_before = std::filesystem::last_write_time(heartbeat);
+    const auto health = http(api_port(), "GET", "/api/v1/health");
+    EXPECT_EQ(health.status, 503);
+    EXPECT_NE(health.body.find("\"not_airing\":[\"test-tv\"]"), std::string::npos) << health.body;
+    const auto ch = nlohmann::json::parse(http(api_port(), "GET", "/api/v1/channels").body, nullptr, false);
+    ASSERT_TRUE(ch.is_object());
+    EXPECT_EQ(ch["channels"][0]["airing"], false) << ch.dump();
+    sd.collect(quiet_from + 4s);
+    EXPECT_EQ(sd.times_of("WATCHDOG=1").size(), pings.size()) << "no ping while stalled";
+    EXPECT_GT(std::filesystem::last_write_time(heartbeat), beat_before) << "the loop turns";
+    const auto log = slurp(dir / "log.txt");
+    EXPECT_GE(count_of(log, "the output has not moved"), 2) << log;
+    EXPECT_GE(count_of(log, "test fault: blocking"), 2) << "every rebuilt pipeline blocked";
+
+    EXPECT_EQ(d.stop(SIGTERM), 0) << "a stalled channel still stops cleanly";
+    sd.collect(std::chrono::steady_clock::now() + 200ms);
+    EXPECT_EQ(sd.times_of("STOPPING=1").size(), 1u);
+}
+
+// The same hang once, in the middle of a spot: the pipeline is rebuilt 5 s later, the spot's row
+// is closed `interrupted` with the reason, the next break airs on its frame, and systemd's
+// watchdog is fed all along (a rebuild that works is no reason to restart the service).
+TEST(run, a_stalled_output_is_rebuilt_and_the_channel_airs_on) {
+    const auto dir = testing::scratch_dir() / "run-stall-once";
+    const auto red = testing::tv_clip("run-red-6.mp4", 0xff0000, 440, 6);
+    const auto blue = testing::tv_clip("run-blue.mkv", 0x0000ff, 880, 2);
+    const auto t0 = std::chrono::ceil<std::chrono::seconds>(wall::now()) + 3s;
+    write_config(dir, "media:\n"
+                      "  red: {file: " + red.string() + ", title: Red}\n"
+                      "  blue: {file: " + blue.string() + ", title: Blue}\n"
+                      "campaigns:\n"
+                      "  r: {title: R, from: " + date_of(t0) + ", until: " + date_of(t0 + 24h) +
+                      ", spots: [red]}\n"
+                      "breaks:\n"
+                      "  - {id: b, at: [\"" + time_of_day(t0) + "\"], length: 6s}\n"
+                      "programmes:\n"
+                      "  - {id: p, media: blue, at: \"" + time_of_day(t0 + 14s) + "\"}\n");
+    notify_socket sd;
+    daemon_process d(dir / "onair.yaml", dir / "log.txt",
+                     {sd.env(), "ONAIR_TEST_STALL=test-tv:4:once"});
+    sd.collect(std::chrono::steady_clock::now() + (t0 + 17s - wall::now()));
+    EXPECT_EQ(d.stop(SIGTERM), 0);
+    const auto log = slurp(dir / "log.txt");
+    EXPECT_EQ(count_of(log, "the output has not moved"), 1) << log;
+
+    const auto pings = sd.times_of("WATCHDOG=1");
+    ASSERT_GE(pings.size(), 10u) << log;
+    for (std::size_t i = 1; i < pings.size(); ++i) {
+        EXPECT_LT(pings[i] - pings[i - 1], 1500ms) << "fed through the stall and the rebuild";
+    }
+
+    const auto rows = asrun(dir / "onair.yaml");
+    ASSERT_EQ(rows.size(), 2u) << rows.dump(1) << log;
+    EXPECT_EQ(rows[0]["media"], "red");
+    EXPECT_EQ(rows[0]["status"], "interrupted");
+    EXPECT_NE(rows[0]["detail"].get<std::string>().find("the output has not moved"),
+              std::string::npos) << rows[0].dump();
+    EXPECT_EQ(rows[1]["media"], "blue");
+    EXPECT_EQ(rows[1]["status"], "aired");
+    EXPECT_LE(std::abs(ms_of(rows[1]["actual_start"].get<std::string>()) - ms_of(t0 + 14s)), 40);
+
+    // the rebuilt pipeline's recording: filler, the blue spot to the frame, filler; the stalled
+    // one's was moved aside
+    const auto r = runs(testing::decode(dir / "out/tv.mkv", true));
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_EQ(r[0].first, "black");
+    EXPECT_EQ(r[1].first, "blue");
+    EXPECT_EQ(r[1].second, 50);
+    EXPECT_EQ(r[2].first, "black");
+    EXPECT_EQ(set_aside(dir / "out", "tv", ".mkv").size(), 1u);
 }
 
 } // namespace
