@@ -443,7 +443,7 @@ void channel_runner::on_event(const playout::event& e) {
         if (entry.c.in_point.count() > 0) {
             status = asrun::airing_status::truncated;
             detail = "joined " + seconds_text(entry.c.in_point) +
-                     " s in: the daemon started while it was on air";
+                     " s in: it was under way when the channel went on air";
         } else if (!whole) {
             status = asrun::airing_status::truncated;
             detail = "the file ended " +

@@ -24,6 +24,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <tuple>
 #include <variant>
@@ -572,6 +573,10 @@ private:
             metrics_.set_reload(false, wall_.now());
             return false;
         }
+        std::set<std::string> ids;
+        for (const auto& setup : l.channels) {
+            ids.insert(setup.channel.id);
+        }
         for (auto& setup : l.channels) {
             auto it = std::find_if(runners_.begin(), runners_.end(), [&](const auto& r) {
                 return r->channel().id == setup.channel.id;
@@ -598,6 +603,17 @@ private:
                 *it = std::move(r);
             }
         }
+        // a channel the new config no longer has goes off air
+        for (auto it = runners_.begin(); it != runners_.end();) {
+            const auto id = (*it)->channel().id;
+            if (ids.count(id) != 0) {
+                ++it;
+                continue;
+            }
+            log_.info("the channel is no longer in the config; taking it off air", "channel", id);
+            (*it)->stop("reload removed the channel");
+            it = runners_.erase(it);
+        }
         cfg_ = l.cfg;
         metrics_.set_reload(true, wall_.now());
         log_.info("reloaded");
@@ -620,8 +636,9 @@ private:
             for (const auto& o : c.outputs) {
                 k << "|o:" << static_cast<int>(o.type) << ',' << o.file.string() << ',' << o.host
                   << ',' << o.port << ',' << o.uri << ',' << o.dir.string() << ','
-                  << o.mount << ',' << o.format << ',' << o.video_bitrate.value_or(0) << ','
-                  << o.audio_bitrate.value_or(0);
+                  << o.segment.count() << ',' << o.mount << ',' << o.password << ','
+                  << o.password_file.string() << ',' << o.format << ','
+                  << o.video_bitrate.value_or(0) << ',' << o.audio_bitrate.value_or(0);
             }
             return k.str();
         };
