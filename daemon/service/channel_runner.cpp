@@ -422,7 +422,6 @@ void channel_runner::on_event(const playout::event& e) {
         const auto error = entry.actual_start - entry.c.air_at;
         state_.last_start_error = error;
         start_errors_.push_back(error);
-        state_.worst_start_error = std::max(state_.worst_start_error, std::chrono::abs(error));
         state_.now = item;
         state_.now_actual_start = entry.actual_start;
         state_.now_kind_insert = entry.insert;

@@ -71,7 +71,6 @@ struct channel_state {
     std::optional<planner::item> next;   // the next item prepared or planned
     std::uint64_t aired = 0, failed = 0, skipped = 0, truncated = 0, interrupted = 0;
     std::optional<core::milliseconds> last_start_error;
-    core::milliseconds worst_start_error{0};
     core::milliseconds filler{0};        // how long filler has aired (nothing else on air)
     std::optional<core::instant> plan_horizon;
     std::chrono::steady_clock::time_point output_moved{}; // when the output last advanced

@@ -75,11 +75,4 @@ void cue_queue::rewind(core::instant to) {
     }
 }
 
-std::optional<core::instant> cue_queue::next_start() const {
-    if (pending_.empty()) {
-        return std::nullopt;
-    }
-    return pending_.begin()->first;
-}
-
 } // namespace onair::service

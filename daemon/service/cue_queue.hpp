@@ -64,8 +64,6 @@ public:
     std::vector<planner::item> drop_overlapping(core::instant from, core::instant to);
 
     std::size_t pending() const { return pending_.size(); }
-    // The start of the next item not yet taken.
-    std::optional<core::instant> next_start() const;
     // The next item not yet taken, if any.
     const planner::item* peek() const {
         return pending_.empty() ? nullptr : &pending_.begin()->second;
