@@ -393,7 +393,7 @@ struct channel_engine::impl {
         bus.reset(gst_pipeline_get_bus(GST_PIPELINE(pipeline.get()))); // transfer full
         fill_layer = std::make_unique<detail::filler_layer>(GST_BIN(pipeline.get()), ch.fill, fmt);
         auto filler = gst::ref(fill_layer->element());
-        gst_bin_add(GST_BIN(pipeline.get()), gst::ref(filler.get()).release()); // bin takes a ref
+        gst::add(pipeline.get(), {filler.get()});
 
         auto link_mixer = [&](const char* mixer, const std::string& caps, const char* ghost,
                               gst::element_ptr& mix, gst::element_ptr& tee, int index) {
@@ -403,9 +403,7 @@ struct channel_engine::impl {
             g_object_set(filter.get(), "caps", c.get(), nullptr);
             tee = gst::make("tee");
             g_object_set(tee.get(), "allow-not-linked", TRUE, nullptr);
-            for (auto* e : {mix.get(), filter.get(), tee.get()}) {
-                gst_bin_add(GST_BIN(pipeline.get()), GST_ELEMENT(gst_object_ref(e)));
-            }
+            gst::add(pipeline.get(), {mix.get(), filter.get(), tee.get()});
             if (!gst_element_link_many(mix.get(), filter.get(), tee.get(), nullptr)) {
                 throw std::runtime_error(std::string("cannot link ") + mixer);
             }
@@ -443,7 +441,7 @@ struct channel_engine::impl {
         gst::string_ptr uri(gst_filename_to_uri(a.c.file.c_str(), &raw));
         gst::error_ptr err(raw);
         g_object_set(dec.get(), "uri", uri ? uri.get() : "file:///nonexistent", nullptr);
-        gst_bin_add(GST_BIN(a.bin.get()), GST_ELEMENT(gst_object_ref(dec.get())));
+        gst::add(a.bin.get(), {dec.get()});
 
         auto chain = [&](int i) {
             const bool video = i == video_index;
@@ -474,7 +472,7 @@ struct channel_engine::impl {
             g_object_set(filter.get(), "caps", caps.get(), nullptr);
             elements.push_back(std::move(filter));
             for (std::size_t k = 0; k < elements.size(); ++k) {
-                gst_bin_add(GST_BIN(a.bin.get()), GST_ELEMENT(gst_object_ref(elements[k].get())));
+                gst::add(a.bin.get(), {elements[k].get()});
                 if (k > 0 && !gst_element_link(elements[k - 1].get(), elements[k].get())) {
                     throw std::runtime_error("cannot link the clip's convert chain");
                 }
@@ -505,7 +503,7 @@ struct channel_engine::impl {
                               hold(a.shared), [](gpointer p, GClosure*) { release(p); },
                               GConnectFlags(0));
         a.added = std::chrono::steady_clock::now();
-        gst_bin_add(GST_BIN(pipeline.get()), GST_ELEMENT(gst_object_ref(a.bin.get())));
+        gst::add(pipeline.get(), {a.bin.get()});
         // linked once the bin is in the pipeline: a pad links only to a pad of a sibling
         for (int i : {video_index, audio_index}) {
             if (s.ghost[i] == nullptr) {

@@ -70,10 +70,6 @@ std::string error_text(GstMessage* msg) {
     return err ? err->message : "unknown error";
 }
 
-void add_to(GstElement* bin, GstElement* e) {
-    gst_bin_add(GST_BIN(bin), GST_ELEMENT(gst_object_ref(e))); // the bin takes a ref
-}
-
 void link_or_throw(GstPad* src, GstPad* sink, const char* what) {
     if (gst_pad_link(src, sink) != GST_PAD_LINK_OK) {
         throw std::runtime_error(std::string("cannot link ") + what);
@@ -152,7 +148,7 @@ std::pair<gst::element_ptr, gst::element_ptr> make_chain(GstElement* bin, bool v
     g_object_set(filter.get(), "caps", caps.get(), nullptr);
     elements.push_back(std::move(filter));
     for (std::size_t k = 0; k < elements.size(); ++k) {
-        add_to(bin, elements[k].get());
+        gst::add(bin, {elements[k].get()});
         if (k > 0 && !gst_element_link(elements[k - 1].get(), elements[k].get())) {
             throw std::runtime_error("cannot link a filler convert chain");
         }
@@ -351,7 +347,7 @@ public:
             }
             funnel_[i] = gst::make("funnel");
             shared_->funnel[i] = funnel_[i].get();
-            add_to(bin_.get(), funnel_[i].get());
+            gst::add(bin_.get(), {funnel_[i].get()});
             gst::add_ghost(bin_.get(), i == video_index ? "video" : "audio", funnel_[i].get(),
                            "src");
         }
@@ -488,7 +484,7 @@ private:
             }
         }
         sources_.push_back(s);
-        gst_bin_add(GST_BIN(bin_.get()), GST_ELEMENT(gst_object_ref(s->bin.get())));
+        gst::add(bin_.get(), {s->bin.get()});
         {
             std::lock_guard lock(shared_->mutex);
             if (first) {
@@ -538,7 +534,7 @@ private:
             throw std::runtime_error(err ? err->message : "bad file name");
         }
         g_object_set(dec.get(), "uri", uri.get(), nullptr);
-        add_to(s->bin.get(), dec.get());
+        gst::add(s->bin.get(), {dec.get()});
         for (int i : {video_index, audio_index}) {
             if (i == video_index && !fmt_.video) {
                 continue;
@@ -560,7 +556,7 @@ private:
         format f = fmt_;
         f.live = false; // timed by the pad offset like the files
         auto still = make_still(black, f);
-        add_to(s->bin.get(), still.get());
+        gst::add(s->bin.get(), {still.get()});
         for (int i : {video_index, audio_index}) {
             if (i == video_index && !fmt_.video) {
                 continue;
@@ -815,10 +811,10 @@ struct filler_layer::impl {
         bin = gst::sink(gst_bin_new(nullptr));
         schedule::filler bottom = looping ? schedule::filler{} : base;
         auto still = make_still(bottom, fmt);
-        add_to(bin.get(), still.get());
+        gst::add(bin.get(), {still.get()});
         if (looping) {
             loop = std::make_unique<loop_layer>(pipeline, base.media, fmt, log);
-            add_to(bin.get(), loop->element());
+            gst::add(bin.get(), {loop->element()});
         }
         for (int i : {video_index, audio_index}) {
             if (i == video_index && !fmt.video) {
@@ -838,8 +834,8 @@ struct filler_layer::impl {
             gst::caps_ptr caps(gst_caps_from_string(
                 (video ? video_caps(fmt) + ",colorimetry=bt601" : audio_caps(fmt)).c_str()));
             g_object_set(filter.get(), "caps", caps.get(), nullptr);
-            add_to(bin.get(), mixer[i].get());
-            add_to(bin.get(), filter.get());
+            gst::add(bin.get(), {mixer[i].get()});
+            gst::add(bin.get(), {filter.get()});
             if (!gst_element_link(mixer[i].get(), filter.get())) {
                 throw std::runtime_error("cannot link the filler's mixer");
             }
@@ -881,7 +877,7 @@ struct filler_layer::impl {
             g_object_set(fs.bin.get(), "async-handling", TRUE, nullptr);
             auto dec = gst::make("uridecodebin");
             g_object_set(dec.get(), "uri", uri.c_str(), nullptr);
-            add_to(fs.bin.get(), dec.get());
+            gst::add(fs.bin.get(), {dec.get()});
             for (int i : {video_index, audio_index}) {
                 if (i == video_index && !fmt.video) {
                     continue;
@@ -900,7 +896,7 @@ struct filler_layer::impl {
                                   feed_latency_probe, nullptr, nullptr);
             }
             connect(dec.get(), "pad-added", G_CALLBACK(feed_pad_added), fs.shared);
-            add_to(bin.get(), fs.bin.get());
+            gst::add(bin.get(), {fs.bin.get()});
             for (int i : {video_index, audio_index}) {
                 if (fs.ghost[i] == nullptr) {
                     continue;

@@ -4,6 +4,7 @@
 
 #include "gst/handles.hpp"
 
+#include <initializer_list>
 #include <string>
 
 namespace onair::playout::gst {
@@ -18,6 +19,11 @@ element_ptr parse_bin(const std::string& description);
 
 // The named child of a bin (adopted); throws when there is none.
 element_ptr child(GstElement* bin, const char* name);
+
+// Puts elements held by handles (not floating) into `bin`. The bin takes its own reference:
+// gst_bin_add sinks a floating reference, or else adds one, so an extra gst_object_ref here
+// would keep every element alive after the bin lets it go (each clip's bin leaked that way).
+void add(GstElement* bin, std::initializer_list<GstElement*> elements);
 
 // Adds a ghost pad named `name` on `bin` for the static pad `pad_name` of `inner`.
 GstPad* add_ghost(GstElement* bin, const char* name, GstElement* inner, const char* pad_name);

@@ -9,6 +9,14 @@ namespace onair::playout {
 
 namespace gst {
 
+void add(GstElement* bin, std::initializer_list<GstElement*> elements) {
+    for (GstElement* e : elements) {
+        if (!gst_bin_add(GST_BIN(bin), e)) {
+            throw std::runtime_error("cannot add an element to its bin (already in one?)");
+        }
+    }
+}
+
 element_ptr make(const char* factory, const char* name) {
     auto e = sink(gst_element_factory_make(factory, name));
     if (!e) {

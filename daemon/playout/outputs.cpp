@@ -120,12 +120,6 @@ void set_queue(GstElement* q, bool live, guint64 max_ns) {
     }
 }
 
-void add_to(GstElement* bin, std::initializer_list<GstElement*> elements) {
-    for (GstElement* e : elements) {
-        gst_bin_add(GST_BIN(bin), GST_ELEMENT(gst_object_ref(e))); // the bin takes a ref
-    }
-}
-
 void link_or_throw(GstElement* a, GstElement* b, const std::string& what) {
     if (!gst_element_link(a, b)) {
         throw std::runtime_error("cannot link " + what);
@@ -160,7 +154,7 @@ void link_to_mux(GstElement* q, GstElement* mux, bool video, const std::string& 
         // share one encoder.
         auto parse = gst::make("h264parse");
         GstElement* bin = GST_ELEMENT(gst_element_get_parent(q)); // transfer full
-        gst_bin_add(GST_BIN(bin), GST_ELEMENT(gst_object_ref(parse.get())));
+        gst::add(bin, {parse.get()});
         gst_object_unref(bin);
         link_or_throw(q, parse.get(), what);
         feed = parse.get();
@@ -312,7 +306,7 @@ void output_manager::build_encoder(encoded& e) {
     e.tee = tee.get();
     chain.push_back(std::move(tee));
     for (auto& el : chain) {
-        add_to(pipeline_, {el.get()});
+        gst::add(pipeline_, {el.get()});
     }
     for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
         link_or_throw(chain[i].get(), chain[i + 1].get(), "the " + e.key + " encoder");
@@ -337,7 +331,7 @@ gst::element_ptr output_manager::build_bin(slot& s) {
     auto input = [&](const char* pad_name) {
         auto q = gst::make("queue");
         set_queue(q.get(), fmt_.live, fmt_.live ? 2 * GST_SECOND : 3 * GST_SECOND);
-        add_to(bin.get(), {q.get()});
+        gst::add(bin.get(), {q.get()});
         GstPad* ghost = gst::add_ghost(bin.get(), pad_name, q.get(), "sink");
         gst_pad_set_chain_function(ghost, swallow_chain);
         gst_pad_set_chain_list_function(ghost, swallow_chain_list);
@@ -347,7 +341,7 @@ gst::element_ptr output_manager::build_bin(slot& s) {
     bool watched = false;
     auto finish_sink = [&](GstElement* sink) {
         g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
-        add_to(bin.get(), {sink});
+        gst::add(bin.get(), {sink});
         if (!watched) {
             watched = true;
             gst::pad_ptr pad(gst_element_get_static_pad(sink, "sink"));
@@ -356,7 +350,7 @@ gst::element_ptr output_manager::build_bin(slot& s) {
     };
     // a muxer fed by the inputs, ending in `sink`
     auto muxed = [&](gst::element_ptr mux, gst::element_ptr sink) {
-        add_to(bin.get(), {mux.get()});
+        gst::add(bin.get(), {mux.get()});
         finish_sink(sink.get());
         link_or_throw(mux.get(), sink.get(), s.name);
         if (has_video) {
@@ -433,7 +427,7 @@ gst::element_ptr output_manager::build_bin(slot& s) {
                      static_cast<guint>(seg_s), "playlist-length",
                      static_cast<guint>(hls_playlist_length), "max-files",
                      static_cast<guint>(hls_playlist_length + hls_extra_files), nullptr);
-        add_to(bin.get(), {sink.get()});
+        gst::add(bin.get(), {sink.get()});
         auto request = [&](const char* name, GstElement* q) {
             GstPad* pad = gst_element_request_pad_simple(sink.get(), name);
             gst::pad_ptr held(pad);
@@ -573,7 +567,7 @@ void output_manager::bring_up(slot& s, steady_time now) {
         return;
     }
     s.bin = std::move(bin);
-    add_to(pipeline_, {s.bin.get()});
+    gst::add(pipeline_, {s.bin.get()});
     if (fmt_.live && !gst_element_sync_state_with_parent(s.bin.get())) {
         // the ERROR that says why is on the bus; it takes the bin down (or service() does)
         s.failed_start = true;
