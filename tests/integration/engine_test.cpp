@@ -293,10 +293,10 @@ TEST(engine_render, missing_and_corrupt_files_air_as_filler_and_are_reported) {
     expect_sound(d, shown, 16'000'000'000, aac_slack_ms);
 }
 
-// Known issue (docs/playout.md): a clip that fails while a render's pipeline is still
-// prerolling (a corrupt file among the clips of the first seconds) stalls the compositor in an
-// allocation query. Missing files are caught before they reach the pipeline; corrupt ones are not.
-TEST(engine_render, DISABLED_corrupt_file_at_the_start_of_a_render) {
+// A clip that fails while a render's pipeline is still prerolling (a corrupt file among the
+// clips of the first seconds): reported failed, its slot black, the render goes on. This stalled
+// the compositor while every failed clip's bin was kept alive by a reference too many.
+TEST(engine_render, corrupt_file_at_the_start_of_a_render) {
     const std::vector<expected_clip> plan = {
         {make_clip("corrupt", testing::garbage("corrupt.mp4"), 1.0, 2.0), "black", 0},
         {make_clip("red", testing::tv_clip("red.mp4", 0xff0000, 440, 2), 3.0, 2.0), "red", 440},
@@ -304,6 +304,9 @@ TEST(engine_render, DISABLED_corrupt_file_at_the_start_of_a_render) {
     const auto out = output("early-failure.mkv");
     auto r = render(tv_channel(), {plan[0].c, plan[1].c}, 6s, out);
     ASSERT_EQ(r.fatal, "");
+    auto events = by_clip(r.events);
+    ASSERT_EQ(events["corrupt"].size(), 1u);
+    EXPECT_EQ(events["corrupt"][0].kind, event_kind::failed);
     const decoded d = testing::decode(out, true);
     expect_frames(d, {plan[1]}, 150, "black");
 }
