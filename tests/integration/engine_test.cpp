@@ -294,8 +294,9 @@ TEST(engine_render, missing_and_corrupt_files_air_as_filler_and_are_reported) {
 }
 
 // A clip that fails while a render's pipeline is still prerolling (a corrupt file among the
-// clips of the first seconds): reported failed, its slot black, the render goes on. This stalled
-// the compositor while every failed clip's bin was kept alive by a reference too many.
+// clips of the first seconds): reported failed, its slot black, the render goes on. An earlier
+// engine stalled the compositor here in an allocation query; the later handling of failed
+// clips' mixer pads (EOS, released once the output has passed their slot) no longer does.
 TEST(engine_render, corrupt_file_at_the_start_of_a_render) {
     const std::vector<expected_clip> plan = {
         {make_clip("corrupt", testing::garbage("corrupt.mp4"), 1.0, 2.0), "black", 0},
