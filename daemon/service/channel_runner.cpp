@@ -68,6 +68,10 @@ std::optional<stall_fault> stall_fault_for(const std::string& channel_id, const 
 struct channel_runner::on_engine {
     cue c;
     bool insert = false;
+    // Failed before its slot (a missing or unreadable file found while it was prepared): logged
+    // `failed` when its slot comes, not before, so a stop in between leaves no row for a slot
+    // that never came.
+    std::optional<std::string> failed;
     std::optional<std::int64_t> row; // the as-run row, once on air
     core::instant actual_start{};
 };
@@ -180,6 +184,7 @@ void channel_runner::tick() {
         replan(now);
     }
     take_due(now);
+    record_due_failures(now);
     const auto steady_now = std::chrono::steady_clock::now();
     if (!state_.now && last_tick_ != std::chrono::steady_clock::time_point{}) {
         state_.filler += std::chrono::duration_cast<core::milliseconds>(steady_now - last_tick_);
@@ -198,6 +203,23 @@ void channel_runner::tick() {
         const auto still = std::chrono::duration_cast<std::chrono::milliseconds>(
             steady_now - state_.output_moved);
         restart_engine("the output has not moved for " + seconds_text(still) + " s");
+    }
+}
+
+// Items that failed while prepared are logged once their slot has come.
+void channel_runner::record_due_failures(core::instant now) {
+    for (auto it = cued_.begin(); it != cued_.end();) {
+        on_engine& entry = *it->second;
+        if (!entry.failed || now < entry.c.air_at) {
+            ++it;
+            continue;
+        }
+        auto row = row_for(entry.c.item, entry.insert);
+        row.status = asrun::airing_status::failed;
+        row.detail = *entry.failed;
+        store_.record(row);
+        ++state_.failed;
+        it = cued_.erase(it);
     }
 }
 
@@ -463,6 +485,13 @@ void channel_runner::on_event(const playout::event& e) {
         break;
     }
     case playout::event_kind::failed: {
+        if (!entry.row && wall_.now() < entry.c.air_at) {
+            log_.warning("cannot air; filler will cover its slot", "channel", channel_.id, "media",
+                         item.media, "scheduled", core::format_iso(entry.c.air_at, *channel_.zone),
+                         "reason", e.reason);
+            entry.failed = e.reason;
+            break;
+        }
         log_.warning("failed; filler covers its slot", "channel", channel_.id, "media",
                      item.media, "reason", e.reason);
         if (entry.row) {

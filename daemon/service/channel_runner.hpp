@@ -117,6 +117,7 @@ private:
     void replan(core::instant now);
     void take_due(core::instant now);
     void watch_clock(core::instant now);
+    void record_due_failures(core::instant now);
     void inject_fault_when_due(std::chrono::steady_clock::time_point now);
     void on_event(const playout::event& e);
     void restart_engine(const std::string& why);
