@@ -19,6 +19,10 @@
 
 #include <systemd/sd-daemon.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <csignal>
 #include <fstream>
@@ -42,6 +46,11 @@ constexpr double max_gain_db = 20;
 constexpr auto heartbeat_every = std::chrono::seconds(1);
 // A channel whose output has not moved for this long is stalled: no watchdog ping.
 constexpr auto stall_after = std::chrono::seconds(10);
+// How often freed heap goes back to the system. Each prepared 720p clip takes some 40 MB of
+// decoded pictures from many streaming threads' malloc arenas, and glibc keeps what they free:
+// without this a tv channel's resident memory settles near its worst break, not its working
+// set (bench_memory: 202 MB after six clips were taken off, 73 MB after a trim).
+constexpr int trim_every_beats = 60;
 
 // A load that failed, with every diagnostic.
 struct load_error : std::runtime_error {
@@ -666,6 +675,11 @@ private:
         if (all_moving) {
             sd_notify(0, "WATCHDOG=1");
         }
+#if defined(__GLIBC__)
+        if (++beats_ % trim_every_beats == 0) {
+            ::malloc_trim(0);
+        }
+#endif
         heartbeat_timer_.expires_after(heartbeat_every);
         heartbeat_timer_.async_wait([this](boost::system::error_code ec) {
             if (!ec) {
@@ -685,6 +699,7 @@ private:
     std::unique_ptr<asrun::store> store_;
     std::vector<std::unique_ptr<channel_runner>> runners_;
     bool ready_ = false;
+    int beats_ = 0;
     control::metrics::registry registry_;
     control::metrics::station_metrics metrics_{registry_};
     std::map<std::string, seen_counts> seen_;
