@@ -35,6 +35,7 @@ bench: build
 	$(BUILD)/bench/bench_start_error --seconds 120 --kind tv --onair $(BUILD)/onair
 	$(BUILD)/bench/bench_start_error --seconds 60 --kind radio --onair $(BUILD)/onair
 	$(BUILD)/bench/bench_cpu --seconds $(BENCH_SECONDS)
+	$(BUILD)/bench/bench_memory
 	$(BUILD)/bench/bench_report
 
 clean:
