@@ -76,6 +76,14 @@ void link_or_throw(GstPad* src, GstPad* sink, const char* what) {
     }
 }
 
+// On the base layer's first buffer: from now on the layered filler's mixer does not wait for
+// pads that never had data (a feed still connecting, a loop file not yet decoded). `data` is
+// the mixer (borrowed: it outlives its pads).
+GstPadProbeReturn first_buffer_arms_mixer(GstPad*, GstPadProbeInfo*, gpointer data) {
+    g_object_set(static_cast<GstElement*>(data), "ignore-inactive-pads", TRUE, nullptr);
+    return GST_PAD_PROBE_REMOVE;
+}
+
 // black or a slate: what make_filler built before the loop and live kinds existed.
 gst::element_ptr make_still(const schedule::filler& fill, const format& f) {
     const std::string live = f.live ? "true" : "false";
@@ -823,8 +831,12 @@ struct filler_layer::impl {
             const bool video = i == video_index;
             const char* name = video ? "video" : "audio";
             mixer[i] = gst::make(video ? "compositor" : "audiomixer");
-            // a feed pad that has never had data (still connecting) is not waited for
-            g_object_set(mixer[i].get(), "ignore-inactive-pads", TRUE, nullptr);
+            // A feed pad that has never had data (still connecting) is not waited for
+            // (ignore-inactive-pads), but only once the base layer has delivered: with every
+            // pad still inactive, 1.22's aggregator calls aggregate at once and the audio one
+            // takes "no active pad" for "all pads ended" and goes EOS, which ended the
+            // channel's output at start-up about one time in six (measured, radio with a loop).
+            // first_buffer_arms_mixer() sets it when the base layer's first buffer passes.
             if (video) {
                 g_object_set(mixer[i].get(), "background", 1 /* black */, nullptr);
             }
@@ -847,6 +859,8 @@ struct filler_layer::impl {
             gst::pad_ptr base_src(gst_element_get_static_pad(still.get(), name));
             gst::pad_ptr base_sink(gst_element_request_pad_simple(mixer[i].get(), "sink_%u"));
             link_or_throw(base_src.get(), base_sink.get(), "the filler's base layer");
+            gst_pad_add_probe(base_src.get(), GST_PAD_PROBE_TYPE_BUFFER, first_buffer_arms_mixer,
+                              mixer[i].get(), nullptr);
             if (looping) {
                 gst::pad_ptr src(gst_element_get_static_pad(loop->element(), name));
                 loop_pad[i].reset(gst_element_request_pad_simple(mixer[i].get(), "sink_%u"));

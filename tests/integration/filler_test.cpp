@@ -331,6 +331,23 @@ TEST(loop_filler, live_radio_has_no_silence) {
     }
 }
 
+// A start-up race (found airing the demo's radio channel): the layered filler's mixer saw no
+// active pad in its first aggregate and went EOS, ending the channel's output after one 10 ms
+// block, about one start in six. Twenty live starts must each run to their end.
+TEST(loop_filler, live_radio_never_ends_at_start_up) {
+    schedule::filler fill;
+    fill.type = schedule::filler_type::loop;
+    fill.media = {loop_tone("loop-a.wav", 440, 70)};
+    for (int run = 0; run < 20; ++run) {
+        const auto out = testing::scratch_dir() / ("loop-start-" + std::to_string(run) + ".wav");
+        const auto r = run_engine(radio_channel(fill), mode::live, 300ms, out);
+        ASSERT_EQ(r.fatal, "") << "start " << run;
+        const decoded d = testing::decode(out, false);
+        // a live output joins as the pipeline starts: a few first blocks may go by before it
+        EXPECT_GE(d.samples.size(), 48000u * 25 / 100) << "start " << run << " ended early";
+    }
+}
+
 // The feed is green with a 660 Hz tone; the fallback a yellow slate. Timeline (wall time from
 // the start): feed from 0.3 s, stopped at 3.5 s, back at 5.5 s, output ends at 9 s.
 // The feed is green with a 660 Hz tone; the fallback black and silent. Timeline (wall time from
