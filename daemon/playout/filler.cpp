@@ -76,11 +76,11 @@ void link_or_throw(GstPad* src, GstPad* sink, const char* what) {
     }
 }
 
-// On the base layer's first buffer: from now on the layered filler's mixer does not wait for
-// pads that never had data (a feed still connecting, a loop file not yet decoded). `data` is
-// the mixer (borrowed: it outlives its pads).
-GstPadProbeReturn first_buffer_arms_mixer(GstPad*, GstPadProbeInfo*, gpointer data) {
-    g_object_set(static_cast<GstElement*>(data), "ignore-inactive-pads", TRUE, nullptr);
+// Notes the base layer's first buffer (`data`: an std::atomic<bool> of the filler layer).
+// Only a note: the mixer's property is set later from the owner's thread (service()), since
+// setting it here, inside the streaming thread, stalled the start now and then.
+GstPadProbeReturn note_first_buffer(GstPad*, GstPadProbeInfo*, gpointer data) {
+    static_cast<std::atomic<bool>*>(data)->store(true);
     return GST_PAD_PROBE_REMOVE;
 }
 
@@ -774,6 +774,8 @@ struct filler_layer::impl {
     // layered (live mode, loop or live): inner mixers under the filler's ghost pads
     std::array<gst::element_ptr, 2> mixer;
     std::array<gst::pad_ptr, 2> loop_pad; // the loop's pads on the inner mixers (muted under a feed)
+    std::array<std::atomic<bool>, 2> base_delivered{}; // the base layer's first buffer passed
+    std::array<bool, 2> armed{};                       // ignore-inactive-pads set
     // live
     std::string uri;
     std::optional<feed_source> feed;
@@ -836,7 +838,7 @@ struct filler_layer::impl {
             // pad still inactive, 1.22's aggregator calls aggregate at once and the audio one
             // takes "no active pad" for "all pads ended" and goes EOS, which ended the
             // channel's output at start-up about one time in six (measured, radio with a loop).
-            // first_buffer_arms_mixer() sets it when the base layer's first buffer passes.
+            // service() sets it once the base layer's first buffer has passed.
             if (video) {
                 g_object_set(mixer[i].get(), "background", 1 /* black */, nullptr);
             }
@@ -859,8 +861,8 @@ struct filler_layer::impl {
             gst::pad_ptr base_src(gst_element_get_static_pad(still.get(), name));
             gst::pad_ptr base_sink(gst_element_request_pad_simple(mixer[i].get(), "sink_%u"));
             link_or_throw(base_src.get(), base_sink.get(), "the filler's base layer");
-            gst_pad_add_probe(base_src.get(), GST_PAD_PROBE_TYPE_BUFFER, first_buffer_arms_mixer,
-                              mixer[i].get(), nullptr);
+            gst_pad_add_probe(base_src.get(), GST_PAD_PROBE_TYPE_BUFFER, note_first_buffer,
+                              &base_delivered[i], nullptr);
             if (looping) {
                 gst::pad_ptr src(gst_element_get_static_pad(loop->element(), name));
                 loop_pad[i].reset(gst_element_request_pad_simple(mixer[i].get(), "sink_%u"));
@@ -1007,6 +1009,12 @@ struct filler_layer::impl {
     }
 
     void service(clock_type::time_point now) {
+        for (int i : {video_index, audio_index}) {
+            if (mixer[i] && !armed[i] && base_delivered[i].load()) {
+                g_object_set(mixer[i].get(), "ignore-inactive-pads", TRUE, nullptr);
+                armed[i] = true;
+            }
+        }
         if (type != schedule::filler_type::live || !mixer[audio_index]) {
             return;
         }
