@@ -291,6 +291,10 @@ station_metrics::station_metrics(registry& r)
       output_reconnects_(r.add_counter("onair_output_reconnects_total",
                                        "Times an output was reconnected after a failure",
                                        {"channel", "output"})),
+      pipeline_restarts_(r.add_counter("onair_pipeline_restarts_total",
+                                       "Times the channel's pipeline was rebuilt after it failed "
+                                       "or its output stopped moving",
+                                       {"channel"})),
       plan_horizon_(r.add_gauge("onair_plan_horizon_seconds",
                                 "How far ahead of now the channel's plan reaches", {"channel"})),
       reload_success_(r.add_gauge("onair_last_reload_success",
@@ -326,6 +330,10 @@ void station_metrics::set_output_up(const std::string& channel, const std::strin
 void station_metrics::count_output_reconnect(const std::string& channel,
                                              const std::string& output) {
     output_reconnects_.with({channel, output}).inc();
+}
+
+void station_metrics::count_pipeline_restart(const std::string& channel) {
+    pipeline_restarts_.with({channel}).inc();
 }
 
 void station_metrics::set_plan_horizon(const std::string& channel,

@@ -156,6 +156,8 @@ public:
     void add_filler(const std::string& channel, std::chrono::milliseconds aired);
     void set_output_up(const std::string& channel, const std::string& output, bool up);
     void count_output_reconnect(const std::string& channel, const std::string& output);
+    // The channel's pipeline was rebuilt (it failed, or its output stopped moving).
+    void count_pipeline_restart(const std::string& channel);
     // How far ahead the channel's plan reaches from now.
     void set_plan_horizon(const std::string& channel, std::chrono::milliseconds ahead);
     void set_reload(bool success, core::instant at);
@@ -172,6 +174,7 @@ private:
     counter_family& filler_;
     gauge_family& output_up_;
     counter_family& output_reconnects_;
+    counter_family& pipeline_restarts_;
     gauge_family& plan_horizon_;
     gauge_family& reload_success_;
     gauge_family& reload_timestamp_;

@@ -533,6 +533,7 @@ void channel_runner::restart_engine(const std::string& why) {
     engine_->stop();
     engine_.reset();
     ++restarts_;
+    ++state_.restarts;
     queue_.rewind(now);
     try {
         running_ = false;

@@ -75,6 +75,7 @@ struct channel_state {
     std::optional<core::instant> plan_horizon;
     std::chrono::steady_clock::time_point output_moved{}; // when the output last advanced
     std::vector<playout::output_status> outputs;          // each output's state
+    std::uint64_t restarts = 0; // times the pipeline was rebuilt (failed, or output stalled)
 };
 
 class channel_runner {

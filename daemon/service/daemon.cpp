@@ -450,6 +450,9 @@ public:
             if (st.plan_horizon) {
                 metrics_.set_plan_horizon(id, *st.plan_horizon - now_wall);
             }
+            for (; seen.restarts < st.restarts; ++seen.restarts) {
+                metrics_.count_pipeline_restart(id);
+            }
             for (const auto& o : st.outputs) {
                 metrics_.set_output_up(id, o.name, o.state == "up");
                 auto& last = seen.reconnects[o.name];
@@ -464,6 +467,7 @@ public:
 private:
     struct seen_counts {
         std::uint64_t aired = 0, truncated = 0, failed = 0, skipped = 0, interrupted = 0;
+        std::uint64_t restarts = 0;
         core::milliseconds filler{0};
         std::map<std::string, int> reconnects;
     };
@@ -600,6 +604,10 @@ private:
                 log_.info("the channel's format or outputs changed; restarting it", "channel",
                           setup.channel.id);
                 (*it)->stop("reload changed the channel's format or outputs");
+                // the counters of the runner that goes are taken into the metrics now; the new
+                // one counts from zero
+                refresh_metrics();
+                seen_.erase(setup.channel.id);
                 auto r = std::make_unique<channel_runner>(io_, setup.channel, setup.plan,
                                                           std::move(setup.facts), *store_, wall_,
                                                           log_);
@@ -621,6 +629,8 @@ private:
             }
             log_.info("the channel is no longer in the config; taking it off air", "channel", id);
             (*it)->stop("reload removed the channel");
+            refresh_metrics();
+            seen_.erase(id);
             it = runners_.erase(it);
         }
         cfg_ = l.cfg;

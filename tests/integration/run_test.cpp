@@ -559,6 +559,15 @@ TEST(run, a_reload_restarts_only_the_channel_whose_outputs_changed) {
     ASSERT_TRUE(listed.is_object());
     ASSERT_EQ(listed["channels"].size(), 1u) << listed.dump();
     EXPECT_EQ(listed["channels"][0]["id"], "test-tv");
+    // the airings of the radio runner that the reload replaced are counted, and those of the
+    // new one from zero
+    const auto metrics = http(api_port(), "GET", "/metrics").body;
+    for (const char* series : {"onair_airings_total{channel=\"test-radio\",status=\"interrupted\"} 1",
+                               "onair_airings_total{channel=\"test-radio\",status=\"truncated\"} 1",
+                               "onair_airings_total{channel=\"test-tv\",status=\"aired\"} 1",
+                               "onair_channel_on_air{channel=\"test-radio\"} 0"}) {
+        EXPECT_NE(metrics.find(series), std::string::npos) << series << "\n" << metrics;
+    }
     std::this_thread::sleep_until(t0 + 10s + 3s);
     EXPECT_EQ(d.stop(SIGTERM), 0);
     const auto log = slurp(dir / "log.txt");
@@ -765,6 +774,9 @@ TEST(run, a_stalled_output_is_rebuilt_and_the_channel_airs_on) {
     daemon_process d(dir / "onair.yaml", dir / "log.txt",
                      {sd.env(), "ONAIR_TEST_STALL=test-tv:4:once"});
     sd.collect(std::chrono::steady_clock::now() + (t0 + 17s - wall::now()));
+    const auto metrics = http(api_port(), "GET", "/metrics").body;
+    EXPECT_NE(metrics.find("onair_pipeline_restarts_total{channel=\"test-tv\"} 1"),
+              std::string::npos) << metrics;
     EXPECT_EQ(d.stop(SIGTERM), 0);
     const auto log = slurp(dir / "log.txt");
     EXPECT_EQ(count_of(log, "the output has not moved"), 1) << log;
