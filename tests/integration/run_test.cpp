@@ -260,24 +260,30 @@ std::vector<std::filesystem::path> set_aside(const std::filesystem::path& dir,
 
 int api_port() { return 20000 + ::getpid() % 20000; }
 
+// The config of the tests: the station, and test-tv airing `schedule_file` to out/tv.mkv;
+// `more_channels` (YAML list items) follow it.
+std::string station_yaml(const std::string& schedule_file, const std::string& more_channels = {}) {
+    return "station: Test\n"
+           "state_dir: state\n"
+           "control: {listen: 127.0.0.1:" + std::to_string(api_port()) + "}\n"
+           "channels:\n"
+           "  - id: test-tv\n"
+           "    name: Test TV\n"
+           "    kind: tv\n"
+           "    timezone: UTC\n"
+           "    video: {width: 320, height: 240, framerate: 25}\n"
+           "    audio: {rate: 48000, channels: 2}\n"
+           "    loudness: null\n"
+           "    schedule: " + schedule_file + "\n"
+           "    filler: {type: black}\n"
+           "    outputs:\n"
+           "      - {type: file, path: out/tv.mkv}\n" + more_channels;
+}
+
 void write_config(const std::filesystem::path& dir, const std::string& schedule) {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "schedule.yaml") << schedule;
-    std::ofstream(dir / "onair.yaml") << "station: Test\n"
-                                         "state_dir: state\n"
-                                         "control: {listen: 127.0.0.1:" << api_port() << "}\n"
-                                         "channels:\n"
-                                         "  - id: test-tv\n"
-                                         "    name: Test TV\n"
-                                         "    kind: tv\n"
-                                         "    timezone: UTC\n"
-                                         "    video: {width: 320, height: 240, framerate: 25}\n"
-                                         "    audio: {rate: 48000, channels: 2}\n"
-                                         "    loudness: null\n"
-                                         "    schedule: schedule.yaml\n"
-                                         "    filler: {type: black}\n"
-                                         "    outputs:\n"
-                                         "      - {type: file, path: out/tv.mkv}\n";
+    std::ofstream(dir / "onair.yaml") << station_yaml("schedule.yaml");
 }
 
 TEST(run, airs_a_break_on_its_frames_and_logs_every_airing) {
@@ -516,34 +522,17 @@ TEST(run, a_reload_restarts_only_the_channel_whose_outputs_changed) {
                                          "programmes:\n  - {id: p, media: tone, at: \""
                                       << time_of_day(t0) << "\"}\n";
     auto config = [&](const std::string& radio_file, bool with_radio) {
-        std::ofstream out(dir / "onair.yaml");
-        out << "station: Test\n"
-               "state_dir: state\n"
-               "control: {listen: 127.0.0.1:" << api_port() << "}\n"
-               "channels:\n"
-               "  - id: test-tv\n"
-               "    name: Test TV\n"
-               "    kind: tv\n"
-               "    timezone: UTC\n"
-               "    video: {width: 320, height: 240, framerate: 25}\n"
-               "    audio: {rate: 48000, channels: 2}\n"
-               "    loudness: null\n"
-               "    schedule: tv.yaml\n"
-               "    filler: {type: black}\n"
-               "    outputs:\n"
-               "      - {type: file, path: out/tv.mkv}\n";
-        if (with_radio) {
-            out << "  - id: test-radio\n"
-                   "    name: Test Radio\n"
-                   "    kind: radio\n"
-                   "    timezone: UTC\n"
-                   "    audio: {rate: 48000, channels: 2}\n"
-                   "    loudness: null\n"
-                   "    schedule: radio.yaml\n"
-                   "    filler: {type: black}\n"
-                   "    outputs:\n"
-                   "      - {type: file, path: " << radio_file << "}\n";
-        }
+        const std::string radio = "  - id: test-radio\n"
+                                  "    name: Test Radio\n"
+                                  "    kind: radio\n"
+                                  "    timezone: UTC\n"
+                                  "    audio: {rate: 48000, channels: 2}\n"
+                                  "    loudness: null\n"
+                                  "    schedule: radio.yaml\n"
+                                  "    filler: {type: black}\n"
+                                  "    outputs:\n"
+                                  "      - {type: file, path: " + radio_file + "}\n";
+        std::ofstream(dir / "onair.yaml") << station_yaml("tv.yaml", with_radio ? radio : "");
     };
     config("out/radio-a.wav", true);
     daemon_process d(dir / "onair.yaml", dir / "log.txt");
