@@ -35,4 +35,12 @@ std::int64_t buffer_running_time(GstPad* pad, GstBuffer* buf);
 // Cuts the audio buffer of a probe to its first `keep` nanoseconds (in place of the old one).
 void truncate_audio(GstPad* pad, GstPadProbeInfo* info, std::int64_t keep);
 
+// An ERROR message as text: its message and the element that posted it, "... (name)".
+std::string error_text(GstMessage* msg);
+
+// Ends a stream that never started, on the sink pad `pad` (a chain whose file has no such
+// stream, a failed clip's mixer pad): stream-start `stream_id`, a time segment, EOS, so what is
+// downstream does not wait for it.
+void end_unstarted_stream(GstPad* pad, const char* stream_id);
+
 } // namespace onair::playout::detail

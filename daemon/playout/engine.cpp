@@ -196,11 +196,7 @@ void on_no_more_pads(GstElement*, gpointer data) {
     clip_shared& c = of(data);
     for (int i : {video_index, audio_index}) {
         if (c.chain_sink[i] != nullptr && !c.linked[i].exchange(true)) {
-            gst_pad_send_event(c.chain_sink[i], gst_event_new_stream_start("onair-none"));
-            GstSegment seg;
-            gst_segment_init(&seg, GST_FORMAT_TIME);
-            gst_pad_send_event(c.chain_sink[i], gst_event_new_segment(&seg));
-            gst_pad_send_event(c.chain_sink[i], gst_event_new_eos());
+            detail::end_unstarted_stream(c.chain_sink[i], "onair-none");
         }
     }
 }
@@ -304,17 +300,6 @@ GstPadProbeReturn position_probe(GstPad* pad, GstPadProbeInfo* info, gpointer da
         static_cast<std::atomic<std::int64_t>*>(data)->store(rt + dur);
     }
     return GST_PAD_PROBE_OK;
-}
-
-std::string error_text(GstMessage* msg) {
-    GError* raw = nullptr;
-    gchar* debug = nullptr;
-    gst_message_parse_error(msg, &raw, &debug); // both transfer full
-    gst::error_ptr err(raw);
-    gst::string_ptr dbg(debug);
-    gst::string_ptr src(gst_object_get_name(GST_MESSAGE_SRC(msg)));
-    return std::string(err ? err->message : "unknown error") + " (" +
-           (src ? src.get() : "?") + ")";
 }
 
 } // namespace
@@ -570,12 +555,7 @@ struct channel_engine::impl {
                 // off before its start): only then can its bin go to NULL without waiting for
                 // that buffer's time.
                 if (failed && !fmt.live) {
-                    gst_pad_send_event(a.mixer_pad[i].get(),
-                                       gst_event_new_stream_start("onair-failed"));
-                    GstSegment seg;
-                    gst_segment_init(&seg, GST_FORMAT_TIME);
-                    gst_pad_send_event(a.mixer_pad[i].get(), gst_event_new_segment(&seg));
-                    gst_pad_send_event(a.mixer_pad[i].get(), gst_event_new_eos());
+                    detail::end_unstarted_stream(a.mixer_pad[i].get(), "onair-failed");
                     retired.push_back({mixer, std::move(a.mixer_pad[i]), i,
                                        a.shared->start + a.shared->cut + frame()});
                 } else {
@@ -716,7 +696,7 @@ struct channel_engine::impl {
             for (auto it = clips.begin(); it != clips.end(); ++it) {
                 if (it->bin && (src == GST_OBJECT(it->bin.get()) ||
                                 gst_object_has_as_ancestor(src, GST_OBJECT(it->bin.get())))) {
-                    fail(it, error_text(msg));
+                    fail(it, detail::error_text(msg));
                     return;
                 }
             }
@@ -728,7 +708,7 @@ struct channel_engine::impl {
                 !gst_object_has_as_ancestor(src, GST_OBJECT(pipeline.get()))) {
                 return;
             }
-            error = error_text(msg);
+            error = detail::error_text(msg);
             done = true;
             break;
         }
@@ -922,7 +902,7 @@ void channel_engine::start(nanoseconds running_time) {
         // the reason is on the bus
         std::string why = "cannot start the pipeline";
         while (gst::message_ptr msg{gst_bus_pop_filtered(impl_->bus.get(), GST_MESSAGE_ERROR)}) {
-            why = error_text(msg.get());
+            why = detail::error_text(msg.get());
         }
         throw std::runtime_error(why);
     }

@@ -61,15 +61,6 @@ bool inside(GstObject* src, GstElement* bin) {
            (src == GST_OBJECT(bin) || gst_object_has_as_ancestor(src, GST_OBJECT(bin)));
 }
 
-std::string error_text(GstMessage* msg) {
-    GError* raw = nullptr;
-    gchar* debug = nullptr;
-    gst_message_parse_error(msg, &raw, &debug); // both transfer full
-    gst::error_ptr err(raw);
-    gst::string_ptr dbg(debug);
-    return err ? err->message : "unknown error";
-}
-
 void link_or_throw(GstPad* src, GstPad* sink, const char* what) {
     if (gst_pad_link(src, sink) != GST_PAD_LINK_OK) {
         throw std::runtime_error(std::string("cannot link ") + what);
@@ -332,11 +323,7 @@ void loop_no_more_pads(GstElement*, gpointer data) {
     auto& d = *held<loop_source>(data).links;
     for (int i : {video_index, audio_index}) {
         if (d.chain_sink[i] != nullptr && !d.linked[i].exchange(true)) {
-            gst_pad_send_event(d.chain_sink[i], gst_event_new_stream_start("onair-none"));
-            GstSegment seg;
-            gst_segment_init(&seg, GST_FORMAT_TIME);
-            gst_pad_send_event(d.chain_sink[i], gst_event_new_segment(&seg));
-            gst_pad_send_event(d.chain_sink[i], gst_event_new_eos());
+            end_unstarted_stream(d.chain_sink[i], "onair-none");
         }
     }
 }

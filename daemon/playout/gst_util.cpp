@@ -103,5 +103,24 @@ void truncate_audio(GstPad* pad, GstPadProbeInfo* info, std::int64_t keep) {
     GST_PAD_PROBE_INFO_DATA(info) = buf;
 }
 
+std::string error_text(GstMessage* msg) {
+    GError* raw = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(msg, &raw, &debug); // both transfer full
+    gst::error_ptr err(raw);
+    gst::string_ptr dbg(debug);
+    gst::string_ptr src(gst_object_get_name(GST_MESSAGE_SRC(msg)));
+    return std::string(err ? err->message : "unknown error") + " (" + (src ? src.get() : "?") +
+           ")";
+}
+
+void end_unstarted_stream(GstPad* pad, const char* stream_id) {
+    gst_pad_send_event(pad, gst_event_new_stream_start(stream_id));
+    GstSegment seg;
+    gst_segment_init(&seg, GST_FORMAT_TIME);
+    gst_pad_send_event(pad, gst_event_new_segment(&seg));
+    gst_pad_send_event(pad, gst_event_new_eos());
+}
+
 } // namespace detail
 } // namespace onair::playout

@@ -73,17 +73,6 @@ const char* aac_encoder() {
     return name;
 }
 
-std::string error_text(GstMessage* msg) {
-    GError* raw = nullptr;
-    gchar* debug = nullptr;
-    gst_message_parse_error(msg, &raw, &debug); // both transfer full
-    gst::error_ptr err(raw);
-    gst::string_ptr dbg(debug);
-    gst::string_ptr src(gst_object_get_name(GST_MESSAGE_SRC(msg)));
-    return std::string(err ? err->message : "unknown error") + " (" + (src ? src.get() : "?") +
-           ")";
-}
-
 // An output bin's input: whatever goes wrong downstream is that output's business. The tee in
 // front passes any flow error but NOT_LINKED up to the encoder, which would stop every output,
 // so the bin's ghost pads answer OK; the ERROR message on the bus takes the bin down.
