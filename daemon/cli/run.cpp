@@ -30,7 +30,7 @@ command add_run(CLI::App& app) {
         }
         pthread_sigmask(SIG_BLOCK, &set, nullptr);
         service::system_clock wall;
-        service::logger log(std::cerr, service::level::info, std::getenv("JOURNAL_STREAM") != nullptr);
+        core::logger log(std::cerr, core::level::info, std::getenv("JOURNAL_STREAM") != nullptr);
         pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
         return service::run(*o, wall, log);
     };

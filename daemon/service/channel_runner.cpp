@@ -79,7 +79,7 @@ struct channel_runner::on_engine {
 channel_runner::channel_runner(asio::io_context& io, const schedule::channel& channel,
                                std::shared_ptr<planner::planner> plan,
                                std::map<std::string, media_facts> facts, asrun::store& store,
-                               const clock& wall, logger& log, runner_options options)
+                               const clock& wall, core::logger& log, runner_options options)
     : io_(io), channel_(channel), plan_(std::move(plan)), facts_(std::move(facts)),
       store_(store), wall_(wall), log_(log), options_(options), bus_(io), timer_(io),
       queue_(options.lead, options.join_lead, options.shortest_join) {}

@@ -11,7 +11,7 @@
 #include "schedule/model.hpp"
 #include "service/clock.hpp"
 #include "service/cue_queue.hpp"
-#include "service/log.hpp"
+#include "core/log.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -82,7 +82,7 @@ class channel_runner {
 public:
     channel_runner(boost::asio::io_context& io, const schedule::channel& channel,
                    std::shared_ptr<planner::planner> plan, std::map<std::string, media_facts> facts,
-                   asrun::store& store, const clock& wall, logger& log, runner_options options = {});
+                   asrun::store& store, const clock& wall, core::logger& log, runner_options options = {});
     ~channel_runner();
     channel_runner(const channel_runner&) = delete;
     channel_runner& operator=(const channel_runner&) = delete;
@@ -135,7 +135,7 @@ private:
     std::map<std::string, media_facts> facts_;
     asrun::store& store_;
     const clock& wall_;
-    logger& log_;
+    core::logger& log_;
     runner_options options_;
 
     std::unique_ptr<playout::channel_engine> engine_;

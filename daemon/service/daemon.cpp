@@ -83,7 +83,7 @@ struct loaded {
 // Loads the config and the schedules, probes the media (through the cache) and builds each
 // channel's planner. Throws std::runtime_error with every diagnostic when the config is broken;
 // a channel whose schedule is broken airs filler (and the errors are logged).
-loaded load(const run_options& o, logger& log, bool strict) {
+loaded load(const run_options& o, core::logger& log, bool strict) {
     core::diagnostics diags;
     auto st = schedule::load_station(o.config, diags);
     // errors in the config itself stop everything; a broken schedule only its channel (unless
@@ -254,7 +254,7 @@ private:
 
 class daemon final : public control::backend {
 public:
-    daemon(run_options o, const clock& wall, logger& log)
+    daemon(run_options o, const clock& wall, core::logger& log)
         : options_(std::move(o)), wall_(wall), log_(log), signals_(io_, SIGINT, SIGTERM, SIGHUP),
           heartbeat_timer_(io_) {}
 
@@ -700,7 +700,7 @@ private:
 
     run_options options_;
     const clock& wall_;
-    logger& log_;
+    core::logger& log_;
     asio::io_context io_;
     asio::signal_set signals_;
     asio::steady_timer heartbeat_timer_;
@@ -718,7 +718,7 @@ private:
 
 } // namespace
 
-int run(const run_options& options, const clock& wall, logger& log) {
+int run(const run_options& options, const clock& wall, core::logger& log) {
     daemon d(options, wall, log);
     return d.run();
 }

@@ -4,7 +4,7 @@
 // SIGTERM or SIGINT; SIGHUP reloads. See docs/service.md.
 
 #include "service/clock.hpp"
-#include "service/log.hpp"
+#include "core/log.hpp"
 
 #include <filesystem>
 #include <string>
@@ -19,6 +19,6 @@ struct run_options {
 
 // Runs until a stop signal. Returns the exit status: 0 after a clean stop, 1 when the config
 // cannot be loaded or no channel could go on air, 2 for an unknown channel id.
-int run(const run_options& options, const clock& wall, logger& log);
+int run(const run_options& options, const clock& wall, core::logger& log);
 
 } // namespace onair::service

@@ -1,7 +1,9 @@
 #pragma once
 
 // Log lines for journald: no timestamp (journald adds one), a constant message and key=value
-// fields, on stderr. One logger is made by the daemon and passed to whoever logs.
+// fields, on stderr. One logger is made by main and passed to whoever logs (the service, the
+// playout engine, media probing): there is no global one. Thread-safe: GStreamer's streaming
+// threads may log through it.
 
 #include <iostream>
 #include <mutex>
@@ -10,7 +12,43 @@
 #include <string_view>
 #include <utility>
 
-namespace onair::service {
+namespace onair::core {
+
+// A value as one token: quoted when it holds a space, a quote, '=' or a control
+// character; newlines and other control characters escaped, so one event is one line.
+inline std::string log_value(std::string_view text) {
+    bool plain = !text.empty();
+    for (unsigned char c : text) {
+        if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) {
+            plain = false;
+            break;
+        }
+    }
+    if (plain) {
+        return std::string(text);
+    }
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20 || c == 0x7f) {
+                static const char hex[] = "0123456789abcdef";
+                out += "\\x";
+                out += hex[c >> 4];
+                out += hex[c & 15];
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    out += '"';
+    return out;
+}
 
 enum class level { debug, info, warning, error };
 
@@ -28,7 +66,10 @@ public:
             return;
         }
         std::ostringstream line;
-        line << (journal_ ? syslog_prefix(l) : "") << label(l) << message;
+        line << (journal_ ? syslog_prefix(l) : "") << label(l);
+        for (char c : message) { // a message is one line whatever it holds
+            line << (c == '\n' || c == '\r' ? ' ' : c);
+        }
         append(line, fields...);
         line << '\n';
         std::lock_guard lock(mutex_);
@@ -63,18 +104,7 @@ private:
         v << value;
         const std::string text = v.str();
         line << ' ' << key << '=';
-        if (text.empty() || text.find_first_of(" \"=") != std::string::npos) {
-            line << '"';
-            for (char c : text) {
-                if (c == '"' || c == '\\') {
-                    line << '\\';
-                }
-                line << c;
-            }
-            line << '"';
-        } else {
-            line << text;
-        }
+        line << log_value(text);
         append(line, rest...);
     }
 
