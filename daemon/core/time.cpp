@@ -349,4 +349,13 @@ const date::time_zone* find_zone(const std::string& name) {
     }
 }
 
+std::string seconds_text(milliseconds d) {
+    auto ms = d.count();
+    std::string out = ms < 0 ? "-" : "";
+    ms = ms < 0 ? -ms : ms;
+    const auto frac = std::to_string(ms % 1000);
+    out += std::to_string(ms / 1000) + "." + std::string(3 - frac.size(), '0') + frac;
+    return out;
+}
+
 } // namespace onair::core

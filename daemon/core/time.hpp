@@ -26,6 +26,9 @@ constexpr milliseconds one_day{24 * 60 * 60 * 1000};
 result<milliseconds> parse_duration(std::string_view text);
 // The shortest form parse_duration reads back to the same value ("1h30m", "500ms", "0s").
 std::string format_duration(milliseconds d);
+// Seconds with their milliseconds, "1.500", "-0.040", "0.000": how logs and as-run details
+// show a length or an offset.
+std::string seconds_text(milliseconds d);
 
 // "HH:MM" or "HH:MM:SS", 00:00 to 23:59:59; with allow_end also exactly "24:00".
 result<milliseconds> parse_time_of_day(std::string_view text, bool allow_end = false);

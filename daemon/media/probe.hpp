@@ -49,6 +49,11 @@ public:
     // With an empty `cache_file`, results are remembered only for the life of the prober.
     // The file is read on the first probe; a missing or corrupt one counts as empty.
     explicit prober(std::filesystem::path cache_file = {});
+
+    // Cache only: a file the cache does not know is not decoded; its result says "not probed
+    // yet" (ok false). The daemon starts this way, so a cold cache does not hold back air while
+    // every file of a library decodes, and probes the rest in the background.
+    void cache_only(bool on) { cache_only_ = on; }
     ~prober();
     prober(const prober&) = delete;
     prober& operator=(const prober&) = delete;
@@ -73,8 +78,17 @@ private:
     std::unique_ptr<cache> cache_;
     std::size_t hits_ = 0;
     std::size_t decoded_ = 0;
+    bool cache_only_ = false;
     std::string save_error_;
 };
+
+// The error of a result that the cache did not know, in cache-only mode.
+inline constexpr const char* not_probed_yet = "not probed yet";
+
+// The loudness correction a file gets on air and in render for a channel's `target` (LUFS;
+// empty = off): the difference to the target, kept within +-20 dB so that a near-silent file is
+// not blown up. 0 when either loudness is unknown.
+double gain_db_for(std::optional<double> target_lufs, const probe_result& r);
 
 // Decodes one file without any cache.
 probe_result probe_file(const std::filesystem::path& file);

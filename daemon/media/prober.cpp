@@ -157,6 +157,11 @@ std::vector<probe_result> prober::probe_all(const std::vector<std::filesystem::p
             out[i].file = file;
             continue;
         }
+        if (cache_only_) {
+            out[i].file = file;
+            out[i].error = not_probed_yet;
+            continue;
+        }
         auto [w, fresh] = work_of_key.emplace(key, work.size());
         if (fresh) {
             work.push_back(pending{key, file, facts, {}, {}});
@@ -261,6 +266,14 @@ bool prober::save() {
     }
     cache_->dirty = false;
     return true;
+}
+
+double gain_db_for(std::optional<double> target_lufs, const probe_result& r) {
+    constexpr double max_gain_db = 20;
+    if (!target_lufs || !r.ok || !r.loudness_lufs) {
+        return 0;
+    }
+    return std::clamp(*target_lufs - *r.loudness_lufs, -max_gain_db, max_gain_db);
 }
 
 } // namespace onair::media

@@ -8,11 +8,20 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace onair::schedule {
 
 using core::location;
+
+// Where a value was read (for diagnostics): never part of the value, so two configs that say
+// the same thing on different lines compare equal.
+struct place : location {
+    place() = default;
+    place(const location& l) : location(l) {}
+    bool operator==(const place&) const { return true; }
+};
 using core::milliseconds;
 using std::filesystem::path;
 
@@ -110,11 +119,15 @@ struct video_format {
     int height = 720;
     int framerate_num = 25;
     int framerate_den = 1;
+
+    bool operator==(const video_format&) const = default;
 };
 
 struct audio_format {
     int rate = 48000;
     int channels = 2;
+
+    bool operator==(const audio_format&) const = default;
 };
 
 enum class filler_type { black, slate, loop, live };
@@ -125,7 +138,13 @@ struct filler {
     std::vector<path> media; // loop
     std::string uri;         // live
     std::shared_ptr<filler> fallback; // live; null means black
-    location where;
+    place where;
+
+    // Written out because `fallback` is compared by what it holds, not by its address.
+    bool operator==(const filler& o) const {
+        return type == o.type && image == o.image && media == o.media && uri == o.uri &&
+               (fallback == o.fallback || (fallback && o.fallback && *fallback == *o.fallback));
+    }
 };
 
 enum class output_type { file, udp, srt, rtmp, hls, icecast, null };
@@ -144,7 +163,9 @@ struct output {
     std::string format;        // icecast: mp3 | ogg
     std::optional<int> video_bitrate; // kbit/s
     std::optional<int> audio_bitrate; // kbit/s
-    location where;
+    place where;
+
+    bool operator==(const output&) const = default;
 };
 
 struct channel {
@@ -162,6 +183,14 @@ struct channel {
     location where;
     location schedule_where;
 };
+
+// The part of a channel that shapes its pipeline: a reload that changes any of it rebuilds the
+// channel; one that changes only its plan (schedule, loudness, name) swaps the plan in. A new
+// field of video_format, audio_format, filler or output takes part by itself (their == are
+// defaulted); a new channel field that shapes the pipeline must be added here.
+inline auto air_fields(const channel& c) {
+    return std::tie(c.kind, c.video, c.audio, c.fill, c.outputs);
+}
 
 struct control {
     std::string listen_host = "127.0.0.1";

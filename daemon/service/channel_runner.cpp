@@ -1,13 +1,10 @@
 #include "service/channel_runner.hpp"
 
-#include <boost/asio/post.hpp>
+#include "core/time.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <stdexcept>
 
 namespace onair::service {
 
@@ -19,51 +16,7 @@ core::milliseconds to_ms(playout::nanoseconds d) {
     return std::chrono::duration_cast<core::milliseconds>(d);
 }
 
-std::string seconds_text(core::milliseconds d) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(d.count()) / 1000.0);
-    return buf;
-}
-
 } // namespace
-
-std::optional<stall_fault> stall_fault_for(const std::string& channel_id, const char* spec) {
-    if (spec == nullptr || *spec == '\0') {
-        return std::nullopt;
-    }
-    const std::string text(spec);
-    const auto colon = text.find(':');
-    if (colon == std::string::npos) {
-        throw std::invalid_argument("ONAIR_TEST_STALL: expected CHANNEL:SECONDS[:once], got \"" +
-                                    text + "\"");
-    }
-    if (text.substr(0, colon) != channel_id) {
-        return std::nullopt;
-    }
-    std::string rest = text.substr(colon + 1);
-    stall_fault f;
-    if (const auto c = rest.find(':'); c != std::string::npos) {
-        if (rest.substr(c + 1) != "once") {
-            throw std::invalid_argument("ONAIR_TEST_STALL: expected \"once\" after the seconds, got \"" +
-                                        rest.substr(c + 1) + "\"");
-        }
-        f.once = true;
-        rest.resize(c);
-    }
-    std::size_t used = 0;
-    double seconds = -1;
-    try {
-        seconds = std::stod(rest, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != rest.size() || rest.empty() || !(seconds >= 0)) {
-        throw std::invalid_argument("ONAIR_TEST_STALL: the seconds must be a number >= 0, got \"" +
-                                    rest + "\"");
-    }
-    f.after = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
-    return f;
-}
 
 struct channel_runner::on_engine {
     cue c;
@@ -72,17 +25,18 @@ struct channel_runner::on_engine {
     // `failed` when its slot comes, not before, so a stop in between leaves no row for a slot
     // that never came.
     std::optional<std::string> failed;
-    std::optional<std::int64_t> row; // the as-run row, once on air
+    std::optional<airing_log::ticket> row; // the as-run row, once on air
     core::instant actual_start{};
 };
 
 channel_runner::channel_runner(asio::io_context& io, const schedule::channel& channel,
                                std::shared_ptr<planner::planner> plan,
-                               std::map<std::string, media_facts> facts, asrun::store& store,
-                               const clock& wall, core::logger& log, runner_options options)
-    : io_(io), channel_(channel), plan_(std::move(plan)), facts_(std::move(facts)),
-      store_(store), wall_(wall), log_(log), options_(options), bus_(io), timer_(io),
-      queue_(options.lead, options.join_lead, options.shortest_join) {}
+                               std::map<std::string, media_facts> facts, airing_log& rows,
+                               engine_factory make_engine, const clock& clk, core::logger& log,
+                               runner_options options)
+    : io_(io), channel_(channel), plan_(std::move(plan)), facts_(std::move(facts)), rows_(rows),
+      make_engine_(std::move(make_engine)), clock_(clk), log_(log), options_(options), bus_(io),
+      timer_(io), queue_(options.lead, options.join_lead, options.shortest_join) {}
 
 channel_runner::~channel_runner() {
     timer_.cancel();
@@ -92,144 +46,195 @@ channel_runner::~channel_runner() {
     }
 }
 
-void channel_runner::build_engine() {
-    engine_ = std::make_unique<playout::channel_engine>(channel_, playout::mode::live);
-    for (const auto& out : channel_.outputs) {
-        if (out.type == schedule::output_type::file && out.file.has_parent_path()) {
-            std::error_code ec;
-            std::filesystem::create_directories(out.file.parent_path(), ec);
-        }
-        // an output that cannot be built is the output's failure, not the channel's: it is
-        // reported in the engine's output states and the channel airs to the others
-        try {
-            engine_->add_output(out);
-        } catch (const std::exception& e) {
-            log_.error("output cannot be built", "channel", channel_.id, "type",
-                       schedule::to_string(out.type), "reason", e.what());
-        }
-    }
-    engine_->on_event([this](const playout::event& e) { on_event(e); });
+void channel_runner::start() {
+    started_ = true;
+    try_start();
+    arm_timer();
 }
 
-void channel_runner::start() {
-    build_engine();
-    const auto steady_now = std::chrono::steady_clock::now();
-    if (state_.output_moved == std::chrono::steady_clock::time_point{}) { // the first start
-        fault_ = stall_fault_for(channel_.id, std::getenv("ONAIR_TEST_STALL"));
-        fault_at_ = steady_now + (fault_ ? fault_->after : std::chrono::milliseconds{0});
+bool channel_runner::try_start() {
+    core::instant now;
+    std::chrono::milliseconds into_second{0};
+    try {
+        auto e = make_engine_(channel_, [this](const playout::event& ev) { on_event(ev); });
+        // Running time 0 is the last whole wall second, so the frame grid falls on whole
+        // seconds and an item planned on the second airs exactly on a frame. Read after the
+        // build (which takes a while), right before the start.
+        now = clock_.now();
+        into_second = now.time_since_epoch() % std::chrono::seconds(1);
+        e->start(into_second);
+        engine_ = std::move(e);
+    } catch (const std::exception& ex) {
+        go_down(ex.what());
+        return false;
     }
-    fault_in_engine_ = false;
-    inject_fault_when_due(steady_now);
-    // Running time 0 is the last whole wall second, so the frame grid falls on whole seconds
-    // and an item planned on the second airs exactly on a frame.
-    const core::instant now = wall_.now();
-    const auto into_second = now.time_since_epoch() % std::chrono::seconds(1);
-    engine_->start(into_second);
-    anchor_wall_ = now - std::chrono::duration_cast<core::milliseconds>(into_second);
+    anchor_wall_ = now - into_second;
     anchor_rt_ = playout::nanoseconds{0};
-    running_ = true;
     state_.on_air = true;
-    started_ = steady_now;
-    // A rebuilt pipeline keeps the time the output last moved: one that never moves leaves the
-    // channel stalled for the watchdog.
-    if (state_.output_moved == std::chrono::steady_clock::time_point{}) {
-        state_.output_moved = started_;
-    }
+    state_.down_reason.clear();
+    state_.retry_backoff.reset();
+    // a new pipeline has stall_restart to show that it moves
+    state_.output_moved = clock_.steady();
     last_position_ = engine_->running_time_now();
-    bus_.assign(::dup(engine_->bus_fd()));
-    arm_bus();
+    last_tick_ = {};
+    if (const int fd = engine_->bus_fd(); fd >= 0) {
+        bus_.assign(::dup(fd));
+        arm_bus();
+    }
     log_.info("on air", "channel", channel_.id, "kind", schedule::to_string(channel_.kind),
               "outputs", channel_.outputs.size());
     replan(now);
     take_due(now);
-    arm_timer();
+    return true;
+}
+
+// The channel is off air until retry_at_: the first failure in a row is retried on the next
+// tick, then after retry_min, doubling up to retry_max.
+void channel_runner::go_down(const std::string& why) {
+    state_.on_air = false;
+    state_.down_reason = why;
+    ++failures_;
+    std::chrono::milliseconds backoff{0};
+    if (failures_ > 1) {
+        backoff = options_.retry_min * (1LL << std::min(failures_ - 2, 16));
+        backoff = std::min(backoff, options_.retry_max);
+    }
+    state_.retry_backoff = backoff;
+    retry_at_ = clock_.steady() + backoff;
+    log_.error("the channel cannot go on air; retrying", "channel", channel_.id, "reason", why,
+               "retry_s", core::seconds_text(backoff));
 }
 
 void channel_runner::arm_bus() {
     bus_.async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
-        if (ec || !running_) {
+        if (ec || !started_ || !engine_) {
             return;
         }
-        if (!engine_->dispatch_pending()) {
-            restart_engine(engine_->fatal_error().empty() ? "the pipeline ended"
-                                                          : engine_->fatal_error());
-            return;
+        try {
+            if (!engine_->dispatch_pending()) {
+                rebuild(engine_->fatal_error().empty() ? "the pipeline ended"
+                                                       : engine_->fatal_error());
+                return;
+            }
+        } catch (const std::exception& e) {
+            ++state_.internal_errors;
+            log_.error("internal error; the channel airs on", "channel", channel_.id, "where",
+                       "bus", "reason", e.what());
         }
-        arm_bus();
+        if (engine_ && bus_.is_open()) {
+            arm_bus();
+        }
     });
 }
 
 void channel_runner::arm_timer() {
     timer_.expires_after(options_.tick);
     timer_.async_wait([this](boost::system::error_code ec) {
-        if (ec || !running_) {
+        if (ec || !started_) {
             return;
         }
         tick();
-        if (running_) {
+        if (started_) {
             arm_timer();
         }
     });
 }
 
+// The catch boundary of the runner: nothing that goes wrong in one turn stops the next.
 void channel_runner::tick() {
-    if (!engine_->dispatch_pending()) {
-        restart_engine(engine_->fatal_error().empty() ? "the pipeline ended"
-                                                      : engine_->fatal_error());
+    try {
+        turn();
+    } catch (const std::exception& e) {
+        ++state_.internal_errors;
+        log_.error("internal error; the channel airs on", "channel", channel_.id, "where", "tick",
+                   "reason", e.what());
+    }
+}
+
+void channel_runner::turn() {
+    if (!started_) {
         return;
     }
-    const core::instant now = wall_.now();
+    const auto steady = clock_.steady();
+    if (!engine_) {
+        if (steady >= retry_at_) {
+            try_start();
+        }
+        return;
+    }
+    if (!engine_->dispatch_pending()) {
+        rebuild(engine_->fatal_error().empty() ? "the pipeline ended" : engine_->fatal_error());
+        return;
+    }
+    const core::instant now = clock_.now();
     watch_clock(now);
     if (!last_replan_ || now - *last_replan_ >= options_.replan_every) {
         replan(now);
     }
     take_due(now);
     record_due_failures(now);
-    const auto steady_now = std::chrono::steady_clock::now();
+    end_hung_clips(now);
     if (!state_.now && last_tick_ != std::chrono::steady_clock::time_point{}) {
-        state_.filler += std::chrono::duration_cast<core::milliseconds>(steady_now - last_tick_);
+        state_.filler += std::chrono::duration_cast<core::milliseconds>(steady - last_tick_);
     }
-    last_tick_ = steady_now;
+    last_tick_ = steady;
     const auto position = engine_->running_time_now();
     if (position != last_position_) {
         last_position_ = position;
-        state_.output_moved = steady_now;
+        state_.output_moved = steady;
+        failures_ = 0; // this pipeline works
     }
-    inject_fault_when_due(steady_now);
     // A pipeline whose output stands still (a hung streaming thread) is rebuilt; the items on
     // it are closed `interrupted` and the plan is taken up again where the clock says.
-    if (steady_now - state_.output_moved >= options_.stall_restart &&
-        steady_now - started_ >= options_.stall_restart) {
-        const auto still = std::chrono::duration_cast<std::chrono::milliseconds>(
-            steady_now - state_.output_moved);
-        restart_engine("the output has not moved for " + seconds_text(still) + " s");
+    if (steady - state_.output_moved >= options_.stall_restart) {
+        rebuild("the output has not moved for " +
+                core::seconds_text(std::chrono::duration_cast<core::milliseconds>(
+                    steady - state_.output_moved)) +
+                " s");
     }
 }
 
-// Items that failed while prepared are logged once their slot has come.
+// Items that failed while prepared are logged when their slot comes.
 void channel_runner::record_due_failures(core::instant now) {
     for (auto it = cued_.begin(); it != cued_.end();) {
-        on_engine& entry = *it->second;
+        const on_engine& entry = *it->second;
         if (!entry.failed || now < entry.c.air_at) {
             ++it;
             continue;
         }
-        auto row = row_for(entry.c.item, entry.insert);
-        row.status = asrun::airing_status::failed;
-        row.detail = *entry.failed;
-        store_.record(row);
+        log_row(entry.c.item, entry.insert, asrun::airing_status::failed, *entry.failed);
         ++state_.failed;
         it = cued_.erase(it);
     }
 }
 
-void channel_runner::inject_fault_when_due(std::chrono::steady_clock::time_point now) {
-    if (fault_ && !fault_in_engine_ && now >= fault_at_ && !(fault_->once && fault_fired_)) {
-        log_.warning("test fault: blocking the channel's output (ONAIR_TEST_STALL)", "channel",
-                     channel_.id);
-        engine_->inject_stall();
-        fault_in_engine_ = true;
-        fault_fired_ = true;
+// A clip still on the pipeline past its planned end has stopped delivering data (the engine
+// cuts a clip when its data reaches the cut point, so data that never comes is never cut): it is
+// taken off and logged `failed`, and the filler covers what is left of its slot.
+void channel_runner::end_hung_clips(core::instant now) {
+    for (auto it = cued_.begin(); it != cued_.end();) {
+        on_engine& entry = *it->second;
+        const core::instant end = entry.c.air_at + entry.c.duration;
+        if (entry.failed || now < end + options_.hung_grace) {
+            ++it;
+            continue;
+        }
+        engine_->cancel_clip(it->first);
+        const planner::item item = entry.c.item;
+        if (entry.row) {
+            const std::string why = "its data stopped arriving; cut at its planned end";
+            log_.warning("hung clip taken off; filler covers its slot", "channel", channel_.id,
+                         "media", item.media, "reason", why);
+            rows_.close(*entry.row, end, asrun::airing_status::failed, why);
+        } else {
+            const std::string why = "no data arrived from the file by its planned end";
+            log_.warning("clip never started; filler covered its slot", "channel", channel_.id,
+                         "media", item.media);
+            log_row(item, entry.insert, asrun::airing_status::failed, why);
+        }
+        ++state_.failed;
+        it = cued_.erase(it);
+        clear_now(item);
     }
 }
 
@@ -247,7 +252,7 @@ void channel_runner::watch_clock(core::instant now) {
     anchor_rt_ = std::chrono::round<core::milliseconds>(rt);
     if (std::chrono::abs(drift) >= options_.step_tolerance) {
         log_.warning("the wall clock stepped; re-planning from now", "channel", channel_.id,
-                     "step_s", seconds_text(drift));
+                     "step_s", core::seconds_text(drift));
         queue_.rewind(now);
         replan(now);
     }
@@ -256,6 +261,7 @@ void channel_runner::watch_clock(core::instant now) {
 void channel_runner::replan(core::instant now) {
     last_replan_ = now;
     if (!plan_) {
+        queue_.offer({}); // a broken schedule: filler only
         return;
     }
     const auto rundown = plan_->plan_window(now, now + options_.horizon);
@@ -287,13 +293,19 @@ asrun::airing channel_runner::row_for(const planner::item& it, bool insert) cons
     return row;
 }
 
+// A row for an item that never went to air.
+void channel_runner::log_row(const planner::item& it, bool insert, asrun::airing_status status,
+                             const std::string& detail) {
+    auto row = row_for(it, insert);
+    row.status = status;
+    row.detail = detail;
+    rows_.record(row);
+}
+
 void channel_runner::take_due(core::instant now) {
     auto due = queue_.take(now);
     for (auto& s : due.skips) {
-        auto row = row_for(s.item);
-        row.status = asrun::airing_status::skipped;
-        row.detail = s.reason;
-        store_.record(row);
+        log_row(s.item, false, asrun::airing_status::skipped, s.reason);
         ++state_.skipped;
         log_.info("skipped", "channel", channel_.id, "media", s.item.media, "scheduled",
                   core::format_iso(s.item.start, *channel_.zone), "reason", s.reason);
@@ -324,34 +336,32 @@ void channel_runner::hand(const cue& c, bool insert) {
     if (c.in_point.count() > 0) {
         log_.info("joining a programme under way", "channel", channel_.id, "media", c.item.media,
                   "at", core::format_iso(c.air_at, *channel_.zone), "in_s",
-                  seconds_text(c.in_point));
+                  core::seconds_text(c.in_point));
     }
     const auto serial = engine_->schedule_clip(clip);
     cued_.emplace(serial, std::move(entry));
     // a missing file fails inside schedule_clip, before its serial is known here
     if (auto failed = pending_failures_.find(serial); failed != pending_failures_.end()) {
-        const std::string reason = failed->second;
-        pending_failures_.erase(failed);
         playout::event e;
         e.kind = playout::event_kind::failed;
         e.serial = serial;
-        e.reason = reason;
+        e.reason = failed->second;
+        pending_failures_.erase(failed);
         on_event(e);
     }
 }
 
 // Planned items in [from, to) give their slot to an insert: those prepared are taken off the
-// pipeline, those not yet prepared out of the queue; all are logged `skipped`.
+// pipeline, those not yet prepared out of the queue; all are logged `skipped`. Inserts queued
+// before never lie in the slot (a new insert goes after them).
 void channel_runner::drop_for_insert(core::instant from, core::instant to) {
     const std::string why = "an operator insert took its slot";
     for (auto it = cued_.begin(); it != cued_.end();) {
         const cue& c = it->second->c;
-        if (!it->second->row && c.air_at < to && c.air_at + c.duration > from) {
+        if (!it->second->row && !it->second->insert && c.air_at < to &&
+            c.air_at + c.duration > from) {
             engine_->cancel_clip(it->first);
-            auto row = row_for(c.item, it->second->insert);
-            row.status = asrun::airing_status::skipped;
-            row.detail = why;
-            store_.record(row);
+            log_row(c.item, false, asrun::airing_status::skipped, why);
             ++state_.skipped;
             it = cued_.erase(it);
         } else {
@@ -359,17 +369,17 @@ void channel_runner::drop_for_insert(core::instant from, core::instant to) {
         }
     }
     for (auto& item : queue_.drop_overlapping(from, to)) {
-        auto row = row_for(item);
-        row.status = asrun::airing_status::skipped;
-        row.detail = why;
-        store_.record(row);
+        log_row(item, false, asrun::airing_status::skipped, why);
         ++state_.skipped;
     }
 }
 
 std::variant<planner::item, std::string> channel_runner::insert(const std::string& media) {
-    if (!plan_ || !running_) {
+    if (!plan_) {
         return std::string("the channel has no schedule on air");
+    }
+    if (!engine_) {
+        return "the channel is off air (" + state_.down_reason + ")";
     }
     const auto& in = plan_->input();
     const schedule::media_item* m = in.sched->find_media(media);
@@ -380,12 +390,13 @@ std::variant<planner::item, std::string> channel_runner::insert(const std::strin
     if (length == in.media_durations.end()) {
         return "the length of '" + media + "' is unknown (the file cannot be probed)";
     }
-    const core::instant now = wall_.now();
-    // right after the item on air, else as soon as a clip can be prepared; on a whole second
+    const core::instant now = clock_.now();
+    // after the item on air and after every insert queued before it, else as soon as a clip can
+    // be prepared; on a whole second
     core::instant start = std::chrono::time_point_cast<core::milliseconds>(
         std::chrono::ceil<std::chrono::seconds>(now + options_.join_lead));
     for (const auto& [serial, entry] : cued_) {
-        if (entry->row) {
+        if (entry->row || (entry->insert && !entry->failed)) {
             start = std::max(start, entry->c.air_at + entry->c.duration);
         }
     }
@@ -405,23 +416,41 @@ std::variant<planner::item, std::string> channel_runner::insert(const std::strin
 }
 
 std::optional<planner::item> channel_runner::skip() {
+    if (!engine_) {
+        return std::nullopt;
+    }
+    // the item on air is the one that started last (at a seam the next may have started while
+    // the last has not yet been reported ended)
+    auto on_air = cued_.end();
     for (auto it = cued_.begin(); it != cued_.end(); ++it) {
-        if (!it->second->row) {
-            continue;
+        if (it->second->row &&
+            (on_air == cued_.end() || it->second->c.air_at > on_air->second->c.air_at)) {
+            on_air = it;
         }
-        engine_->cancel_clip(it->first);
-        const planner::item item = it->second->c.item;
-        store_.close_airing(*it->second->row, wall_.now(), asrun::airing_status::skipped,
-                            "operator skip");
-        ++state_.skipped;
-        cued_.erase(it);
+    }
+    if (on_air == cued_.end()) {
+        return std::nullopt;
+    }
+    engine_->cancel_clip(on_air->first);
+    const planner::item item = on_air->second->c.item;
+    rows_.close(*on_air->second->row, clock_.now(), asrun::airing_status::skipped,
+                "operator skip");
+    ++state_.skipped;
+    cued_.erase(on_air);
+    clear_now(item);
+    log_.info("skipped by the operator", "channel", channel_.id, "media", item.media);
+    return item;
+}
+
+void channel_runner::clear_now(const planner::item& item) {
+    if (state_.now && state_.now->start == item.start && state_.now->media == item.media) {
         state_.now.reset();
         state_.now_actual_start.reset();
-        engine_->set_stream_title(channel_.name);
-        log_.info("skipped by the operator", "channel", channel_.id, "media", item.media);
-        return item;
+        state_.now_kind_insert = false;
+        if (engine_) {
+            engine_->set_stream_title(channel_.name);
+        }
     }
-    return std::nullopt;
 }
 
 void channel_runner::on_event(const playout::event& e) {
@@ -433,147 +462,148 @@ void channel_runner::on_event(const playout::event& e) {
         }
         return;
     }
-    on_engine& entry = *it->second;
-    const planner::item& item = entry.c.item;
     switch (e.kind) {
-    case playout::event_kind::started: {
-        entry.actual_start = wall_of(e.running_time);
-        auto row = row_for(item, entry.insert);
-        row.actual_start = entry.actual_start;
-        entry.row = store_.open_airing(row);
-        const auto error = entry.actual_start - entry.c.air_at;
-        state_.last_start_error = error;
-        start_errors_.push_back(error);
-        state_.now = item;
-        state_.now_actual_start = entry.actual_start;
-        state_.now_kind_insert = entry.insert;
-        engine_->set_stream_title(item.title);
-        log_.info("on air", "channel", channel_.id, "kind", planner::to_string(item.kind),
-                  "media", item.media, "scheduled", core::format_iso(entry.c.air_at, *channel_.zone),
-                  "start_error_ms", error.count());
+    case playout::event_kind::started:
+        on_started(*it->second, e);
         break;
-    }
-    case playout::event_kind::ended: {
-        const core::instant end = wall_of(e.running_time);
-        // whole when it ran to its planned end (within a frame); a programme joined under way
-        // aired only its end part
-        const bool whole = e.running_time + engine_->frame_duration() >=
-                           running_time_of(entry.c.air_at) + entry.c.duration;
-        asrun::airing_status status = asrun::airing_status::aired;
-        std::optional<std::string> detail;
-        if (entry.c.in_point.count() > 0) {
-            status = asrun::airing_status::truncated;
-            detail = "joined " + seconds_text(entry.c.in_point) +
-                     " s in: it was under way when the channel went on air";
-        } else if (!whole) {
-            status = asrun::airing_status::truncated;
-            detail = "the file ended " +
-                     seconds_text(to_ms(running_time_of(entry.c.air_at) + entry.c.duration -
-                                        e.running_time)) +
-                     " s before its planned end";
-        }
-        if (entry.row) {
-            store_.close_airing(*entry.row, end, status, detail);
-        }
-        (status == asrun::airing_status::aired ? state_.aired : state_.truncated) += 1;
-        if (state_.now && state_.now->start == item.start) {
-            state_.now.reset();
-            state_.now_actual_start.reset();
-            engine_->set_stream_title(channel_.name);
-        }
+    case playout::event_kind::ended:
+        on_ended(*it->second, e);
         cued_.erase(it);
         break;
-    }
-    case playout::event_kind::failed: {
-        if (!entry.row && wall_.now() < entry.c.air_at) {
-            log_.warning("cannot air; filler will cover its slot", "channel", channel_.id, "media",
-                         item.media, "scheduled", core::format_iso(entry.c.air_at, *channel_.zone),
-                         "reason", e.reason);
-            entry.failed = e.reason;
-            break;
-        }
-        log_.warning("failed; filler covers its slot", "channel", channel_.id, "media",
-                     item.media, "reason", e.reason);
-        if (entry.row) {
-            store_.close_airing(*entry.row, wall_.now(), asrun::airing_status::failed, e.reason);
-        } else {
-            auto row = row_for(item, entry.insert);
-            row.status = asrun::airing_status::failed;
-            row.detail = e.reason;
-            store_.record(row);
-        }
-        ++state_.failed;
-        if (state_.now && state_.now->start == item.start) {
-            state_.now.reset();
-            state_.now_actual_start.reset();
-        }
-        cued_.erase(it);
+    case playout::event_kind::failed:
+        on_failed(e.serial, *it->second, e);
         break;
-    }
     }
 }
 
-void channel_runner::restart_engine(const std::string& why) {
-    log_.error("the channel's pipeline stopped; rebuilding it", "channel", channel_.id,
-               "reason", why);
-    const core::instant now = wall_.now();
+void channel_runner::on_started(on_engine& entry, const playout::event& e) {
+    const planner::item& item = entry.c.item;
+    entry.actual_start = wall_of(e.running_time);
+    auto row = row_for(item, entry.insert);
+    row.actual_start = entry.actual_start;
+    entry.row = rows_.open(row);
+    const auto error = entry.actual_start - entry.c.air_at;
+    state_.last_start_error = error;
+    start_errors_.push_back(error);
+    state_.now = item;
+    state_.now_actual_start = entry.actual_start;
+    state_.now_kind_insert = entry.insert;
+    engine_->set_stream_title(item.title);
+    log_.info("on air", "channel", channel_.id, "kind", planner::to_string(item.kind), "media",
+              item.media, "scheduled", core::format_iso(entry.c.air_at, *channel_.zone),
+              "start_error_ms", error.count());
+}
+
+void channel_runner::on_ended(on_engine& entry, const playout::event& e) {
+    const planner::item item = entry.c.item;
+    const core::instant end = wall_of(e.running_time);
+    // whole when it ran to its planned end (within a frame); a programme joined under way
+    // aired only its end part
+    const bool whole = e.running_time + engine_->frame_duration() >=
+                       running_time_of(entry.c.air_at) + entry.c.duration;
+    asrun::airing_status status = asrun::airing_status::aired;
+    std::optional<std::string> detail;
+    if (entry.c.in_point.count() > 0) {
+        status = asrun::airing_status::truncated;
+        detail = "joined " + core::seconds_text(entry.c.in_point) +
+                 " s in: it was under way when the channel went on air";
+    } else if (!whole) {
+        status = asrun::airing_status::truncated;
+        detail = "the file ended " +
+                 core::seconds_text(to_ms(running_time_of(entry.c.air_at) + entry.c.duration -
+                                          e.running_time)) +
+                 " s before its planned end";
+    }
+    if (entry.row) {
+        rows_.close(*entry.row, end, status, detail);
+    }
+    (status == asrun::airing_status::aired ? state_.aired : state_.truncated) += 1;
+    clear_now(item);
+}
+
+void channel_runner::on_failed(std::uint64_t serial, on_engine& entry, const playout::event& e) {
+    const planner::item item = entry.c.item;
+    if (!entry.row && clock_.now() < entry.c.air_at) {
+        log_.warning("cannot air; filler will cover its slot", "channel", channel_.id, "media",
+                     item.media, "scheduled", core::format_iso(entry.c.air_at, *channel_.zone),
+                     "reason", e.reason);
+        entry.failed = e.reason;
+        return;
+    }
+    log_.warning("failed; filler covers its slot", "channel", channel_.id, "media", item.media,
+                 "reason", e.reason);
+    if (entry.row) {
+        rows_.close(*entry.row, clock_.now(), asrun::airing_status::failed, e.reason);
+    } else {
+        log_row(item, entry.insert, asrun::airing_status::failed, e.reason);
+    }
+    ++state_.failed;
+    cued_.erase(serial);
+    clear_now(item);
+}
+
+// Items on air are closed with `status`; items prepared but not yet on air leave no row (their
+// slot is taken up again by whoever airs next).
+void channel_runner::close_on_air(asrun::airing_status status, const std::string& why) {
+    const core::instant now = clock_.now();
     for (auto& [serial, entry] : cued_) {
         if (entry->row) {
-            store_.close_airing(*entry->row, now, asrun::airing_status::interrupted,
-                                "the pipeline stopped: " + why);
+            rows_.close(*entry->row, now, status, why);
             ++state_.interrupted;
         }
     }
     cued_.clear();
+    pending_failures_.clear();
     state_.now.reset();
+    state_.now_actual_start.reset();
+    state_.now_kind_insert = false;
+}
+
+void channel_runner::rebuild(const std::string& why) {
+    log_.error("the channel's pipeline stopped; rebuilding it", "channel", channel_.id, "reason",
+               why);
+    close_on_air(asrun::airing_status::interrupted, "the pipeline stopped: " + why);
     if (bus_.is_open()) {
         bus_.cancel();
         bus_.close();
     }
-    engine_->stop();
-    engine_.reset();
-    ++restarts_;
-    ++state_.restarts;
-    queue_.rewind(now);
     try {
-        running_ = false;
-        timer_.cancel();
-        start();
+        engine_->stop();
     } catch (const std::exception& e) {
-        log_.error("cannot rebuild the pipeline; retrying", "channel", channel_.id, "reason",
-                   e.what());
-        state_.on_air = false;
-        timer_.expires_after(std::chrono::seconds(std::min(30, 1 << std::min(restarts_, 5))));
-        timer_.async_wait([this](boost::system::error_code ec) {
-            if (!ec) {
-                restart_engine("retry");
-            }
-        });
+        log_.warning("the old pipeline did not stop cleanly", "channel", channel_.id, "reason",
+                     e.what());
+    }
+    engine_.reset();
+    ++state_.restarts;
+    queue_.rewind(clock_.now());
+    go_down(why);
+    if (clock_.steady() >= retry_at_) {
+        try_start();
     }
 }
 
 void channel_runner::stop(const std::string& why) {
-    if (!running_) {
+    if (!started_) {
         return;
     }
-    running_ = false;
+    started_ = false;
     timer_.cancel();
-    const core::instant now = wall_.now();
-    for (auto& [serial, entry] : cued_) {
-        if (entry->row) {
-            store_.close_airing(*entry->row, now, asrun::airing_status::interrupted, why);
-            ++state_.interrupted;
-        }
-    }
-    cued_.clear();
+    close_on_air(asrun::airing_status::interrupted, why);
     if (bus_.is_open()) {
         bus_.cancel();
         bus_.close();
     }
-    if (!engine_->finish_outputs(std::chrono::seconds(5))) {
-        log_.warning("the outputs did not finish in time", "channel", channel_.id);
+    if (engine_) {
+        try {
+            if (!engine_->finish_outputs(std::chrono::seconds(5))) {
+                log_.warning("the outputs did not finish in time", "channel", channel_.id);
+            }
+            engine_->stop();
+        } catch (const std::exception& e) {
+            log_.warning("the pipeline did not stop cleanly", "channel", channel_.id, "reason",
+                         e.what());
+        }
     }
-    engine_->stop();
     state_.on_air = false;
     log_.info("off air", "channel", channel_.id, "reason", why);
 }
@@ -582,7 +612,7 @@ void channel_runner::replace_plan(std::shared_ptr<planner::planner> plan,
                                   std::map<std::string, media_facts> facts) {
     plan_ = std::move(plan);
     facts_ = std::move(facts);
-    replan(wall_.now());
+    replan(clock_.now());
 }
 
 channel_state channel_runner::state() const {
@@ -593,7 +623,7 @@ channel_state channel_runner::state() const {
     s.next.reset();
     core::instant best = core::instant::max();
     for (const auto& [serial, entry] : cued_) {
-        if (!entry->row && entry->c.air_at < best) {
+        if (!entry->row && !entry->failed && entry->c.air_at < best) {
             best = entry->c.air_at;
             s.next = entry->c.item;
         }
@@ -604,6 +634,10 @@ channel_state channel_runner::state() const {
         }
     }
     return s;
+}
+
+bool channel_runner::airing(std::chrono::milliseconds stall_after) const {
+    return engine_ && state_.on_air && clock_.steady() - state_.output_moved < stall_after;
 }
 
 core::instant channel_runner::wall_of(playout::nanoseconds rt) const {

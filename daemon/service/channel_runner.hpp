@@ -1,16 +1,21 @@
 #pragma once
 
-// Airs one channel: plans it in a rolling window, hands each item to the playout engine a lead
-// ahead of its start, and writes every airing to the as-run store with the time it really went
-// to air, taken from the pipeline. Lives on the daemon's io_context thread: the engine's bus
-// comes in through its poll fd, and a short timer does the rest.
+// Airs one channel: plans it in a rolling window, hands each item to the engine a lead ahead of
+// its start, and writes every airing with the time it really went to air, taken from the
+// pipeline. The rules it keeps are listed in docs/run.md and unit-tested one by one
+// (tests/unit/service/channel_runner_test.cpp) with a fake engine and a manual clock.
+//
+// Lives on the daemon's io_context thread. The engine's events come in through its poll fd and
+// a short timer calls tick(), which does everything else; tests call tick() themselves.
+// Nothing here throws out of a handler: a failure of the engine is the channel's alone (it is
+// rebuilt with backoff while the other channels air on).
 
-#include "asrun/store.hpp"
 #include "planner/planner.hpp"
-#include "playout/engine.hpp"
 #include "schedule/model.hpp"
+#include "service/airing_log.hpp"
 #include "service/clock.hpp"
 #include "service/cue_queue.hpp"
+#include "service/engine.hpp"
 #include "core/log.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -40,21 +45,15 @@ struct runner_options {
     std::chrono::milliseconds tick = 40ms; // engine checks, clock watch, taking due items
     core::milliseconds slew_tolerance = 20ms; // wall against pipeline clock: re-anchored above
     core::milliseconds step_tolerance = 1s;   // ... and treated as a clock step above
-    // An output that has not moved for this long is a stalled pipeline: it is rebuilt (the
-    // daemon stops feeding systemd's watchdog if the channel still does not move after
-    // twice this).
+    // An output that has not moved for this long is a stalled pipeline: it is rebuilt.
     std::chrono::milliseconds stall_restart = 5s;
+    // A clip still on the pipeline this long after its planned end has stopped delivering (a
+    // hung decoder, a file that stopped growing): the runner takes it off and logs it failed.
+    std::chrono::milliseconds hung_grace = 500ms;
+    // A pipeline that cannot be built is tried again after retry_min, doubling to retry_max.
+    std::chrono::milliseconds retry_min = 1s;
+    std::chrono::milliseconds retry_max = 30s;
 };
-
-// Fault injection for the stall tests, from ONAIR_TEST_STALL="CHANNEL:SECONDS[:once]": from
-// SECONDS after the channel first goes on air its output is blocked (engine inject_stall()),
-// and so is every pipeline rebuilt after that unless `once`. Nullopt when the variable is unset
-// or names another channel; std::invalid_argument when it cannot be read.
-struct stall_fault {
-    std::chrono::milliseconds after{0};
-    bool once = false;
-};
-std::optional<stall_fault> stall_fault_for(const std::string& channel_id, const char* spec);
 
 // What is known of a media file at load: its loudness correction and its SHA-256.
 struct media_facts {
@@ -62,7 +61,7 @@ struct media_facts {
     std::optional<std::string> sha256;
 };
 
-// What the runner reports about itself (the API's now/next, metrics, the watchdog).
+// What the runner reports about itself (the API's now/next, metrics, health).
 struct channel_state {
     bool on_air = false;                 // the pipeline is running
     std::optional<planner::item> now;    // the item on air, if any (else filler)
@@ -76,31 +75,40 @@ struct channel_state {
     std::chrono::steady_clock::time_point output_moved{}; // when the output last advanced
     std::vector<playout::output_status> outputs;          // each output's state
     std::uint64_t restarts = 0; // times the pipeline was rebuilt (failed, or output stalled)
+    std::uint64_t internal_errors = 0; // exceptions caught at the runner's handlers
+    std::string down_reason;    // why the channel is off air (empty while on air)
+    std::optional<std::chrono::milliseconds> retry_backoff; // while down: the current backoff
 };
 
 class channel_runner {
 public:
     channel_runner(boost::asio::io_context& io, const schedule::channel& channel,
                    std::shared_ptr<planner::planner> plan, std::map<std::string, media_facts> facts,
-                   asrun::store& store, const clock& wall, core::logger& log, runner_options options = {});
+                   airing_log& log_rows, engine_factory make_engine, const clock& clk,
+                   core::logger& log, runner_options options = {});
     ~channel_runner();
     channel_runner(const channel_runner&) = delete;
     channel_runner& operator=(const channel_runner&) = delete;
 
-    // Builds the pipeline and puts the channel on air. Throws std::runtime_error if it cannot.
+    // Puts the channel on air and starts its timer. Never throws: a pipeline that cannot be
+    // built leaves the channel down (state().down_reason) and is tried again with backoff.
     void start();
     // Takes the channel off air: items on air are closed `interrupted`, file outputs finalised.
     void stop(const std::string& why);
+    // One turn of the runner (the timer calls it every `tick`; tests call it by hand).
+    void tick();
 
-    // Operator insert: `media` (of the channel's schedule) airs right after the item on air (or
-    // in a few seconds when filler airs), logged with kind `insert`; planned items whose slot
-    // it takes are logged `skipped`. The error (unknown media, length unknown) when it cannot.
+    // Operator insert: `media` (of the channel's schedule) airs after the item on air and after
+    // every insert already queued, on a whole second at least join_lead ahead, logged with kind
+    // `insert`; planned items whose slot it takes are logged `skipped`. The error (unknown
+    // media, length unknown, channel down) when it cannot.
     std::variant<planner::item, std::string> insert(const std::string& media);
-    // Operator skip: the item on air ends now (logged `skipped`) and the filler shows until
+    // Operator skip: the item on air now ends now (logged `skipped`) and the filler shows until
     // the next item. What was taken off, or nothing when filler was airing.
     std::optional<planner::item> skip();
 
-    // A new plan (reload): every item not yet prepared comes from it from now on.
+    // A new plan (reload, or durations found by background probing): every item not yet
+    // prepared comes from it from now on.
     void replace_plan(std::shared_ptr<planner::planner> plan,
                       std::map<std::string, media_facts> facts);
 
@@ -109,20 +117,30 @@ public:
     // Start errors observed since the last call (for the metrics histogram).
     std::vector<core::milliseconds> take_start_errors() { return std::exchange(start_errors_, {}); }
     channel_state state() const;
+    // On air and its output moved within stall_after.
+    bool airing(std::chrono::milliseconds stall_after) const;
 
 private:
     struct on_engine; // an item handed to the engine
-    void tick();
     void arm_bus();
     void arm_timer();
+    bool try_start();
+    void go_down(const std::string& why);
+    void turn();
     void replan(core::instant now);
     void take_due(core::instant now);
     void watch_clock(core::instant now);
     void record_due_failures(core::instant now);
-    void inject_fault_when_due(std::chrono::steady_clock::time_point now);
+    void end_hung_clips(core::instant now);
     void on_event(const playout::event& e);
-    void restart_engine(const std::string& why);
-    void build_engine();
+    void on_started(on_engine& entry, const playout::event& e);
+    void on_ended(on_engine& entry, const playout::event& e);
+    void on_failed(std::uint64_t serial, on_engine& entry, const playout::event& e);
+    void clear_now(const planner::item& item);
+    void rebuild(const std::string& why);
+    void close_on_air(asrun::airing_status status, const std::string& why);
+    void log_row(const planner::item& it, bool insert, asrun::airing_status status,
+                 const std::string& detail);
     asrun::airing row_for(const planner::item& it, bool insert = false) const;
     void hand(const cue& c, bool insert);
     void drop_for_insert(core::instant from, core::instant to);
@@ -133,12 +151,13 @@ private:
     schedule::channel channel_;
     std::shared_ptr<planner::planner> plan_;
     std::map<std::string, media_facts> facts_;
-    asrun::store& store_;
-    const clock& wall_;
+    airing_log& rows_;
+    engine_factory make_engine_;
+    const clock& clock_;
     core::logger& log_;
     runner_options options_;
 
-    std::unique_ptr<playout::channel_engine> engine_;
+    std::unique_ptr<engine> engine_; // null while the channel is down
     boost::asio::posix::stream_descriptor bus_;
     boost::asio::steady_timer timer_;
     cue_queue queue_;
@@ -152,13 +171,9 @@ private:
     channel_state state_;
     std::vector<core::milliseconds> start_errors_;
     std::chrono::steady_clock::time_point last_tick_{};
-    bool running_ = false;
-    int restarts_ = 0;
-    std::chrono::steady_clock::time_point started_{}; // when this pipeline went on air
-    std::optional<stall_fault> fault_;
-    std::chrono::steady_clock::time_point fault_at_{};
-    bool fault_fired_ = false;    // the fault has blocked a pipeline
-    bool fault_in_engine_ = false; // ... this one
+    bool started_ = false;  // start() was called and stop() was not
+    int failures_ = 0;      // pipelines in a row that could not be built or died at once
+    std::chrono::steady_clock::time_point retry_at_{};
 };
 
 } // namespace onair::service

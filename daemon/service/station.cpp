@@ -1,0 +1,183 @@
+#include "service/station.hpp"
+
+#include "media/check.hpp"
+#include "media/probe.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace onair::service {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+core::diagnostics errors_of_file(const core::diagnostics& diags, const std::string& file) {
+    core::diagnostics out;
+    for (const auto& d : diags.all()) {
+        if (d.where.file == file && d.level == core::severity::error) {
+            out.add(d);
+        }
+    }
+    return out;
+}
+
+std::string where_text(const core::location& w) {
+    return w.file + ":" + std::to_string(w.line) + ":" + std::to_string(w.column);
+}
+
+channel_setup setup_channel(const schedule::channel& ch,
+                            const std::shared_ptr<const schedule::schedule>& sched,
+                            const core::diagnostics& own, media::prober& prober,
+                            core::logger& log) {
+    channel_setup setup;
+    setup.channel = ch;
+    if (!sched || own.has_errors()) {
+        log.error("the channel's schedule has errors; it airs filler until they are fixed",
+                  "channel", ch.id, "schedule", schedule::display_path(ch.schedule_file));
+        for (const auto& d : own.all()) {
+            log.error(d.message, "at", where_text(d.where));
+        }
+        return setup;
+    }
+    core::diagnostics probe_diags;
+    auto durations = media::media_durations(*sched, prober, probe_diags);
+    for (const auto& d : probe_diags.all()) {
+        if (d.message.find(media::not_probed_yet) != std::string::npos) {
+            ++setup.unprobed;
+            continue; // planned once background probing has its length
+        }
+        log.warning("media", "channel", ch.id, "at", where_text(d.where), "message", d.message);
+    }
+    planner::channel_input in;
+    in.channel_id = ch.id;
+    in.zone = ch.zone;
+    in.sched = sched;
+    in.media_durations = std::move(durations);
+    if (ch.kind == schedule::channel_kind::tv && ch.video) {
+        in.frame_duration = std::pair{ch.video->framerate_den, ch.video->framerate_num};
+    }
+    setup.plan = std::make_shared<planner::planner>(std::move(in));
+    for (const auto& [id, m] : sched->media) {
+        const auto probed = prober.probe(m.file);
+        media_facts f;
+        if (probed.ok && !probed.sha256.empty()) {
+            f.sha256 = probed.sha256;
+        }
+        f.gain_db = media::gain_db_for(ch.loudness, probed);
+        if (!probed.ok && probed.error == media::not_probed_yet && m.duration) {
+            ++setup.unprobed; // declared length: planned now, its facts come later
+        }
+        setup.facts[m.file.string()] = f;
+    }
+    return setup;
+}
+
+} // namespace
+
+std::string diagnostics_text(const core::diagnostics& diags) {
+    std::ostringstream out;
+    for (const auto& d : diags.all()) {
+        out << where_text(d.where) << ": " << core::to_string(d.level) << ": " << d.message
+            << '\n';
+    }
+    return out.str();
+}
+
+namespace {
+
+fs::path probe_cache_of(const schedule::config& cfg) {
+    return cfg.state_dir.empty() ? fs::path{} : cfg.state_dir / "probe-cache.json";
+}
+
+station_setup build(std::shared_ptr<const schedule::station> st, core::diagnostics diags,
+                    const run_options& o, core::logger& log, probing p) {
+    station_setup out;
+    out.cfg = st->cfg;
+    media::prober prober(probe_cache_of(st->cfg));
+    prober.cache_only(p == probing::cache_only);
+    for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
+        const auto& ch = st->cfg.channels[i];
+        if (!o.channels.empty() &&
+            std::find(o.channels.begin(), o.channels.end(), ch.id) == o.channels.end()) {
+            continue;
+        }
+        const auto own = errors_of_file(diags, schedule::display_path(ch.schedule_file));
+        out.channels.push_back(setup_channel(ch, st->schedules.at(i), own, prober, log));
+    }
+    if (!prober.save()) {
+        log.warning("the probe cache cannot be saved", "reason", prober.save_error());
+    }
+    out.source = std::move(st);
+    out.diags = std::move(diags);
+    return out;
+}
+
+} // namespace
+
+std::size_t station_setup::unprobed() const {
+    std::size_t n = 0;
+    for (const auto& c : channels) {
+        n += c.unprobed;
+    }
+    return n;
+}
+
+station_setup load_station(const run_options& o, core::logger& log, bool strict, probing p) {
+    core::diagnostics diags;
+    auto st = schedule::load_station(o.config, diags);
+    // errors in the config itself stop everything; a broken schedule only its channel (unless
+    // reloading, where anything broken keeps the old plan on air)
+    const core::diagnostics config_errors =
+        errors_of_file(diags, schedule::display_path(o.config));
+    if (!st || config_errors.has_errors() || (strict && diags.has_errors())) {
+        const auto& shown = strict ? diags : config_errors;
+        throw load_error(diagnostics_text(shown), shown);
+    }
+    for (const auto& id : o.channels) {
+        if (!st->cfg.find_channel(id)) {
+            throw std::invalid_argument("no channel '" + id + "' in " + o.config.string());
+        }
+    }
+    return build(std::make_shared<const schedule::station>(std::move(*st)), std::move(diags), o,
+                 log, p);
+}
+
+station_setup rebuild_station(const station_setup& s, const run_options& o, core::logger& log,
+                              probing p) {
+    return build(s.source, s.diags, o, log, p);
+}
+
+std::size_t probe_station_media(const station_setup& s, core::logger& log) {
+    using namespace std::chrono_literals;
+    media::prober prober(probe_cache_of(s.cfg));
+    std::size_t decoded = 0;
+    auto last_save = std::chrono::steady_clock::now();
+    for (const auto& ch : s.channels) {
+        if (!ch.plan) {
+            continue;
+        }
+        for (const auto& [id, m] : ch.plan->input().sched->media) {
+            const auto before = prober.decoded();
+            const auto r = prober.probe(m.file);
+            if (prober.decoded() == before) {
+                continue;
+            }
+            ++decoded;
+            if (!r.ok) {
+                log.warning("media cannot air", "channel", ch.channel.id, "media", id, "file",
+                            m.file.string(), "reason", r.error);
+            }
+            if (std::chrono::steady_clock::now() - last_save > 5s) {
+                prober.save();
+                last_save = std::chrono::steady_clock::now();
+            }
+        }
+    }
+    if (!prober.save()) {
+        log.warning("the probe cache cannot be saved", "reason", prober.save_error());
+    }
+    return decoded;
+}
+
+} // namespace onair::service

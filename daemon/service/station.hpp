@@ -1,0 +1,78 @@
+#pragma once
+
+// Loading a station for the daemon: the config and schedules read and checked, media lengths
+// and facts found through the probe cache, a planner per channel. Used at start-up, on reload
+// and by background probing, always off the loop thread except at start-up (cache only there).
+
+#include "core/diagnostics.hpp"
+#include "core/log.hpp"
+#include "planner/planner.hpp"
+#include "schedule/load.hpp"
+#include "service/channel_runner.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace onair::service {
+
+struct run_options {
+    std::filesystem::path config;
+    std::vector<std::string> channels; // empty: all
+};
+
+// A load that failed, with every diagnostic.
+struct load_error : std::runtime_error {
+    core::diagnostics diags;
+    load_error(const std::string& text, core::diagnostics d)
+        : std::runtime_error(text), diags(std::move(d)) {}
+};
+
+// Everything a channel needs to air, built aside before it is swapped in.
+struct channel_setup {
+    schedule::channel channel;
+    std::shared_ptr<planner::planner> plan; // null: the schedule is broken, filler only
+    std::map<std::string, media_facts> facts; // by file
+    std::size_t unprobed = 0; // media files the probe cache did not know (cache-only load)
+};
+
+struct station_setup {
+    schedule::config cfg;
+    std::vector<channel_setup> channels; // those to air, in config order
+    // What it was built from, to build it again with more media facts (background probing)
+    // without reading the files again.
+    std::shared_ptr<const schedule::station> source;
+    core::diagnostics diags;
+    std::size_t unprobed() const;
+};
+
+enum class probing {
+    cache_only, // start-up: what the cache does not know is probed later, in the background
+    decode,     // reload, background probing: every file the cache does not know is decoded
+};
+
+// Reads the config and schedules and builds each channel's planner. Throws load_error with
+// every diagnostic when the config itself is broken (or, when `strict`, anything is: a reload
+// keeps the old schedule on air then); std::invalid_argument for a --channel the config does not
+// have. Without `strict`, a channel whose schedule is broken airs filler (logged).
+station_setup load_station(const run_options& o, core::logger& log, bool strict, probing p);
+// The same station built again from what `s` was read from, probing as `p` says.
+station_setup rebuild_station(const station_setup& s, const run_options& o, core::logger& log,
+                              probing p);
+
+// Decodes every media file of the station the probe cache does not know yet, one at a time,
+// saving the cache as it fills. Returns how many were decoded. For a background thread.
+std::size_t probe_station_media(const station_setup& s, core::logger& log);
+
+// Diagnostics as `FILE:LINE:COL: LEVEL: MESSAGE` lines.
+std::string diagnostics_text(const core::diagnostics& diags);
+
+// A reload must rebuild the channel's pipeline (not only swap its plan).
+inline bool same_air(const schedule::channel& a, const schedule::channel& b) {
+    return schedule::air_fields(a) == schedule::air_fields(b);
+}
+
+} // namespace onair::service
