@@ -8,6 +8,7 @@
 
 #include "media/check.hpp"
 #include "playout/engine.hpp"
+#include "service/cue_queue.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -27,8 +28,6 @@ using namespace std::chrono_literals;
 constexpr playout::nanoseconds lead = 5s;
 // A render whose output does not move for this long has stalled.
 constexpr auto stall_timeout = 30s;
-// A spot's loudness correction is kept within this, so a near-silent file is not blown up.
-constexpr double max_gain_db = 20;
 
 struct render_options {
     std::string config;
@@ -39,9 +38,7 @@ struct render_options {
 };
 
 std::string seconds(playout::nanoseconds t) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", std::chrono::duration<double>(t).count());
-    return buf;
+    return core::seconds_text(std::chrono::duration_cast<core::milliseconds>(t));
 }
 
 int run_render(const render_options& o) {
@@ -72,39 +69,24 @@ int run_render(const render_options& o) {
     }
     const auto plan = p.plan_window(from, to);
 
-    // The plan as clips on the output's running time (0 = the window's start). Loudness comes
-    // from the probe cache (every file is probed once; later renders only read the cache).
+    // The plan as clips on the output's running time (0 = the window's start), by the same
+    // rules as `onair run`: a spot under way at --from is never joined mid-way; a programme
+    // under way is joined exactly at --from by seeking into its file. Loudness comes from the
+    // probe cache (every file is probed once; later renders only read the cache).
     media::prober prober(probe_cache_path(setup->st.cfg));
-    std::deque<playout::clip> pending;
+    service::cue_queue queue(to - from, core::milliseconds{0}, core::milliseconds{0}, false);
+    queue.offer(plan.items);
+    const auto due = queue.take(from);
     std::size_t skipped = 0;
-    for (const auto& item : plan.items) {
-        playout::clip c;
-        c.id = item.media;
-        c.file = item.file;
-        if (item.start < from) {
-            // A spot is never joined mid-way (SPEC 7); a programme already under way is joined
-            // where it is at --from, by seeking into its file.
-            if (item.kind != planner::item_kind::programme) {
-                std::cerr << "onair render: skipped " << item.media
-                          << ": a spot under way at --from is not joined mid-way\n";
-                ++skipped;
-                continue;
-            }
-            c.start = playout::nanoseconds{0};
-            c.in_point = from - item.start;
-            c.duration = std::min(item.end, to) - from;
-        } else {
-            c.start = item.start - from;
-            c.duration = std::min(item.end, to) - item.start;
-        }
-        if (ch.loudness) {
-            const auto probed = prober.probe(item.file);
-            if (probed.ok && probed.loudness_lufs) {
-                c.gain_db = std::clamp(*ch.loudness - *probed.loudness_lufs, -max_gain_db,
-                                       max_gain_db);
-            }
-        }
-        pending.push_back(std::move(c));
+    for (const auto& s : due.skips) {
+        std::cerr << "onair render: skipped " << s.item.media << ": " << s.reason << '\n';
+        ++skipped;
+    }
+    std::deque<playout::clip> pending;
+    for (auto c : due.cues) {
+        c.duration = std::min(c.air_at + c.duration, to) - c.air_at;
+        const double gain = ch.loudness ? media::gain_db_for(ch.loudness, prober.probe(c.item.file)) : 0;
+        pending.push_back(service::clip_for(c, c.air_at - from, gain));
     }
     prober.save();
 

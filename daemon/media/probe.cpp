@@ -26,15 +26,7 @@ namespace onair::media {
 
 
 
-std::string format_seconds(core::milliseconds d) {
-    auto ms = d.count();
-    const char* sign = ms < 0 ? "-" : "";
-    ms = ms < 0 ? -ms : ms;
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%s%lld.%03llds", sign, static_cast<long long>(ms / 1000),
-                  static_cast<long long>(ms % 1000));
-    return buf;
-}
+std::string format_seconds(core::milliseconds d) { return core::seconds_text(d) + "s"; }
 
 namespace {
 

@@ -317,15 +317,9 @@ void channel_runner::take_due(core::instant now) {
 
 // Puts a cue on the engine as a clip at its running time.
 void channel_runner::hand(const cue& c, bool insert) {
-    playout::clip clip;
-    clip.id = c.item.media;
-    clip.file = c.item.file;
-    clip.start = running_time_of(c.air_at);
-    clip.duration = c.duration;
-    clip.in_point = c.in_point;
-    if (auto f = facts_.find(c.item.file); f != facts_.end()) {
-        clip.gain_db = f->second.gain_db;
-    }
+    const auto f = facts_.find(c.item.file);
+    const playout::clip clip =
+        clip_for(c, running_time_of(c.air_at), f != facts_.end() ? f->second.gain_db : 0);
     if (clip.start < engine_->clock_running_time()) {
         log_.warning("prepared late", "channel", channel_.id, "media", c.item.media, "late_ms",
                      to_ms(engine_->clock_running_time() - clip.start).count());

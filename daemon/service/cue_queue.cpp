@@ -12,8 +12,20 @@ core::instant ceil_to_second(core::instant t) {
 } // namespace
 
 cue_queue::cue_queue(core::milliseconds lead, core::milliseconds join_lead,
-                     core::milliseconds shortest_join)
-    : lead_(lead), join_lead_(join_lead), shortest_join_(shortest_join) {}
+                     core::milliseconds shortest_join, bool whole_seconds)
+    : lead_(lead), join_lead_(join_lead), shortest_join_(shortest_join),
+      whole_seconds_(whole_seconds) {}
+
+playout::clip clip_for(const cue& c, playout::nanoseconds start, double gain_db) {
+    playout::clip clip;
+    clip.id = c.item.media;
+    clip.file = c.item.file;
+    clip.start = start;
+    clip.duration = c.duration;
+    clip.in_point = c.in_point;
+    clip.gain_db = gain_db;
+    return clip;
+}
 
 void cue_queue::offer(const std::vector<planner::item>& items) {
     pending_.clear();
@@ -42,7 +54,8 @@ due cue_queue::take(core::instant now) {
                                                     "joined mid-way"});
             continue;
         }
-        const core::instant join = ceil_to_second(now + join_lead_);
+        const core::instant join =
+            whole_seconds_ ? ceil_to_second(now + join_lead_) : now + join_lead_;
         if (it.end - join < shortest_join_) {
             out.skips.push_back(skip{std::move(it), "under way when reached, too near its end "
                                                     "to join"});

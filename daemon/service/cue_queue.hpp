@@ -10,6 +10,7 @@
 
 #include "core/time.hpp"
 #include "planner/planner.hpp"
+#include "playout/engine.hpp"
 
 #include <map>
 #include <optional>
@@ -44,9 +45,11 @@ public:
     // `lead`: how long before its start an item is taken (its clip is prepared). `join_lead`:
     // how far ahead of now a programme under way is joined (time to open and seek the file);
     // the join point is rounded up to a whole second so it falls on every frame grid.
-    // `shortest_join`: a programme with less than this left is not joined.
+    // `shortest_join`: a programme with less than this left is not joined. `whole_seconds`:
+    // the join point is rounded up to a whole second (live: it must fall on every frame grid;
+    // a render joins exactly at its --from instead).
     cue_queue(core::milliseconds lead, core::milliseconds join_lead,
-              core::milliseconds shortest_join);
+              core::milliseconds shortest_join, bool whole_seconds = true);
 
     // Replaces every item not yet taken with the items of a new plan that start after the
     // last item taken (or all of them, before the first take).
@@ -71,9 +74,14 @@ public:
 
 private:
     core::milliseconds lead_, join_lead_, shortest_join_;
+    bool whole_seconds_;
     std::map<core::instant, planner::item> pending_;
     std::optional<core::instant> taken_until_; // the start of the last item taken
     std::set<core::instant> dropped_;          // starts of items an insert took the slot of
 };
+
+// The clip that airs a cue, at the running time `start` its driver maps `air_at` to, with the
+// loudness correction of its file: one mapping for `onair run` and `onair render`.
+playout::clip clip_for(const cue& c, playout::nanoseconds start, double gain_db);
 
 } // namespace onair::service

@@ -378,3 +378,17 @@ TEST(find_zone, knows_iana_names_only) {
 
 } // namespace
 } // namespace onair::core
+
+namespace onair::core {
+namespace {
+
+TEST(seconds_text, shows_seconds_with_their_milliseconds) {
+    EXPECT_EQ(seconds_text(milliseconds(0)), "0.000");
+    EXPECT_EQ(seconds_text(milliseconds(1500)), "1.500");
+    EXPECT_EQ(seconds_text(milliseconds(40)), "0.040");
+    EXPECT_EQ(seconds_text(milliseconds(-40)), "-0.040");
+    EXPECT_EQ(seconds_text(milliseconds(86'400'007)), "86400.007");
+}
+
+} // namespace
+} // namespace onair::core

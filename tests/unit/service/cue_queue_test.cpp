@@ -122,3 +122,40 @@ TEST(cue_queue, items_are_handed_in_order_across_midnight) {
 
 } // namespace
 } // namespace onair::service
+
+namespace onair::service {
+namespace {
+
+using namespace std::chrono_literals;
+
+// `onair render` takes its whole window at --from, joining a programme exactly there.
+TEST(cue_queue, a_render_joins_a_programme_exactly_at_its_from) {
+    const core::instant from = core::instant{} + core::milliseconds(1'796'104'800'250);
+    cue_queue q(1h, 0ms, 0ms, false);
+    planner::item p;
+    p.kind = planner::item_kind::programme;
+    p.media = "p";
+    p.start = from - 10s;
+    p.end = from + 20s;
+    planner::item s = p;
+    s.kind = planner::item_kind::spot;
+    s.media = "s";
+    s.start = from - 1s;
+    s.end = from + 1s;
+    q.offer({p, s});
+    const auto due = q.take(from);
+    ASSERT_EQ(due.cues.size(), 1u);
+    EXPECT_EQ(due.cues[0].air_at, from);
+    EXPECT_EQ(due.cues[0].in_point, 10s);
+    EXPECT_EQ(due.cues[0].duration, 20s);
+    ASSERT_EQ(due.skips.size(), 1u);
+    EXPECT_EQ(due.skips[0].item.media, "s");
+    const auto clip = clip_for(due.cues[0], 0ms, -2.5);
+    EXPECT_EQ(clip.start, 0ms);
+    EXPECT_EQ(clip.in_point, 10s);
+    EXPECT_EQ(clip.duration, 20s);
+    EXPECT_EQ(clip.gain_db, -2.5);
+}
+
+} // namespace
+} // namespace onair::service
