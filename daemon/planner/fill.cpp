@@ -1,6 +1,7 @@
 #include "planner/detail.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace onair::planner::detail {
 namespace {
@@ -95,6 +96,177 @@ const programme_airing* covering(const std::vector<programme_airing>& airings, i
     return nullptr;
 }
 
+// The programmes that start on day `d` (those kept), as items in time order.
+std::vector<item> programme_items(const compiled& c, const std::vector<programme_airing>& airings,
+                                  local_days d) {
+    std::vector<item> out;
+    for (const auto& a : airings) {
+        if (a.day != d || !a.kept) {
+            continue;
+        }
+        const auto& p = c.programmes[static_cast<std::size_t>(a.programme)];
+        const auto& cm = c.media[static_cast<std::size_t>(p.media)];
+        item it;
+        it.start = a.start;
+        it.end = a.end;
+        it.duration = p.duration;
+        it.kind = item_kind::programme;
+        it.media = cm.src->id;
+        it.programme = p.src->id;
+        it.title = cm.src->title;
+        it.file = cm.file;
+        out.push_back(std::move(it));
+    }
+    return out;
+}
+
+// How one day's break time is shared among the campaigns (planning rule 4).
+//
+// Weighted sharing: start-time fair queuing over the day. Each campaign has a virtual finish tag
+// that grows by airtime / weight; the eligible campaign with the smallest start tag airs next. A
+// campaign absent from a break earns no credit for it, so within any stretch of breaks that the
+// same campaigns share, airtime follows the weights. Capped campaigns are spread over the day:
+// by the k-th of its n eligible breaks a campaign may have aired at most ceil(cap * k / n) times.
+// Rotation and min_gap choose the spot within the campaign (next_spot).
+class break_sharing {
+public:
+    break_sharing(const compiled& c, local_days d, carry& state,
+                  const std::vector<break_instance>& breaks,
+                  const std::vector<programme_airing>& airings, bool skip_breaks)
+        : c_(c), day_(d), state_(state), nc_(c.campaigns.size()), eligible_total_(nc_, 0),
+          finish_(nc_, 0.0), airings_today_(nc_, 0), eligible_seen_(nc_, 0), quota_(nc_, 0),
+          in_break_(nc_, 0) {
+        for (const auto& b : breaks) {
+            if (skip_breaks || covering(airings, b.at)) {
+                continue;
+            }
+            for (std::size_t ci = 0; ci < nc_; ++ci) {
+                eligible_total_[ci] += eligible(ci, b) ? 1 : 0;
+            }
+        }
+        orders_.reserve(nc_);
+        for (std::size_t ci = 0; ci < nc_; ++ci) {
+            orders_.emplace_back(c.campaigns[ci], d);
+            // shuffle starts a fresh sequence each day (it is seeded by the date)
+            if (c.campaigns[ci].src->order == schedule::rotation::shuffle) {
+                state.rotation_pos[ci] = 0;
+            }
+        }
+        ranked_.reserve(nc_);
+    }
+
+    // A break begins: which campaigns take part, and how many airings each may have by its end.
+    void open(const break_instance& b) {
+        for (std::size_t ci = 0; ci < nc_; ++ci) {
+            in_break_[ci] = 0;
+            if (!eligible(ci, b)) {
+                continue;
+            }
+            in_break_[ci] = 1;
+            const int cap = c_.campaigns[ci].max_per_day;
+            const int k = ++eligible_seen_[ci];
+            quota_[ci] = cap == no_cap
+                             ? no_cap
+                             : static_cast<int>((static_cast<long long>(cap) * k +
+                                                 eligible_total_[ci] - 1) /
+                                                eligible_total_[ci]);
+        }
+    }
+
+    // The spot that airs at `t` in a break that may run to `limit`, if any fits; it is counted.
+    std::optional<item> place(instant t, instant limit, const std::string& break_id) {
+        // campaigns in the order they are owed airtime (smallest start tag, then the heavier,
+        // then the first in the file); the first that has a spot that fits airs it
+        ranked_.clear();
+        for (std::size_t ci = 0; ci < nc_; ++ci) {
+            if (in_break_[ci] && airings_today_[ci] < c_.campaigns[ci].max_per_day &&
+                airings_today_[ci] < quota_[ci]) {
+                ranked_.push_back({std::max(virtual_time_, finish_[ci]), ci});
+            }
+        }
+        auto owed_before = [&](const auto& x, const auto& y) {
+            if (x.first != y.first) {
+                return x.first < y.first;
+            }
+            const int wx = c_.campaigns[x.second].weight, wy = c_.campaigns[y.second].weight;
+            return wx != wy ? wx > wy : x.second < y.second;
+        };
+        // usually the first campaign asked has a spot: pick minima one at a time rather than
+        // sorting them all
+        for (auto left = ranked_.begin(); left != ranked_.end(); ++left) {
+            std::iter_swap(left, std::min_element(left, ranked_.end(), owed_before));
+            const auto [tag, ci] = *left;
+            const candidate cand =
+                next_spot(c_, static_cast<int>(ci), orders_[ci], state_, t, limit - t);
+            if (cand.media >= 0) {
+                return take(ci, tag, cand, t, break_id);
+            }
+        }
+        return std::nullopt;
+    }
+
+    const std::vector<int>& airings_today() const { return airings_today_; }
+    const std::vector<int>& eligible_total() const { return eligible_total_; }
+
+private:
+    // A campaign is eligible in a break when in flight and inside its dayparts.
+    bool eligible(std::size_t ci, const break_instance& b) const {
+        const auto& camp = *c_.campaigns[ci].src;
+        return camp.in_flight(day_) && in_dayparts(camp, b.time_of_day);
+    }
+
+    item take(std::size_t ci, double tag, const candidate& spot, instant t,
+              const std::string& break_id) {
+        const auto& camp = c_.campaigns[ci];
+        const auto& cm = c_.media[static_cast<std::size_t>(spot.media)];
+        item it;
+        it.start = t;
+        it.end = t + spot.duration;
+        it.duration = spot.duration;
+        it.kind = item_kind::spot;
+        it.media = cm.src->id;
+        it.campaign = camp.src->id;
+        it.break_id = break_id;
+        it.title = cm.src->title;
+        it.file = cm.file;
+        state_.last_start[static_cast<std::size_t>(spot.media)] = t;
+        state_.rotation_pos[ci] = spot.pos + 1;
+        ++airings_today_[ci];
+        virtual_time_ = tag;
+        finish_[ci] = tag + static_cast<double>(spot.duration.count()) / camp.weight;
+        return it;
+    }
+
+    const compiled& c_;
+    local_days day_;
+    carry& state_;
+    std::size_t nc_;
+    std::vector<int> eligible_total_;
+    std::vector<double> finish_;
+    double virtual_time_ = 0.0;
+    std::vector<int> airings_today_;
+    std::vector<int> eligible_seen_;
+    std::vector<int> quota_;
+    std::vector<char> in_break_;
+    std::vector<rotation_view> orders_;
+    std::vector<std::pair<double, std::size_t>> ranked_;
+};
+
+// Where a break may run: from its time (or the end of the last break if that ran over) to its
+// length, never into a programme.
+std::pair<instant, instant> break_room(const break_instance& b, const schedule::break_rule& rule,
+                                       const carry& state,
+                                       const std::vector<programme_airing>& airings) {
+    const instant t = std::max(b.at, state.busy_until);
+    instant limit = b.at + rule.length;
+    for (const auto& a : airings) {
+        if (a.kept && a.start >= t && a.start < limit) {
+            limit = a.start;
+        }
+    }
+    return {t, limit};
+}
+
 } // namespace
 
 day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, carry& state,
@@ -106,74 +278,15 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
     // Programmes that start the day before can still be on; those of the next day bound the
     // last breaks of this one.
     const auto airings = programme_airings(in, c, d - date::days{1}, d + date::days{1});
-    std::vector<item> programmes_today;
-    for (const auto& a : airings) {
-        if (a.day != d || !a.kept) {
-            continue;
-        }
-        const auto& p = c.programmes[static_cast<std::size_t>(a.programme)];
-        const auto& cm = c.media[static_cast<std::size_t>(p.media)];
-        const auto& m = *cm.src;
-        item it;
-        it.start = a.start;
-        it.end = a.end;
-        it.duration = p.duration;
-        it.kind = item_kind::programme;
-        it.media = m.id;
-        it.programme = p.src->id;
-        it.title = m.title;
-        it.file = cm.file;
-        programmes_today.push_back(std::move(it));
-    }
-
+    auto programmes_today = programme_items(c, airings, d);
     const auto* ex = exception_on(s, d);
     const bool skip_breaks = ex && ex->skip_breaks;
     const auto breaks = break_instances(in, d);
-    const std::size_t nc = c.campaigns.size();
     out.plan.items.reserve(breaks.size() * 8); // a typical break holds a few spots
-
-    // A campaign is eligible in a break when in flight and inside its dayparts.
-    auto eligible = [&](std::size_t ci, const break_instance& b) {
-        const auto& camp = *c.campaigns[ci].src;
-        return camp.in_flight(d) && in_dayparts(camp, b.time_of_day);
-    };
-    std::vector<int> eligible_total(nc, 0);
-    for (const auto& b : breaks) {
-        if (skip_breaks || covering(airings, b.at)) {
-            continue;
-        }
-        for (std::size_t ci = 0; ci < nc; ++ci) {
-            eligible_total[ci] += eligible(ci, b) ? 1 : 0;
-        }
-    }
-
-    // Shuffle starts a fresh sequence each day (it is seeded by the date).
-    for (std::size_t ci = 0; ci < nc; ++ci) {
-        if (c.campaigns[ci].src->order == schedule::rotation::shuffle) {
-            state.rotation_pos[ci] = 0;
-        }
-    }
-
-    // Weighted sharing of break time: start-time fair queuing over the day. Each campaign has a
-    // virtual finish tag that grows by airtime / weight; the eligible campaign with the smallest
-    // start tag airs next. A campaign absent from a break earns no credit for it, so within any
-    // stretch of breaks that the same campaigns share, airtime follows the weights.
-    std::vector<double> finish(nc, 0.0);
-    double virtual_time = 0.0;
-    std::vector<int> airings_today(nc, 0);
-    std::vector<int> eligible_seen(nc, 0);
+    out.breaks.reserve(breaks.size());
     std::vector<break_fill> all_fills; // aired and empty ones, for check
     all_fills.reserve(breaks.size());
-    out.breaks.reserve(breaks.size());
-    std::vector<rotation_view> orders;
-    orders.reserve(nc);
-    for (std::size_t ci = 0; ci < nc; ++ci) {
-        orders.emplace_back(c.campaigns[ci], d);
-    }
-    std::vector<int> quota(nc, 0);
-    std::vector<char> in_break(nc, 0);
-    std::vector<std::pair<double, std::size_t>> ranked;
-    ranked.reserve(nc);
+    break_sharing sharing(c, d, state, breaks, airings, skip_breaks);
 
     // Spots are placed in time order; programmes join them in order as the breaks pass them.
     std::size_t next_programme = 0;
@@ -196,91 +309,18 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
             out.plan.dropped.push_back({rule.id, b.at, "exception"});
             continue;
         }
-        instant t = std::max(b.at, state.busy_until);
-        instant limit = b.at + rule.length;
-        for (const auto& a : airings) {
-            if (a.kept && a.start >= t && a.start < limit) {
-                limit = a.start; // never into a programme
-            }
-        }
-        // Spread capped campaigns over the day: by the k-th of its n eligible breaks a campaign
-        // may have aired at most ceil(cap * k / n) times.
-        for (std::size_t ci = 0; ci < nc; ++ci) {
-            in_break[ci] = 0;
-            if (!eligible(ci, b)) {
-                continue;
-            }
-            in_break[ci] = 1;
-            const int cap = c.campaigns[ci].max_per_day;
-            const int k = ++eligible_seen[ci];
-            quota[ci] = cap == no_cap
-                            ? no_cap
-                            : static_cast<int>((static_cast<long long>(cap) * k +
-                                                eligible_total[ci] - 1) /
-                                               eligible_total[ci]);
-        }
+        auto [t, limit] = break_room(b, rule, state, airings);
+        sharing.open(b);
         const instant break_start = t;
         flush_programmes(t);
         std::size_t placed = 0;
         while (t < limit) {
-            // Campaigns in the order they are owed airtime (smallest start tag, then the heavier,
-            // then the first in the file); the first that has a spot that fits airs it.
-            ranked.clear();
-            for (std::size_t ci = 0; ci < nc; ++ci) {
-                if (in_break[ci] && airings_today[ci] < c.campaigns[ci].max_per_day &&
-                    airings_today[ci] < quota[ci]) {
-                    ranked.push_back({std::max(virtual_time, finish[ci]), ci});
-                }
-            }
-            auto owed_before = [&](const auto& x, const auto& y) {
-                if (x.first != y.first) {
-                    return x.first < y.first;
-                }
-                const int wx = c.campaigns[x.second].weight, wy = c.campaigns[y.second].weight;
-                return wx != wy ? wx > wy : x.second < y.second;
-            };
-            int best = -1;
-            candidate best_spot;
-            double best_tag = 0;
-            // Usually the first campaign asked has a spot: pick minima one at a time rather than
-            // sorting them all.
-            for (auto left = ranked.begin(); left != ranked.end(); ++left) {
-                std::iter_swap(left, std::min_element(left, ranked.end(), owed_before));
-                const auto [tag, ci] = *left;
-                candidate cand =
-                    next_spot(c, static_cast<int>(ci), orders[ci], state, t, limit - t);
-                if (cand.media >= 0) {
-                    best = static_cast<int>(ci);
-                    best_spot = cand;
-                    best_tag = tag;
-                    break;
-                }
-            }
-            if (best < 0) {
+            auto spot = sharing.place(t, limit, rule.id);
+            if (!spot) {
                 break;
             }
-            const auto bi = static_cast<std::size_t>(best);
-            const auto& camp = c.campaigns[bi];
-            const auto& cm = c.media[static_cast<std::size_t>(best_spot.media)];
-            const auto& m = *cm.src;
-            item it;
-            it.start = t;
-            it.end = t + best_spot.duration;
-            it.duration = best_spot.duration;
-            it.kind = item_kind::spot;
-            it.media = m.id;
-            it.campaign = camp.src->id;
-            it.break_id = rule.id;
-            it.title = m.title;
-            it.file = cm.file;
-            out.plan.items.push_back(std::move(it));
-
-            state.last_start[static_cast<std::size_t>(best_spot.media)] = t;
-            state.rotation_pos[bi] = best_spot.pos + 1;
-            ++airings_today[bi];
-            virtual_time = best_tag;
-            finish[bi] = best_tag + static_cast<double>(best_spot.duration.count()) / camp.weight;
-            t += best_spot.duration;
+            t = spot->end;
+            out.plan.items.push_back(std::move(*spot));
             ++placed;
         }
         const break_fill fill{rule.id, b.at, std::max(limit - break_start, milliseconds{0}),
@@ -296,8 +336,8 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
 
     flush_programmes(instant::max());
     if (detail) {
-        detail->airings = airings_today;
-        detail->eligible_breaks = eligible_total;
+        detail->airings = sharing.airings_today();
+        detail->eligible_breaks = sharing.eligible_total();
         detail->fills = std::move(all_fills);
     }
     return out;
