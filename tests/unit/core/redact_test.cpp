@@ -29,9 +29,8 @@ TEST(redact, uri_user_info) {
 }
 
 TEST(redact, every_secret_query_parameter_in_any_case) {
-    for (const char* name :
-         {"passphrase", "password", "passwd", "pass", "key", "streamid", "token", "secret",
-          "PassPhrase", "KEY", "Token"}) {
+    for (const char* name : {"passphrase", "password", "passwd", "pass", "key", "streamid", "token",
+                             "secret", "PassPhrase", "KEY", "Token"}) {
         const std::string n = name;
         EXPECT_EQ(redact("srt://h:9000?mode=caller&" + n + "=SECRET&latency=120"),
                   "srt://h:9000?mode=caller&" + n + "=***&latency=120")
