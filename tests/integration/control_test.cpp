@@ -1626,6 +1626,22 @@ TEST(onair_reload, says_when_the_daemon_does_not_answer_or_refuses_the_token) {
     EXPECT_TRUE(h.fake.take_calls().empty());
 }
 
+TEST(onair_status, shows_no_secret) {
+    auto chans = two_channels();
+    chans[1].now->kind = "filler";
+    chans[1].now->media = "";
+    chans[1].now->title = "live srt://feed:pw@10.0.0.5:9000?passphrase=SECRET";
+    harness h({}, chans);
+    temp_dir d;
+    const auto cfg = write_config(d, h.port);
+    std::string out, err;
+    EXPECT_EQ(run_onair("status --config " + cfg.string(), out, err, d), 0) << err;
+    EXPECT_EQ(out.find("SECRET"), std::string::npos) << out;
+    EXPECT_EQ(out.find("pw@"), std::string::npos) << out;
+    EXPECT_NE(out.find("live srt://***@10.0.0.5:9000?passphrase=***\n"), std::string::npos)
+        << out;
+}
+
 TEST(onair_status, sends_the_token_when_gets_need_it) {
     server_options o;
     o.token = "t";
