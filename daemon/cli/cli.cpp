@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     add(add_render);
     add(add_asrun);
     add(add_status);
+    add(add_reload);
     add(add_report);
     try {
         app.parse(argc, argv);

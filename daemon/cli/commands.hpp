@@ -16,6 +16,7 @@ command add_plan(CLI::App& app);
 command add_render(CLI::App& app);
 command add_asrun(CLI::App& app);
 command add_status(CLI::App& app);
+command add_reload(CLI::App& app);
 command add_run(CLI::App& app);
 command add_report(CLI::App& app);
 

@@ -3,6 +3,8 @@
 #include "cli/output.hpp"
 
 #include "control/client.hpp"
+#include "control/server.hpp"
+#include "core/redact.hpp"
 #include "schedule/load.hpp"
 
 #include <nlohmann/json.hpp>
@@ -42,17 +44,6 @@ std::string hh_mm_ss(std::int64_t ms) {
     out << std::setfill('0') << std::setw(2) << s / 3600 << ':' << std::setw(2) << s / 60 % 60
         << ':' << std::setw(2) << s % 60;
     return out.str();
-}
-
-// The address to connect to for a listen address: a wildcard listener is reached on loopback.
-std::string connect_host(const std::string& listen) {
-    if (listen == "0.0.0.0") {
-        return "127.0.0.1";
-    }
-    if (listen == "::") {
-        return "::1";
-    }
-    return listen;
 }
 
 void print_table(std::ostream& out, const json& channels) {
@@ -107,12 +98,24 @@ int run_status(const status_options& o) {
         print_diagnostics(std::cerr, diags);
         return input_error;
     }
-    const auto host = connect_host(cfg->api.listen_host);
+    const auto host = control::connect_host(cfg->api.listen_host);
     const auto port = static_cast<unsigned short>(cfg->api.listen_port);
-    const auto where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-                       std::to_string(port);
+    const auto where = control::host_port(host, port);
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
-    auto got = control::http_get(host, port, "/api/v1/channels", timeout);
+    control::http_call call;
+    call.target = "/api/v1/channels";
+    call.user_agent = "onair status";
+    if (cfg->api.read_token) {
+        // GET routes need the token too (control.read_token).
+        try {
+            call.token = control::read_token_file(
+                *control::token_file_of(cfg->api, control::credentials_directory()));
+        } catch (const std::exception& e) {
+            std::cerr << "onair status: " << e.what() << '\n';
+            return input_error;
+        }
+    }
+    auto got = control::http_request(host, port, call, timeout);
     if (auto* why = std::get_if<std::string>(&got)) {
         std::cerr << "onair status: cannot reach onair at " << where << ": " << *why << '\n';
         return input_error;
@@ -122,7 +125,7 @@ int run_status(const status_options& o) {
     if (reply.status != 200) {
         std::cerr << "onair status: onair at " << where << " answered HTTP " << reply.status;
         if (body.is_object() && body.contains("error") && body["error"].is_string()) {
-            std::cerr << ": " << body["error"].get<std::string>();
+            std::cerr << ": " << core::redact(body["error"].get<std::string>());
         }
         std::cerr << '\n';
         return input_error;
@@ -132,7 +135,10 @@ int run_status(const status_options& o) {
                   << " answered something that is not a channel list\n";
         return input_error;
     }
-    print_table(std::cout, body["channels"]);
+    // What a channel airs may be named by a URI (a live feed): no secret reaches the screen.
+    std::ostringstream table;
+    print_table(table, body["channels"]);
+    std::cout << core::redact(table.str());
     return ok;
 }
 

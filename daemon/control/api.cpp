@@ -1,6 +1,9 @@
 #include "control/api.hpp"
 
 #include "core/ids.hpp"
+#include "core/redact.hpp"
+
+#include <boost/asio/ip/address.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -64,7 +67,7 @@ json diagnostics_json(const std::vector<core::diagnostic>& list) {
         j["line"] = d.where.line;
         j["column"] = d.where.column;
         j["severity"] = core::to_string(d.level);
-        j["message"] = d.message;
+        j["message"] = core::redact(d.message);
         out.push_back(std::move(j));
     }
     return out;
@@ -120,12 +123,108 @@ reply method_not_allowed(const request& req, std::string_view path, const char* 
     return r;
 }
 
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+std::string_view trimmed(std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
+        v.remove_prefix(1);
+    }
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) {
+        v.remove_suffix(1);
+    }
+    return v;
+}
+
+std::optional<std::string_view> header(const request& req, http::field f) {
+    auto it = req.find(f);
+    if (it == req.end()) {
+        return std::nullopt;
+    }
+    return std::string_view(it->value().data(), it->value().size());
+}
+
+std::optional<std::string_view> header(const request& req, std::string_view name) {
+    auto it = req.find(boost::beast::string_view(name.data(), name.size()));
+    if (it == req.end()) {
+        return std::nullopt;
+    }
+    return std::string_view(it->value().data(), it->value().size());
+}
+
+// "Host: name:port" -> {"name", port}; "[::1]:8750" -> {"::1", 8750}; no port: 80. Nullopt
+// when it cannot be read.
+std::optional<std::pair<std::string, unsigned>> split_host(std::string_view v) {
+    std::string_view name = v, port;
+    if (!v.empty() && v.front() == '[') {
+        const auto close = v.find(']');
+        if (close == std::string_view::npos) {
+            return std::nullopt;
+        }
+        name = v.substr(1, close - 1);
+        auto rest = v.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') {
+                return std::nullopt;
+            }
+            port = rest.substr(1);
+        }
+    } else if (const auto colon = v.rfind(':'); colon != std::string_view::npos) {
+        name = v.substr(0, colon);
+        port = v.substr(colon + 1);
+    }
+    unsigned n = 80;
+    if (!port.empty() || v.find(':') != std::string_view::npos) {
+        if (port.empty() || port.size() > 5 ||
+            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return std::nullopt;
+        }
+        n = static_cast<unsigned>(std::stoul(std::string(port)));
+    }
+    if (name.empty()) {
+        return std::nullopt;
+    }
+    return std::make_pair(lower(name), n);
+}
+
+bool is_wildcard(const std::string& host) {
+    return host == "0.0.0.0" || host == "::" || host.empty();
+}
+
+// FNV-1a: tells a different body from the first one under the same idempotency key.
+std::size_t body_hash(std::string_view body) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : body) {
+        h = (h ^ c) * 1099511628211ull;
+    }
+    return static_cast<std::size_t>(h);
+}
+
+bool valid_idempotency_key(std::string_view k) {
+    return !k.empty() && k.size() <= 255 &&
+           std::all_of(k.begin(), k.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
 } // namespace
 
 reply error_reply(unsigned status, const std::string& message) {
     json j;
-    j["error"] = message;
+    j["error"] = core::redact(message);
     return json_reply(status, j);
+}
+
+bool is_loopback_host(const std::string& host) {
+    if (host == "localhost") {
+        return true;
+    }
+    boost::system::error_code ec;
+    const auto a = boost::asio::ip::make_address(host, ec);
+    return !ec && a.is_loopback();
 }
 
 bool same_secret(std::string_view a, std::string_view b) {
@@ -171,25 +270,30 @@ std::optional<std::string> percent_decode(std::string_view s) {
     return out;
 }
 
-api::api(backend& b, const metrics::registry& metrics, std::optional<std::string> token,
-         std::function<core::instant()> now)
-    : backend_(b), metrics_(metrics), token_(std::move(token)), now_(std::move(now)) {
-    if (!now_) {
-        now_ = [] {
+api::api(backend& b, const metrics::registry& metrics, metrics::station_metrics* station,
+         api_settings settings)
+    : backend_(b), metrics_(metrics), station_(station) {
+    configure(std::move(settings));
+}
+
+void api::configure(api_settings settings) {
+    if (!settings.now) {
+        settings.now = [] {
             return date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
         };
     }
+    settings_ = std::move(settings);
 }
 
 bool api::authorized(const request& req) const {
-    if (!token_) {
+    if (!settings_.token) {
         return true;
     }
-    auto it = req.find(http::field::authorization);
-    if (it == req.end()) {
+    auto value = header(req, http::field::authorization);
+    if (!value) {
         return false;
     }
-    std::string_view v(it->value().data(), it->value().size());
+    std::string_view v = *value;
     constexpr std::string_view scheme = "bearer ";
     if (v.size() < scheme.size() ||
         !std::equal(scheme.begin(), scheme.end(), v.begin(), [](char a, char b) {
@@ -198,26 +302,86 @@ bool api::authorized(const request& req) const {
         return false;
     }
     v.remove_prefix(scheme.size());
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
-        v.remove_prefix(1);
-    }
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) {
-        v.remove_suffix(1);
-    }
-    return same_secret(v, *token_);
+    return same_secret(trimmed(v), *settings_.token);
 }
 
-reply api::handle(const request& req) {
+// DNS rebinding: a web page whose name the attacker points at 127.0.0.1 reaches the API from
+// the browser with its own name in Host. Only the names of the listen address are served.
+std::optional<reply> api::host_refused(const request& req) const {
+    const auto value = header(req, http::field::host);
+    if (!value) {
+        return std::nullopt; // not a browser (HTTP/1.0 tools send none)
+    }
+    const auto& s = settings_;
+    const auto refuse = [&] {
+        return error_reply(
+            421, "the Host header '" + std::string(*value) + "' does not name this server; use " +
+                     (s.listen_host.find(':') != std::string::npos ? "[" + s.listen_host + "]"
+                                                                   : s.listen_host) +
+                     ":" + std::to_string(s.listen_port));
+    };
+    const auto host = split_host(trimmed(*value));
+    if (!host || host->second != s.listen_port) {
+        return refuse();
+    }
+    const auto& name = host->first;
+    const std::string listen = lower(s.listen_host);
+    if (is_wildcard(listen) && s.token) {
+        return std::nullopt; // every name of the machine; the token guards the routes
+    }
+    if (name == listen) {
+        return std::nullopt;
+    }
+    if (is_wildcard(listen) || is_loopback_host(listen)) {
+        if (name == "localhost" || name == "127.0.0.1" || name == "::1") {
+            return std::nullopt;
+        }
+    }
+    return refuse();
+}
+
+void api::internal_error() {
+    if (station_ != nullptr) {
+        try {
+            station_->count_internal_error("api");
+        } catch (...) {
+        }
+    }
+}
+
+void api::forget_expired(core::instant now) {
+    while (!key_order_.empty() && (key_order_.size() > idempotency_max_keys ||
+                                   now - key_order_.front().first >= idempotency_window)) {
+        auto it = keys_.find(key_order_.front().second);
+        if (it != keys_.end() && it->second.at == key_order_.front().first) {
+            keys_.erase(it);
+        }
+        key_order_.pop_front();
+    }
+}
+
+void api::handle(const request& req, responder respond) {
+    // Exactly once, whatever throws where: a reply sent from a completion and then an
+    // exception must not answer twice.
+    auto answered = std::make_shared<bool>(false);
+    responder once = [answered, respond = std::move(respond)](reply r) {
+        if (!*answered) {
+            *answered = true;
+            respond(std::move(r));
+        }
+    };
     try {
-        return route(req);
+        route(req, once);
     } catch (const std::exception& e) {
-        return error_reply(500, std::string("internal error: ") + e.what());
+        internal_error();
+        once(error_reply(500, std::string("internal error: ") + e.what()));
     } catch (...) {
-        return error_reply(500, "internal error");
+        internal_error();
+        once(error_reply(500, "internal error"));
     }
 }
 
-reply api::route(const request& req) {
+void api::route(const request& req, const responder& respond_now) {
     const std::string_view target(req.target().data(), req.target().size());
     const auto qmark = target.find('?');
     const std::string_view path = target.substr(0, qmark);
@@ -226,69 +390,159 @@ reply api::route(const request& req) {
     const bool get = req.method() == http::verb::get;
     const bool post = req.method() == http::verb::post;
 
-    auto not_found = [&] { return error_reply(404, "no such route: " + std::string(path)); };
-    auto params = [&]() { return parse_query(query); };
+    if (auto refused = host_refused(req)) {
+        return respond_now(std::move(*refused));
+    }
 
-    if (path == "/metrics") {
-        if (!get) {
-            return method_not_allowed(req, path, "GET");
-        }
-        backend_.refresh_metrics();
-        reply r;
-        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-        r.body = metrics_.render();
-        return r;
-    }
-    if (path.substr(0, std::char_traits<char>::length(api_prefix)) != api_prefix) {
-        return not_found();
-    }
-    const auto seg = segments(path.substr(std::char_traits<char>::length(api_prefix)));
+    auto not_found = [&] { return error_reply(404, "no such route: " + std::string(path)); };
 
     // Which method the route takes, found before anything else so that a 404 or a 405 never
     // depends on the token or the parameters.
-    enum class route_id { health, channels, plan, asrun, reload, insert, skip };
     std::optional<route_id> which;
     std::string channel;
-    if (seg.size() == 1 && seg[0] == "health") {
-        which = route_id::health;
-    } else if (seg.size() == 1 && seg[0] == "channels") {
-        which = route_id::channels;
-    } else if (seg.size() == 1 && seg[0] == "asrun") {
-        which = route_id::asrun;
-    } else if (seg.size() == 1 && seg[0] == "reload") {
-        which = route_id::reload;
-    } else if (seg.size() == 3 && seg[0] == "channels") {
-        channel = std::string(seg[1]);
-        if (seg[2] == "plan") {
-            which = route_id::plan;
-        } else if (seg[2] == "insert") {
-            which = route_id::insert;
-        } else if (seg[2] == "skip") {
-            which = route_id::skip;
+    const auto prefix_len = std::char_traits<char>::length(api_prefix);
+    if (path == "/metrics") {
+        which = route_id::metrics;
+    } else if (path.substr(0, prefix_len) == api_prefix) {
+        const auto seg = segments(path.substr(prefix_len));
+        if (seg.size() == 1 && seg[0] == "health") {
+            which = route_id::health;
+        } else if (seg.size() == 1 && seg[0] == "channels") {
+            which = route_id::channels;
+        } else if (seg.size() == 1 && seg[0] == "asrun") {
+            which = route_id::asrun;
+        } else if (seg.size() == 1 && seg[0] == "reload") {
+            which = route_id::reload;
+        } else if (seg.size() == 3 && seg[0] == "channels") {
+            channel = std::string(seg[1]);
+            if (seg[2] == "plan") {
+                which = route_id::plan;
+            } else if (seg[2] == "insert") {
+                which = route_id::insert;
+            } else if (seg[2] == "skip") {
+                which = route_id::skip;
+            }
         }
     }
     if (!which) {
-        return not_found();
+        return respond_now(not_found());
     }
     const bool wants_post =
         *which == route_id::reload || *which == route_id::insert || *which == route_id::skip;
     if (wants_post && !post) {
-        return method_not_allowed(req, path, "POST");
+        return respond_now(method_not_allowed(req, path, "POST"));
     }
     if (!wants_post && !get) {
-        return method_not_allowed(req, path, "GET");
+        return respond_now(method_not_allowed(req, path, "GET"));
     }
     if (!channel.empty() && !core::is_valid_id(channel)) {
-        return error_reply(404, "no channel '" + channel + "'");
+        return respond_now(error_reply(404, "no channel '" + channel + "'"));
     }
-    if (wants_post && !authorized(req)) {
+    if (wants_post) {
+        // A page in a browser on the station PC may post here; the browser names the page's
+        // origin. Tools (curl, onair reload) send no Origin.
+        if (auto origin = header(req, http::field::origin)) {
+            const auto host = header(req, http::field::host);
+            if (!host || lower(trimmed(*origin)) != "http://" + lower(trimmed(*host))) {
+                return respond_now(error_reply(
+                    403, "cross-origin request refused (Origin: " + std::string(*origin) + ")"));
+            }
+        }
+    }
+    const bool needs_token = wants_post || (settings_.read_token && *which != route_id::health);
+    if (needs_token && !authorized(req)) {
         auto r = error_reply(401, "this route needs the header: Authorization: Bearer <token>");
         r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"onair\"");
-        return r;
+        return respond_now(std::move(r));
     }
-    auto q = params();
+    if (wants_post) {
+        // A form or a "simple" cross-origin fetch cannot send this type without a preflight.
+        const auto type = header(req, http::field::content_type);
+        const auto media = type ? lower(trimmed(type->substr(0, type->find(';')))) : "";
+        if (media != "application/json") {
+            return respond_now(error_reply(
+                415, "a POST needs the header Content-Type: application/json" +
+                         (type ? ", found '" + std::string(*type) + "'" : std::string())));
+        }
+    }
+
+    // Idempotency: the reply to a repeated POST is the first one, the backend is not called
+    // again.
+    responder respond = respond_now;
+    if (wants_post) {
+        if (auto key = header(req, "Idempotency-Key")) {
+            const auto k = trimmed(*key);
+            if (!valid_idempotency_key(k)) {
+                return respond_now(error_reply(
+                    400, "header Idempotency-Key: expected 1 to 255 visible ASCII characters"));
+            }
+            const auto now = settings_.now();
+            forget_expired(now);
+            const std::string route_name = "POST " + std::string(path);
+            const std::string id = std::string(k) + '\n' + route_name;
+            const auto hash = body_hash(req.body());
+            if (auto it = keys_.find(id); it != keys_.end()) {
+                const auto& seen = it->second;
+                if (seen.body_hash != hash) {
+                    return respond_now(
+                        error_reply(422, "Idempotency-Key '" + std::string(k) +
+                                             "' was used with another body; use a new key"));
+                }
+                if (!seen.done) {
+                    return respond_now(error_reply(409, "the request with Idempotency-Key '" +
+                                                            std::string(k) + "' is still running"));
+                }
+                reply r;
+                r.status = seen.status;
+                r.content_type = seen.content_type;
+                r.body = seen.body;
+                r.headers = seen.headers;
+                r.headers.emplace_back("Idempotent-Replayed", "true");
+                return respond_now(std::move(r));
+            }
+            remembered fresh;
+            fresh.route = route_name;
+            fresh.body_hash = hash;
+            fresh.at = now;
+            keys_.emplace(id, std::move(fresh));
+            key_order_.emplace_back(now, id);
+            forget_expired(now);
+            respond = [this, id, at = now, respond_now](reply r) {
+                auto it = keys_.find(id);
+                if (it != keys_.end() && it->second.at == at) {
+                    if (r.status == 503) {
+                        keys_.erase(it); // not served at all: a retry may try again
+                    } else {
+                        it->second.done = true;
+                        it->second.status = r.status;
+                        it->second.content_type = r.content_type;
+                        it->second.body = r.body;
+                        it->second.headers = r.headers;
+                    }
+                }
+                respond_now(std::move(r));
+            };
+        }
+    }
+
+    // From here on, an exception is answered through `respond`, so that an idempotency key
+    // gets its reply recorded instead of staying "still running".
+    try {
+        serve(req, *which, channel, query, respond);
+    } catch (const std::exception& e) {
+        internal_error();
+        respond(error_reply(500, std::string("internal error: ") + e.what()));
+    } catch (...) {
+        internal_error();
+        respond(error_reply(500, "internal error"));
+    }
+}
+
+void api::serve(const request& req, route_id which, const std::string& channel,
+                std::string_view query, const responder& respond) {
+    auto q = parse_query(query);
     if (!q) {
-        return error_reply(400, "malformed query string");
+        return respond(error_reply(400, "malformed query string"));
     }
     auto unknown_param =
         [&](std::initializer_list<std::string_view> known) -> std::optional<reply> {
@@ -299,26 +553,45 @@ reply api::route(const request& req) {
         }
         return std::nullopt;
     };
-
-    switch (*which) {
-    case route_id::health: {
-        json not_airing = json::array();
-        for (const auto& c : backend_.channels()) {
-            if (!c.airing) {
-                not_airing.push_back(c.id);
-            }
+    // A backend completion runs later, outside handle()'s try: it has its own catch.
+    auto guarded = [this, respond](auto&& make) {
+        try {
+            respond(make());
+        } catch (const std::exception& e) {
+            internal_error();
+            respond(error_reply(500, std::string("internal error: ") + e.what()));
+        } catch (...) {
+            internal_error();
+            respond(error_reply(500, "internal error"));
         }
+    };
+
+    switch (which) {
+    case route_id::metrics: {
+        backend_.refresh_metrics();
+        reply r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = metrics_.render();
+        return respond(std::move(r));
+    }
+    case route_id::health: {
+        const auto h = backend_.health();
         json j;
-        if (not_airing.empty()) {
+        if (h.ok && h.not_airing.empty() && h.degraded.empty()) {
             j["status"] = "ok";
-            return json_reply(200, j);
+            return respond(json_reply(200, j));
         }
         j["status"] = "degraded";
-        j["not_airing"] = std::move(not_airing);
-        return json_reply(503, j);
+        j["not_airing"] = h.not_airing;
+        json reasons = json::array();
+        for (const auto& d : h.degraded) {
+            reasons.push_back(core::redact(d));
+        }
+        j["degraded"] = std::move(reasons);
+        return respond(json_reply(503, j));
     }
     case route_id::channels: {
-        const auto now = now_();
+        const auto now = settings_.now();
         json list = json::array();
         for (const auto& c : backend_.channels()) {
             json j;
@@ -332,31 +605,47 @@ reply api::route(const request& req) {
         }
         json j;
         j["channels"] = std::move(list);
-        return json_reply(200, j);
+        return respond(json_reply(200, j));
     }
     case route_id::plan: {
         if (auto bad = unknown_param({"date"})) {
-            return std::move(*bad);
+            return respond(std::move(*bad));
         }
         auto it = q->find("date");
         if (it == q->end()) {
-            return error_reply(400, "parameter 'date' (YYYY-MM-DD) is required");
+            return respond(error_reply(400, "parameter 'date' (YYYY-MM-DD) is required"));
         }
         auto day = core::parse_date(it->second);
         if (!day) {
-            return error_reply(400, "parameter 'date': " + day.error());
+            return respond(error_reply(400, "parameter 'date': " + day.error()));
         }
-        auto out = backend_.plan_json(channel, *day);
-        if (auto* f = std::get_if<failure>(&out)) {
-            return from_failure(*f);
+        // Planning is bounded work: a date years away would hold a worker for seconds and
+        // build a huge answer.
+        const auto today =
+            core::local_days(date::floor<date::days>(settings_.now()).time_since_epoch());
+        const date::days span{settings_.plan_days};
+        if (*day < today - span || *day > today + span) {
+            return respond(error_reply(
+                400, "parameter 'date': " + it->second + " is outside the plan horizon, " +
+                         core::format_date(today - span) + " to " +
+                         core::format_date(today + span) +
+                         " (control.plan_days: " + std::to_string(settings_.plan_days) + ")"));
         }
-        reply r;
-        r.body = std::move(std::get<std::string>(out));
-        return r;
+        backend_.plan_json(channel, *day, [guarded](outcome<std::string> out) {
+            guarded([&] {
+                if (auto* f = std::get_if<failure>(&out)) {
+                    return from_failure(*f);
+                }
+                reply r;
+                r.body = std::move(std::get<std::string>(out));
+                return r;
+            });
+        });
+        return;
     }
     case route_id::asrun: {
         if (auto bad = unknown_param({"channel", "from", "to", "format"})) {
-            return std::move(*bad);
+            return respond(std::move(*bad));
         }
         asrun_query aq;
         aq.format = asrun_format::json;
@@ -364,8 +653,8 @@ reply api::route(const request& req) {
             if (it->second == "csv") {
                 aq.format = asrun_format::csv;
             } else if (it->second != "json") {
-                return error_reply(400, "parameter 'format': expected json or csv, found '" +
-                                            it->second + "'");
+                return respond(error_reply(
+                    400, "parameter 'format': expected json or csv, found '" + it->second + "'"));
             }
         }
         if (auto it = q->find("channel"); it != q->end()) {
@@ -379,54 +668,62 @@ reply api::route(const request& req) {
         }
         auto out = backend_.asrun(aq);
         if (auto* f = std::get_if<failure>(&out)) {
-            return from_failure(*f);
+            return respond(from_failure(*f));
         }
         reply r;
         r.content_type =
             aq.format == asrun_format::csv ? "text/csv; charset=utf-8" : "application/json";
         r.stream = std::move(std::get<std::unique_ptr<asrun_cursor>>(out));
         if (!r.stream) {
-            return error_reply(500, "the as-run log cannot be read");
+            return respond(error_reply(500, "the as-run log cannot be read"));
         }
-        return r;
+        return respond(std::move(r));
     }
     case route_id::reload: {
-        auto result = backend_.reload();
-        const bool errors =
-            std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
-                        [](const core::diagnostic& d) { return d.level == core::severity::error; });
-        json j;
-        if (errors) {
-            j["error"] = "the new configuration has errors; the old one stays on air";
-            j["diagnostics"] = diagnostics_json(result.diagnostics);
-            return json_reply(422, j);
-        }
-        j["status"] = "reloaded";
-        j["channels"] = result.channels;
-        j["diagnostics"] = diagnostics_json(result.diagnostics);
-        return json_reply(200, j);
+        backend_.reload([guarded](outcome<reload_result> out) {
+            guarded([&] {
+                if (auto* f = std::get_if<failure>(&out)) {
+                    return from_failure(*f);
+                }
+                const auto& result = std::get<reload_result>(out);
+                const bool errors = std::any_of(
+                    result.diagnostics.begin(), result.diagnostics.end(),
+                    [](const core::diagnostic& d) { return d.level == core::severity::error; });
+                json j;
+                if (errors) {
+                    j["error"] = "the new configuration has errors; the old one stays on air";
+                    j["diagnostics"] = diagnostics_json(result.diagnostics);
+                    return json_reply(422, j);
+                }
+                j["status"] = "reloaded";
+                j["channels"] = result.channels;
+                j["diagnostics"] = diagnostics_json(result.diagnostics);
+                return json_reply(200, j);
+            });
+        });
+        return;
     }
     case route_id::insert: {
         const bool has_length = req.find(http::field::content_length) != req.end() || req.chunked();
         if (!has_length) {
-            return error_reply(411, "a JSON body with Content-Length is required");
+            return respond(error_reply(411, "a JSON body with Content-Length is required"));
         }
         auto body = json::parse(req.body(), nullptr, false);
         if (body.is_discarded()) {
-            return error_reply(400, "the body is not valid JSON");
+            return respond(error_reply(400, "the body is not valid JSON"));
         }
         if (!body.is_object() || !body.contains("media") || !body["media"].is_string() ||
             body["media"].get<std::string>().empty()) {
-            return error_reply(400, "the body needs a field 'media' with a media id");
+            return respond(error_reply(400, "the body needs a field 'media' with a media id"));
         }
         for (const auto& [key, value] : body.items()) {
             if (key != "media") {
-                return error_reply(400, "unknown field '" + key + "'");
+                return respond(error_reply(400, "unknown field '" + key + "'"));
             }
         }
         auto out = backend_.insert(channel, body["media"].get<std::string>());
         if (auto* f = std::get_if<failure>(&out)) {
-            return from_failure(*f);
+            return respond(from_failure(*f));
         }
         const auto& ins = std::get<insert_result>(out);
         json j;
@@ -436,12 +733,12 @@ reply api::route(const request& req) {
         j["title"] = ins.title;
         j["duration_ms"] = ins.duration.count();
         j["start"] = ins.start ? json(iso(*ins.start, ins.zone)) : json(nullptr);
-        return json_reply(202, j);
+        return respond(json_reply(202, j));
     }
     case route_id::skip: {
         auto out = backend_.skip(channel);
         if (auto* f = std::get_if<failure>(&out)) {
-            return from_failure(*f);
+            return respond(from_failure(*f));
         }
         const auto& sk = std::get<skip_result>(out);
         json j;
@@ -449,10 +746,10 @@ reply api::route(const request& req) {
         j["channel"] = sk.channel;
         j["media"] = null_if_empty(sk.media);
         j["title"] = sk.title;
-        return json_reply(200, j);
+        return respond(json_reply(200, j));
     }
     }
-    return not_found();
+    respond(error_reply(404, "no such route"));
 }
 
 } // namespace onair::control

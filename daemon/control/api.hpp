@@ -1,8 +1,10 @@
 #pragma once
 
 // The routes of the HTTP API (SPEC section 6), apart from the transport: a parsed request in,
-// a reply out. The server owns sockets, limits and timeouts; this owns paths, methods, the
-// token, parameters and JSON. Nothing here throws: every failure becomes a 4xx/5xx reply.
+// a reply out (at once, or later for the routes the backend answers asynchronously). The
+// server owns sockets, limits and timeouts; this owns paths, methods, the safety checks (Host,
+// Origin, Content-Type, token), idempotency keys, parameters and JSON. Nothing here throws:
+// every failure becomes a 4xx/5xx reply.
 
 #include "control/backend.hpp"
 #include "control/metrics.hpp"
@@ -10,7 +12,10 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <chrono>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,26 +35,75 @@ struct reply {
     std::unique_ptr<asrun_cursor> stream;
 };
 
-// {"error": message} with that status.
+// {"error": message} with that status; the message is redacted (core::redact).
 reply error_reply(unsigned status, const std::string& message);
+
+// What the routes need to know; changed at once by api::configure (a reload).
+struct api_settings {
+    // When set, every POST needs "Authorization: Bearer <token>" (and every GET but
+    // /api/v1/health too when read_token is set).
+    std::optional<std::string> token;
+    bool read_token = false;
+    // GET .../plan answers for dates within today (UTC) +- this many days only.
+    int plan_days = 366;
+    // The listen address, for the Host check (DNS rebinding): the port is the bound one.
+    std::string listen_host = "127.0.0.1";
+    unsigned short listen_port = 8750;
+    // The clock for elapsed_ms/remaining_ms, the plan horizon and idempotency keys.
+    std::function<core::instant()> now;
+};
+
+// Idempotency keys: a POST that repeats a key (same method and path) within this time gets the
+// first reply again; at most this many keys are kept (the oldest go first).
+constexpr std::chrono::minutes idempotency_window{10};
+constexpr std::size_t idempotency_max_keys = 1000;
 
 class api {
 public:
-    // `token`: when set, every POST needs "Authorization: Bearer <token>". `now` is the clock
-    // used for elapsed_ms/remaining_ms.
-    api(backend& b, const metrics::registry& metrics, std::optional<std::string> token,
-        std::function<core::instant()> now);
+    using responder = std::function<void(reply)>;
 
-    reply handle(const request& req);
+    // `station`, when set, counts exceptions caught here as
+    // onair_internal_errors_total{where="api"}.
+    api(backend& b, const metrics::registry& metrics, metrics::station_metrics* station,
+        api_settings settings);
+
+    // Calls `respond` exactly once: before returning for most routes, later (from the
+    // backend's completion, on the io_context thread) for plan and reload.
+    void handle(const request& req, responder respond);
+
+    // New settings, effective for the next request (kept idempotency keys stay).
+    void configure(api_settings settings);
+    // The port actually bound (listen_port 0 asks for an ephemeral one).
+    void set_bound_port(unsigned short port) { settings_.listen_port = port; }
+    const api_settings& settings() const { return settings_; }
 
 private:
-    reply route(const request& req);
+    struct remembered {
+        std::string route; // "POST /api/v1/..."
+        std::size_t body_hash = 0;
+        core::instant at;
+        bool done = false;
+        unsigned status = 0;
+        std::string content_type;
+        std::string body;
+        std::vector<std::pair<std::string, std::string>> headers;
+    };
+
+    enum class route_id { health, channels, plan, asrun, reload, insert, skip, metrics };
+    void route(const request& req, const responder& respond);
+    void serve(const request& req, route_id which, const std::string& channel,
+               std::string_view query, const responder& respond);
     bool authorized(const request& req) const;
+    std::optional<reply> host_refused(const request& req) const;
+    void internal_error();
+    void forget_expired(core::instant now);
 
     backend& backend_;
     const metrics::registry& metrics_;
-    std::optional<std::string> token_;
-    std::function<core::instant()> now_;
+    metrics::station_metrics* station_;
+    api_settings settings_;
+    std::map<std::string, remembered> keys_;                      // by Idempotency-Key
+    std::deque<std::pair<core::instant, std::string>> key_order_; // oldest first
 };
 
 // Constant-time comparison, so that the time a wrong token takes to reject says nothing about
@@ -58,5 +112,8 @@ bool same_secret(std::string_view a, std::string_view b);
 
 // "%41+b" -> "A b"; nullopt for a broken escape.
 std::optional<std::string> percent_decode(std::string_view s);
+
+// Whether a listen host is a loopback address (127.0.0.0/8, ::1) or the name localhost.
+bool is_loopback_host(const std::string& host);
 
 } // namespace onair::control

@@ -5,14 +5,23 @@
 // daemon's state without locks. Plain structs only: the API must not see planner, playout or
 // as-run types (control depends on core and schedule alone).
 //
+// Calls that may take long (planning a day, a reload, reading as-run rows) are asynchronous:
+// they return at once and the backend calls the completion handler later, ON THE io_context
+// THREAD (run the work elsewhere, then post the result back), exactly once, and destroys it
+// there too (move it into the handler you post). The server copes with a connection that is
+// gone by then. The other calls are quick and synchronous.
+//
 // A call that cannot be served returns a `failure` whose status is the HTTP status the client
 // gets (404 unknown channel, 422 unknown media, 400 bad parameter, 503 not ready); its message
-// becomes {"error": MESSAGE}. A status outside 400-599 is answered as 500.
+// becomes {"error": MESSAGE}. A status outside 400-599 is answered as 500. An exception thrown
+// from a call (or passed to a completion as a failure) is answered 500 and counted in
+// onair_internal_errors_total{where="api"}.
 
 #include "core/diagnostics.hpp"
 #include "core/time.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,18 +70,27 @@ struct asrun_query {
     asrun_format format = asrun_format::csv;
 };
 
+// One piece of an as-run export.
+struct asrun_piece {
+    std::string text;    // the next part of the export (may be empty)
+    bool more = false;   // false: the export is complete (`text` is still sent)
+    bool failed = false; // a read error: the server breaks the connection (see below)
+};
+
 // The rows of an as-run export, pulled a piece at a time so that an export of any length is
-// streamed (HTTP chunked transfer) in constant memory and never holds the loop for long: the
-// server asks for the next piece only once the previous one has been written to the socket.
+// streamed (HTTP chunked transfer) in constant memory: the server asks for the next piece only
+// once the previous one has been written to the socket, and never asks again before `done`
+// has been called. The server keeps the cursor alive until `done` has been called, and
+// destroys it on the io_context thread.
 class asrun_cursor {
 public:
     virtual ~asrun_cursor() = default;
-    // Appends the next piece of the export to `out` (the CSV header or "[" first, then some
-    // rows, a few hundred at most, then "]" for JSON). Returns false when the export is
-    // complete (anything appended by that last call is still sent). On a read error, throw:
-    // the server then breaks the connection without the final chunk, so that the client sees
-    // an incomplete response instead of a short one that looks whole.
-    virtual bool next(std::string& out) = 0;
+    // Reads the next piece (the CSV header or "[" first, then some rows, a few hundred at
+    // most, then "]" for JSON) and passes it to `done` on the io_context thread. On a read
+    // error, pass {.failed = true} (or throw from next() itself): the server then breaks the
+    // connection without the final chunk, so that the client sees an incomplete response
+    // instead of a short one that looks whole.
+    virtual void next(std::function<void(asrun_piece)> done) = 0;
 };
 
 struct reload_result {
@@ -97,6 +115,14 @@ struct skip_result {
     std::string title;
 };
 
+struct health_info {
+    bool ok = true;
+    std::vector<std::string> not_airing; // channel ids whose pipeline is not airing
+    std::vector<std::string> degraded;   // reasons, such as "as-run store: database is locked"
+};
+
+template <class T> using completion = std::function<void(T)>;
+
 class backend {
 public:
     virtual ~backend() = default;
@@ -104,14 +130,21 @@ public:
     // Every channel of the station, in config order.
     virtual std::vector<channel_info> channels() = 0;
 
+    // For GET /api/v1/health: 200 when ok, else 503 with the channels not airing and the
+    // reasons.
+    virtual health_info health() = 0;
+
     // The rundown of a channel's local day, exactly as `onair plan --format json` prints it.
-    // failure{404} for an unknown channel.
-    virtual outcome<std::string> plan_json(const std::string& channel, core::local_days day) = 0;
+    // failure{404} for an unknown channel. Asynchronous (see the top of this file). The
+    // server has already refused a day outside the plan horizon.
+    virtual void plan_json(const std::string& channel, core::local_days day,
+                           completion<outcome<std::string>> done) = 0;
 
     virtual outcome<std::unique_ptr<asrun_cursor>> asrun(const asrun_query& query) = 0;
 
-    // Parse, validate, plan, swap (or keep the old schedule on any error).
-    virtual reload_result reload() = 0;
+    // Parse, validate, plan, swap (or keep the old schedule on any error). Asynchronous. A
+    // failure (such as 409 "a reload is already running") is answered as it says.
+    virtual void reload(completion<outcome<reload_result>> done) = 0;
 
     // Queues `media` to air right after the current item (logged with kind `insert`).
     // failure{404} unknown channel, failure{422} unknown media.

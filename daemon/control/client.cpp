@@ -5,7 +5,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -38,18 +37,53 @@ std::string reason(const beast::error_code& ec) {
 
 } // namespace
 
+std::string host_port(const std::string& host, unsigned short port) {
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+           std::to_string(port);
+}
+
+std::string connect_host(const std::string& listen) {
+    if (listen == "0.0.0.0") {
+        return "127.0.0.1";
+    }
+    if (listen == "::") {
+        return "::1";
+    }
+    return listen;
+}
+
 std::variant<http_reply, std::string> http_get(const std::string& host, unsigned short port,
                                                const std::string& target,
                                                std::chrono::milliseconds timeout) {
+    http_call call;
+    call.target = target;
+    call.user_agent = "onair status";
+    return http_request(host, port, call, timeout);
+}
+
+std::variant<http_reply, std::string> http_request(const std::string& host, unsigned short port,
+                                                   const http_call& call,
+                                                   std::chrono::milliseconds timeout) {
     net::io_context io;
     tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
     beast::flat_buffer buffer;
-    http::request<http::empty_body> req(http::verb::get, target, 11);
-    req.set(http::field::host, host);
-    req.set(http::field::user_agent, "onair status");
+    const bool post = call.method == "POST";
+    http::request<http::string_body> req(post ? http::verb::post : http::verb::get, call.target,
+                                         11);
+    // The server checks that Host names its listen address (DNS rebinding): host and port.
+    req.set(http::field::host, host_port(host, port));
+    req.set(http::field::user_agent, call.user_agent);
     req.set(http::field::accept, "application/json");
+    if (call.token) {
+        req.set(http::field::authorization, "Bearer " + *call.token);
+    }
+    if (post) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = call.body;
+    }
     req.keep_alive(false);
+    req.prepare_payload();
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_reply_bytes);
     beast::error_code failed;

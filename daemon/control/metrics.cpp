@@ -1,5 +1,7 @@
 #include "control/metrics.hpp"
 
+#include "core/redact.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -113,7 +115,7 @@ std::string family_base::label_text(const label_values& values, std::string_view
         }
         out += label_names_[i];
         out += "=\"";
-        out += escape_label_value(values[i]);
+        out += escape_label_value(core::redact(values[i]));
         out += '"';
     }
     if (!extra.empty()) {
@@ -303,7 +305,27 @@ station_metrics::station_metrics(registry& r)
                                     "Unix time of the last load or reload attempt")),
       resident_memory_(
           r.add_gauge("onair_process_resident_memory_bytes", "Resident memory of the daemon")),
-      open_fds_(r.add_gauge("onair_process_open_fds", "Open file descriptors of the daemon")) {}
+      open_fds_(r.add_gauge("onair_process_open_fds", "Open file descriptors of the daemon")),
+      internal_errors_(r.add_counter("onair_internal_errors_total",
+                                     "Exceptions caught at a catch boundary; air went on",
+                                     {"where"})),
+      loop_tick_(r.add_histogram("onair_loop_tick_seconds", "Time one turn of the loop took", {},
+                                 loop_tick_buckets())),
+      asrun_store_up_(
+          r.add_gauge("onair_asrun_store_up", "1 while the as-run store takes writes, else 0")),
+      asrun_waiting_rows_(r.add_gauge("onair_asrun_waiting_rows",
+                                      "As-run rows in the spill journal, not yet in the store")),
+      asrun_spilled_rows_(r.add_counter("onair_asrun_spilled_rows_total",
+                                        "As-run rows written to the spill journal")),
+      chain_head_(r.add_gauge("onair_asrun_chain_head_info",
+                              "The hash of the last row of the as-run chain", {"head"})),
+      channel_up_(r.add_gauge(
+          "onair_channel_up",
+          "1 while the channel's pipeline is up, 0 while it waits to be rebuilt", {"channel"})),
+      channel_restart_backoff_(r.add_gauge("onair_channel_restart_backoff_seconds",
+                                           "Wait before the next attempt to rebuild a channel "
+                                           "that is down (0 when up)",
+                                           {"channel"})) {}
 
 void station_metrics::set_on_air(const std::string& channel, bool on_air) {
     on_air_.with({channel}).set(on_air ? 1 : 0);
@@ -349,6 +371,54 @@ void station_metrics::set_reload(bool success, core::instant at) {
 void station_metrics::sample_process() {
     resident_memory_.with({}).set(resident_memory_bytes());
     open_fds_.with({}).set(open_fds());
+}
+
+const std::vector<double>& station_metrics::loop_tick_buckets() {
+    static const std::vector<double> buckets{0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
+                                             0.1,   0.25,  0.5,   1,    2,    5};
+    return buckets;
+}
+
+void station_metrics::count_internal_error(const std::string& where) {
+    internal_errors_.with({where}).inc();
+}
+
+void station_metrics::observe_loop_tick(std::chrono::microseconds took) {
+    loop_tick_.with({}).observe(static_cast<double>(took.count()) / 1e6);
+}
+
+void station_metrics::set_asrun_store_up(bool up) {
+    asrun_store_up_.with({}).set(up ? 1 : 0);
+}
+
+void station_metrics::set_asrun_waiting_rows(std::uint64_t rows) {
+    asrun_waiting_rows_.with({}).set(static_cast<double>(rows));
+}
+
+void station_metrics::set_asrun_spilled_rows(std::uint64_t total) {
+    auto& c = asrun_spilled_rows_.with({});
+    const auto t = static_cast<double>(total);
+    if (t > c.value()) {
+        c.inc(t - c.value());
+    }
+}
+
+void station_metrics::set_chain_head(const std::string& hex) {
+    if (hex == chain_head_value_) {
+        return;
+    }
+    chain_head_.remove({chain_head_value_});
+    chain_head_value_ = hex;
+    chain_head_.with({hex}).set(1);
+}
+
+void station_metrics::set_channel_up(const std::string& channel, bool up) {
+    channel_up_.with({channel}).set(up ? 1 : 0);
+}
+
+void station_metrics::set_channel_restart_backoff(const std::string& channel,
+                                                  std::chrono::milliseconds backoff) {
+    channel_restart_backoff_.with({channel}).set(static_cast<double>(backoff.count()) / 1e3);
 }
 
 } // namespace onair::control::metrics

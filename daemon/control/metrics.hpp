@@ -16,7 +16,8 @@
 
 namespace onair::control::metrics {
 
-// Label values of one series, in the order of its family's label names.
+// Label values of one series, in the order of its family's label names. They are redacted
+// (core::redact) when rendered: an output named by its URI shows no password or stream key.
 using label_values = std::vector<std::string>;
 
 class counter {
@@ -164,8 +165,25 @@ public:
     // Reads the process figures; the server calls it at each scrape.
     void sample_process();
 
+    // An exception caught at a catch boundary (`where`: api, loop, runner, bus, store, ...).
+    void count_internal_error(const std::string& where);
+    // How long one turn of the loop took (the time a cue could have waited).
+    void observe_loop_tick(std::chrono::microseconds took);
+    // The as-run store: whether SQLite takes writes, rows waiting in the spill journal, and the
+    // spill journal's running total of rows ever spilled (the counter follows the total).
+    void set_asrun_store_up(bool up);
+    void set_asrun_waiting_rows(std::uint64_t rows);
+    void set_asrun_spilled_rows(std::uint64_t total);
+    // The hash of the last row of the as-run chain (hex); the previous head's series goes.
+    void set_chain_head(const std::string& hex);
+    // A channel's pipeline is up (airing) or down and waiting to be rebuilt after `backoff`.
+    void set_channel_up(const std::string& channel, bool up);
+    void set_channel_restart_backoff(const std::string& channel, std::chrono::milliseconds backoff);
+
     // Start error buckets, in seconds: 1 ms .. 1 s.
     static const std::vector<double>& start_error_buckets();
+    // Loop tick buckets, in seconds: 1 ms .. 5 s.
+    static const std::vector<double>& loop_tick_buckets();
 
 private:
     gauge_family& on_air_;
@@ -180,6 +198,15 @@ private:
     gauge_family& reload_timestamp_;
     gauge_family& resident_memory_;
     gauge_family& open_fds_;
+    counter_family& internal_errors_;
+    histogram_family& loop_tick_;
+    gauge_family& asrun_store_up_;
+    gauge_family& asrun_waiting_rows_;
+    counter_family& asrun_spilled_rows_;
+    gauge_family& chain_head_;
+    std::string chain_head_value_;
+    gauge_family& channel_up_;
+    gauge_family& channel_restart_backoff_;
 };
 
 } // namespace onair::control::metrics

@@ -13,7 +13,14 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -54,17 +61,38 @@ std::string endpoint_text(const std::string& host, unsigned short port) {
 } // namespace
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
-    impl(net::io_context& io, backend& b, const metrics::registry& m, server_options o)
-        : routes(b, m, o.token, o.now), opts(std::move(o)), acceptor(io), retry(io) {}
+    impl(net::io_context& io, backend& b, const metrics::registry& m, server_options o,
+         core::logger& l, metrics::station_metrics* station)
+        : routes(b, m, station, settings_of(o)), opts(std::move(o)), log(l), acceptor(io),
+          retry(io), bind_timer(io), bind_delay(opts.bind_retry_first) {}
+
+    static api_settings settings_of(const server_options& o) {
+        api_settings s;
+        s.token = o.token;
+        s.read_token = o.read_token;
+        s.plan_days = o.plan_days;
+        s.listen_host = o.host;
+        s.listen_port = o.port;
+        s.now = o.now;
+        return s;
+    }
 
     void accept();
     void reject(tcp::socket socket);
+    void try_bind();
+    void close_listener();
 
     api routes;
     server_options opts;
+    core::logger& log;
     tcp::acceptor acceptor;
     net::steady_timer retry;
-    bool stopped = false;
+    net::steady_timer bind_timer;
+    std::chrono::milliseconds bind_delay;
+    bool stopped = true;
+    bool bound = false;
+    // Bumped when the listener is closed: handlers of an older listener do nothing.
+    std::uint64_t generation = 0;
     std::uint64_t next_id = 0;
     std::map<std::uint64_t, std::weak_ptr<session>> sessions;
 };
@@ -83,6 +111,7 @@ public:
 
     // From server::stop(): no more backend calls, and the backend's cursor goes now.
     void close() {
+        closed_ = true;
         cursor_.reset();
         beast::error_code ec;
         stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -139,10 +168,17 @@ private:
         request req = parser_->release();
         version_ = req.version();
         const bool keep = req.keep_alive();
-        send(owner_->routes.handle(req), keep);
+        // The reply may come later (a backend completion): the handler keeps the session
+        // alive until then, and send() finds out whether the connection is still wanted.
+        owner_->routes.handle(
+            req, [self = shared_from_this(), keep](reply r) { self->send(std::move(r), keep); });
     }
 
     void send(reply r, bool keep_alive) {
+        if (owner_->stopped || closed_) {
+            drop();
+            return;
+        }
         if (r.stream) {
             send_stream(std::move(r), keep_alive);
             return;
@@ -167,7 +203,7 @@ private:
     }
 
     void send_stream(reply r, bool keep_alive) {
-        cursor_ = std::move(r.stream);
+        cursor_ = std::shared_ptr<asrun_cursor>(std::move(r.stream));
         head_.emplace(static_cast<http::status>(r.status), version_);
         head_->set(http::field::server, "onair");
         head_->set(http::field::content_type, r.content_type);
@@ -187,26 +223,37 @@ private:
     }
 
     // One piece of the cursor per write: memory stays at one piece, and the loop gets back
-    // control between pieces.
+    // control between pieces. The cursor reads off the loop and calls back on it; the
+    // completion holds the cursor, so that it lives until then even if the session closes.
     void next_piece(bool keep_alive) {
-        if (owner_->stopped || !cursor_) {
+        if (owner_->stopped || closed_ || !cursor_) {
             drop();
             return;
         }
-        piece_.clear();
-        bool more = false;
+        auto cursor = cursor_;
         try {
-            do {
-                more = cursor_->next(piece_);
-            } while (more && piece_.empty());
+            cursor->next([self = shared_from_this(), cursor, keep_alive](asrun_piece p) {
+                self->on_piece(std::move(p), keep_alive);
+            });
         } catch (...) {
             // No final chunk: the client must see that the export is incomplete.
             drop();
+        }
+    }
+
+    void on_piece(asrun_piece p, bool keep_alive) {
+        if (owner_->stopped || closed_ || !cursor_ || p.failed) {
+            drop();
             return;
         }
+        if (p.more && p.text.empty()) {
+            next_piece(keep_alive);
+            return;
+        }
+        piece_ = std::move(p.text);
         stream_.expires_after(limits().write_timeout);
         auto self = shared_from_this();
-        if (!more) {
+        if (!p.more) {
             cursor_.reset();
             if (piece_.empty()) {
                 net::async_write(stream_, http::make_chunk_last(),
@@ -273,6 +320,7 @@ private:
     }
 
     void drop() {
+        closed_ = true;
         cursor_.reset();
         beast::error_code ec;
         stream_.socket().close(ec);
@@ -285,7 +333,8 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
     unsigned version_ = 11;
     http::response<http::string_body> res_;
-    std::unique_ptr<asrun_cursor> cursor_;
+    std::shared_ptr<asrun_cursor> cursor_;
+    bool closed_ = false;
     std::optional<http::response<http::empty_body>> head_;
     std::optional<http::response_serializer<http::empty_body>> serializer_;
     std::string piece_;
@@ -296,28 +345,96 @@ private:
 } // namespace
 
 void server::impl::accept() {
-    acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-        if (self->stopped || ec == net::error::operation_aborted) {
-            return;
-        }
-        if (ec) {
-            self->retry.expires_after(accept_retry);
-            self->retry.async_wait([self](beast::error_code wait_ec) {
-                if (!wait_ec && !self->stopped) {
-                    self->accept();
-                }
-            });
-            return;
-        }
-        if (self->sessions.size() >= self->opts.limits.max_connections) {
-            self->reject(std::move(socket));
+    acceptor.async_accept(
+        [self = shared_from_this(), gen = generation](beast::error_code ec, tcp::socket socket) {
+            if (self->stopped || gen != self->generation || ec == net::error::operation_aborted) {
+                return;
+            }
+            if (ec) {
+                self->retry.expires_after(accept_retry);
+                self->retry.async_wait([self, gen](beast::error_code wait_ec) {
+                    if (!wait_ec && !self->stopped && gen == self->generation) {
+                        self->accept();
+                    }
+                });
+                return;
+            }
+            if (self->sessions.size() >= self->opts.limits.max_connections) {
+                self->reject(std::move(socket));
+            } else {
+                const auto id = self->next_id++;
+                auto s = std::make_shared<session>(std::move(socket), self, id);
+                self->sessions.emplace(id, s);
+                s->start();
+            }
+            self->accept();
+        });
+}
+
+void server::impl::close_listener() {
+    ++generation;
+    bound = false;
+    beast::error_code ec;
+    acceptor.close(ec);
+    retry.cancel();
+    bind_timer.cancel();
+}
+
+// One attempt; on failure, the next one is scheduled. Never throws: the API is not a reason
+// for the station to go off air.
+void server::impl::try_bind() {
+    const auto where = endpoint_text(opts.host, opts.port);
+    beast::error_code ec;
+    std::string what;
+    tcp::endpoint endpoint;
+    auto address = net::ip::make_address(opts.host, ec);
+    if (!ec) {
+        endpoint = tcp::endpoint(address, opts.port);
+    } else {
+        // A host name ("localhost"): its first address.
+        tcp::resolver resolver(acceptor.get_executor());
+        auto results = resolver.resolve(opts.host, std::to_string(opts.port), ec);
+        if (ec || results.empty()) {
+            what = "resolve";
+            if (!ec) {
+                ec = net::error::host_not_found;
+            }
         } else {
-            const auto id = self->next_id++;
-            auto s = std::make_shared<session>(std::move(socket), self, id);
-            self->sessions.emplace(id, s);
-            s->start();
+            endpoint = results.begin()->endpoint();
         }
-        self->accept();
+    }
+    auto step = [&](const char* name, auto&& f) {
+        if (!ec) {
+            f();
+            if (ec) {
+                what = name;
+            }
+        }
+    };
+    step("socket", [&] { acceptor.open(endpoint.protocol(), ec); });
+    step("SO_REUSEADDR", [&] { acceptor.set_option(net::socket_base::reuse_address(true), ec); });
+    step("bind", [&] { acceptor.bind(endpoint, ec); });
+    step("listen", [&] { acceptor.listen(net::socket_base::max_listen_connections, ec); });
+    if (!ec) {
+        bound = true;
+        bind_delay = opts.bind_retry_first;
+        beast::error_code ep_ec;
+        routes.set_bound_port(acceptor.local_endpoint(ep_ec).port());
+        log.info("api listening", "listen",
+                 endpoint_text(opts.host, acceptor.local_endpoint(ep_ec).port()));
+        accept();
+        return;
+    }
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    log.warning("api cannot listen, retrying", "listen", where, "step", what, "error", ec.message(),
+                "retry_in_ms", bind_delay.count());
+    bind_timer.expires_after(bind_delay);
+    bind_delay = std::min(bind_delay * 2, opts.bind_retry_max);
+    bind_timer.async_wait([self = shared_from_this(), gen = generation](beast::error_code wait_ec) {
+        if (!wait_ec && !self->stopped && gen == self->generation) {
+            self->try_bind();
+        }
     });
 }
 
@@ -331,6 +448,18 @@ void server::impl::reject(tcp::socket socket) {
 }
 
 std::string read_token_file(const std::filesystem::path& file) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+        throw std::runtime_error("cannot read the token file " + file.string() + ": " +
+                                 std::strerror(errno));
+    }
+    if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw std::runtime_error("the token file " + file.string() +
+                                 " can be read by others (mode " + mode + "): chmod 600 " +
+                                 file.string());
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         throw std::runtime_error("cannot read the token file " + file.string());
@@ -346,66 +475,83 @@ std::string read_token_file(const std::filesystem::path& file) {
     return token.substr(first, last - first + 1);
 }
 
-server_options options_from(const schedule::control& c) {
+std::optional<std::filesystem::path> credentials_directory() {
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (dir == nullptr || *dir == '\0') {
+        return std::nullopt;
+    }
+    return std::filesystem::path(dir);
+}
+
+std::optional<std::filesystem::path>
+token_file_of(const schedule::control& c,
+              const std::optional<std::filesystem::path>& credentials_dir) {
+    if (!c.token_file) {
+        return std::nullopt;
+    }
+    if (credentials_dir && !c.token_credential.empty()) {
+        auto credential = *credentials_dir / c.token_credential;
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(credential, ec)) {
+            return credential;
+        }
+    }
+    return c.token_file;
+}
+
+server_options options_from(const schedule::control& c,
+                            const std::optional<std::filesystem::path>& credentials_dir) {
     server_options o;
     o.host = c.listen_host;
     o.port = static_cast<unsigned short>(c.listen_port);
-    if (c.token_file) {
-        o.token = read_token_file(*c.token_file);
+    if (auto file = token_file_of(c, credentials_dir)) {
+        o.token = read_token_file(*file);
     }
+    o.read_token = c.read_token;
+    o.plan_days = c.plan_days;
     return o;
 }
 
 server::server(net::io_context& io, backend& b, const metrics::registry& metrics,
-               server_options options)
-    : impl_(std::make_shared<impl>(io, b, metrics, std::move(options))) {}
+               server_options options, core::logger& log, metrics::station_metrics* station)
+    : impl_(std::make_shared<impl>(io, b, metrics, std::move(options), log, station)) {}
 
 server::~server() {
     stop();
 }
 
 void server::start() {
-    const auto& o = impl_->opts;
-    const auto where = endpoint_text(o.host, o.port);
-    beast::error_code ec;
-    auto address = net::ip::make_address(o.host, ec);
-    tcp::endpoint endpoint;
-    if (!ec) {
-        endpoint = tcp::endpoint(address, o.port);
-    } else {
-        // A host name ("localhost"): its first address.
-        tcp::resolver resolver(impl_->acceptor.get_executor());
-        auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
-        if (ec || results.empty()) {
-            throw std::system_error(ec, "cannot listen on " + where + ": unknown host");
-        }
-        endpoint = results.begin()->endpoint();
+    if (!impl_->stopped) {
+        return;
     }
-    auto& a = impl_->acceptor;
-    auto check = [&](const char* what) {
-        if (ec) {
-            a.close();
-            throw std::system_error(ec,
-                                    std::string("cannot listen on ") + where + " (" + what + ")");
-        }
-    };
-    a.open(endpoint.protocol(), ec);
-    check("socket");
-    a.set_option(net::socket_base::reuse_address(true), ec);
-    check("SO_REUSEADDR");
-    a.bind(endpoint, ec);
-    check("bind");
-    a.listen(net::socket_base::max_listen_connections, ec);
-    check("listen");
     impl_->stopped = false;
-    impl_->accept();
+    impl_->bind_delay = impl_->opts.bind_retry_first;
+    impl_->try_bind();
+}
+
+void server::reconfigure(server_options options) {
+    auto& i = *impl_;
+    const bool moved = options.host != i.opts.host || options.port != i.opts.port;
+    auto settings = impl::settings_of(options);
+    if (!moved) {
+        settings.listen_port = i.routes.settings().listen_port; // the bound one (0: ephemeral)
+    }
+    i.routes.configure(std::move(settings));
+    i.opts = std::move(options);
+    if (!moved) {
+        return;
+    }
+    i.log.info("api moves", "listen", endpoint_text(i.opts.host, i.opts.port));
+    i.close_listener();
+    i.bind_delay = i.opts.bind_retry_first;
+    if (!i.stopped) {
+        i.try_bind();
+    }
 }
 
 void server::stop() {
     impl_->stopped = true;
-    beast::error_code ec;
-    impl_->acceptor.close(ec);
-    impl_->retry.cancel();
+    impl_->close_listener();
     std::vector<std::shared_ptr<session>> open;
     for (auto& [id, weak] : impl_->sessions) {
         if (auto s = weak.lock()) {
@@ -415,6 +561,10 @@ void server::stop() {
     for (auto& s : open) {
         s->close();
     }
+}
+
+bool server::listening() const {
+    return impl_->bound;
 }
 
 tcp::endpoint server::local_endpoint() const {

@@ -29,6 +29,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace onair::control {
@@ -53,16 +54,17 @@ class vector_cursor : public asrun_cursor {
 public:
     vector_cursor(std::vector<std::string> pieces, std::atomic<int>* pulls, int throw_at = -1)
         : pieces_(std::move(pieces)), pulls_(pulls), throw_at_(throw_at) {}
-    bool next(std::string& out) override {
+    void next(std::function<void(asrun_piece)> done) override {
         const int n = pulls_ ? ++*pulls_ : 0;
         if (throw_at_ >= 0 && n > throw_at_) {
             throw std::runtime_error("disk on fire");
         }
-        if (i_ == pieces_.size()) {
-            return false;
+        asrun_piece p;
+        if (i_ < pieces_.size()) {
+            p.text = pieces_[i_++];
+            p.more = true;
         }
-        out += pieces_[i_++];
-        return true;
+        done(std::move(p));
     }
 
 private:
@@ -81,13 +83,38 @@ public:
         }
         return chans;
     }
-    outcome<std::string> plan_json(const std::string& channel, core::local_days day) override {
+    health_info health() override {
+        std::lock_guard lock(m_);
+        if (health_answer) {
+            return *health_answer;
+        }
+        health_info h;
+        for (const auto& c : chans) {
+            if (!c.airing) {
+                h.not_airing.push_back(c.id);
+            }
+        }
+        h.ok = h.not_airing.empty();
+        return h;
+    }
+    outcome<std::string> plan_now(const std::string& channel, core::local_days day) {
         std::lock_guard lock(m_);
         calls.push_back("plan " + channel + " " + core::format_date(day));
         if (channel != "police-tv") {
             return failure{404, "no channel '" + channel + "'"};
         }
         return std::string("{\"channel\": \"police-tv\", \"items\": []}\n");
+    }
+    void plan_json(const std::string& channel, core::local_days day,
+                   completion<outcome<std::string>> done) override {
+        auto out = plan_now(channel, day);
+        std::lock_guard lock(m_);
+        if (hold_completions) {
+            held.push_back(
+                [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+            return;
+        }
+        done(std::move(out));
     }
     outcome<std::unique_ptr<asrun_cursor>> asrun(const asrun_query& q) override {
         std::lock_guard lock(m_);
@@ -99,10 +126,32 @@ public:
         return std::unique_ptr<asrun_cursor>(
             std::make_unique<vector_cursor>(asrun_pieces, &pulls, throw_at));
     }
-    reload_result reload() override {
-        std::lock_guard lock(m_);
+    void reload(completion<outcome<reload_result>> done) override {
+        std::unique_lock lock(m_);
         calls.push_back("reload");
-        return reload_answer;
+        if (throw_in_reload) {
+            throw std::runtime_error("reload exploded");
+        }
+        outcome<reload_result> out = reload_answer;
+        if (hold_completions) {
+            held.push_back(
+                [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+            return;
+        }
+        lock.unlock();
+        done(std::move(out));
+    }
+    // Runs the completions held back, as the service posts them: on the loop thread.
+    std::size_t release_held() {
+        std::vector<std::function<void()>> now;
+        {
+            std::lock_guard lock(m_);
+            now = std::exchange(held, {});
+        }
+        for (auto& f : now) {
+            f();
+        }
+        return now.size();
     }
     outcome<insert_result> insert(const std::string& channel, const std::string& media) override {
         std::lock_guard lock(m_);
@@ -145,6 +194,10 @@ public:
     std::vector<std::string> asrun_pieces;
     int throw_at = -1;
     bool throw_in_channels = false;
+    bool throw_in_reload = false;
+    bool hold_completions = false;
+    std::vector<std::function<void()>> held;
+    std::optional<health_info> health_answer;
     reload_result reload_answer;
     std::atomic<int> pulls{0};
     std::vector<std::string> calls;
@@ -191,7 +244,8 @@ std::vector<channel_info> two_channels() {
 // ---- the server on its own thread ----
 
 struct harness {
-    explicit harness(server_options o = {}, std::vector<channel_info> chans = two_channels()) {
+    explicit harness(server_options o = {}, std::vector<channel_info> chans = two_channels())
+        : station(station_reg) {
         fake.chans = std::move(chans);
         fake.asrun_pieces = {"channel,kind\n", "police-tv,spot\n", "police-tv,programme\n"};
         metrics::gauge_family& g =
@@ -202,7 +256,7 @@ struct harness {
         if (!o.now) {
             o.now = [] { return at("2026-12-01T06:58:05"); };
         }
-        srv = std::make_unique<server>(io, fake, reg, std::move(o));
+        srv = std::make_unique<server>(io, fake, reg, std::move(o), log, &station);
         srv->start();
         port = srv->local_endpoint().port();
         thread = std::thread([this] { io.run(); });
@@ -221,9 +275,19 @@ struct harness {
     std::size_t connections() {
         return on_loop([this] { return srv->connections(); });
     }
+    std::string logged() {
+        return on_loop([this] { return log_text.str(); });
+    }
+    std::string station_metrics_text() {
+        return on_loop([this] { return station_reg.render(); });
+    }
 
     net::io_context io;
     metrics::registry reg;
+    std::ostringstream log_text;
+    core::logger log{log_text};
+    metrics::registry station_reg; // apart from `reg`, whose /metrics body tests pin
+    metrics::station_metrics station;
     fake_backend fake;
     std::unique_ptr<server> srv;
     unsigned short port = 0;
@@ -359,8 +423,14 @@ response parse(const std::string& raw) {
 response exchange(unsigned short port, const std::string& method, const std::string& target,
                   const std::string& body = {}, const std::string& extra_headers = {}) {
     conn c(port);
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra_headers +
-                      "Connection: close\r\n";
+    std::string req = method + " " + target + " HTTP/1.1\r\n";
+    if (extra_headers.find("Host:") == std::string::npos) {
+        req += "Host: localhost:" + std::to_string(port) + "\r\n";
+    }
+    req += extra_headers + "Connection: close\r\n";
+    if (method == "POST" && extra_headers.find("Content-Type:") == std::string::npos) {
+        req += "Content-Type: application/json\r\n";
+    }
     if (method == "POST" || !body.empty()) {
         req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     }
@@ -385,7 +455,8 @@ TEST(control_api, health_is_503_naming_the_channel_not_airing) {
     harness h({}, chans);
     auto r = exchange(h.port, "GET", "/api/v1/health");
     EXPECT_EQ(r.status, 503u);
-    EXPECT_EQ(r.body, "{\"status\":\"degraded\",\"not_airing\":[\"police-radio\"]}\n");
+    EXPECT_EQ(r.body, "{\"status\":\"degraded\",\"not_airing\":[\"police-radio\"],"
+                      "\"degraded\":[]}\n");
 }
 
 TEST(control_api, channels_list_now_and_next_with_elapsed_and_remaining) {
@@ -488,7 +559,8 @@ TEST(control_api, asrun_stream_follows_the_reader_not_the_log) {
     const std::string piece(64 * 1024, 'x');
     h.fake.asrun_pieces.assign(1024, piece);
     conn c(h.port);
-    c.send("GET /api/v1/asrun?format=csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    c.send("GET /api/v1/asrun?format=csv HTTP/1.1\r\nHost: localhost:" + std::to_string(h.port) +
+           "\r\nConnection: close\r\n\r\n");
     // Not reading: the server must stop pulling rows once the socket is full.
     int last = -1;
     for (int i = 0; i < 100 && h.fake.pulls.load() != last; ++i) {
@@ -510,7 +582,8 @@ TEST(control_api, asrun_read_error_breaks_the_stream_instead_of_ending_it) {
         h.fake.throw_at = 2; // two pieces, then the store fails
     }
     conn c(h.port);
-    c.send("GET /api/v1/asrun?format=csv HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.send("GET /api/v1/asrun?format=csv HTTP/1.1\r\nHost: localhost:" + std::to_string(h.port) +
+           "\r\n\r\n");
     bool closed = false;
     auto r = parse(c.read_all(&closed));
     EXPECT_TRUE(closed);
@@ -582,8 +655,9 @@ TEST(control_api, insert_queues_or_says_why_not) {
 
     // No Content-Length and not chunked: the body cannot be told from the next request.
     conn c(h.port);
-    c.send("POST /api/v1/channels/police-tv/insert HTTP/1.1\r\nHost: x\r\nConnection: close"
-           "\r\n\r\n");
+    c.send("POST /api/v1/channels/police-tv/insert HTTP/1.1\r\nHost: localhost:" +
+           std::to_string(h.port) +
+           "\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
     r = parse(c.read_all());
     EXPECT_EQ(r.status, 411u);
     EXPECT_EQ(h.fake.take_calls(),
@@ -676,30 +750,6 @@ TEST(control_api, posts_need_the_bearer_token_gets_do_not) {
     EXPECT_EQ(r.status, 200u);
     EXPECT_EQ(exchange(h.port, "GET", "/api/v1/health").status, 200u);
     EXPECT_EQ(h.fake.take_calls(), (std::vector<std::string>{"skip police-tv", "reload"}));
-}
-
-TEST(control_api, token_file_is_trimmed_and_must_hold_a_token) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("onair-control-token-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    std::ofstream(dir / "token") << "  abc123\n\n";
-    std::ofstream(dir / "empty") << " \n";
-    EXPECT_EQ(read_token_file(dir / "token"), "abc123");
-    EXPECT_THROW(read_token_file(dir / "empty"), std::runtime_error);
-    EXPECT_THROW(read_token_file(dir / "missing"), std::runtime_error);
-    schedule::control c;
-    c.listen_host = "::1";
-    c.listen_port = 9000;
-    c.token_file = dir / "token";
-    auto o = options_from(c);
-    EXPECT_EQ(o.host, "::1");
-    EXPECT_EQ(o.port, 9000);
-    EXPECT_EQ(o.token, std::optional<std::string>("abc123"));
-    std::filesystem::remove_all(dir);
-    EXPECT_TRUE(same_secret("abc", "abc"));
-    EXPECT_FALSE(same_secret("abc", "abd"));
-    EXPECT_FALSE(same_secret("abc", "abcd"));
-    EXPECT_FALSE(same_secret("", "a"));
 }
 
 // ---- limits and hostile clients ----
@@ -795,8 +845,12 @@ TEST(control_api, keep_alive_serves_several_requests_on_one_connection) {
     harness h;
     conn c(h.port);
     // Two pipelined, then a third after the answers.
-    c.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
-           "POST /api/v1/channels/police-tv/insert HTTP/1.1\r\nHost: x\r\nContent-Length: 21\r\n"
+    c.send("GET /api/v1/health HTTP/1.1\r\nHost: localhost:" + std::to_string(h.port) +
+           "\r\n\r\n"
+           "POST /api/v1/channels/police-tv/insert HTTP/1.1\r\nHost: localhost:" +
+           std::to_string(h.port) +
+           "\r\nContent-Length: 21\r\n"
+           "Content-Type: application/json\r\n"
            "\r\n{\"media\":\"tip-lo-30\"}");
     auto r1 = parse(c.read_response());
     EXPECT_EQ(r1.status, 200u);
@@ -804,7 +858,9 @@ TEST(control_api, keep_alive_serves_several_requests_on_one_connection) {
     auto r2 = parse(c.read_response());
     EXPECT_EQ(r2.status, 202u);
     EXPECT_TRUE(r2.complete);
-    c.send("GET /api/v1/channels/police-tv/plan?date=2026-12-02 HTTP/1.1\r\nHost: x\r\n"
+    c.send("GET /api/v1/channels/police-tv/plan?date=2026-12-02 HTTP/1.1\r\nHost: localhost:" +
+           std::to_string(h.port) +
+           "\r\n"
            "Connection: close\r\n\r\n");
     bool closed = false;
     auto r3 = parse(c.read_all(&closed));
@@ -829,23 +885,577 @@ TEST(control_api, stop_closes_open_connections) {
     EXPECT_TRUE(closed);
 }
 
-TEST(control_api, listening_on_a_taken_port_throws_naming_it) {
-    harness h;
+// ---- binding ----
+
+// A listening socket on 127.0.0.1 holding a port; 0 picks a free one.
+class port_holder {
+public:
+    explicit port_holder(unsigned short port = 0) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 4) != 0) {
+            throw std::runtime_error("cannot hold the port");
+        }
+        socklen_t len = sizeof a;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+        port_ = ntohs(a.sin_port);
+    }
+    ~port_holder() { release(); }
+    void release() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+    unsigned short port() const { return port_; }
+
+private:
+    int fd_ = -1;
+    unsigned short port_ = 0;
+};
+
+// Polls `f` on the test thread for up to 5 s.
+template <class F> bool eventually(F f) {
+    for (int i = 0; i < 500; ++i) {
+        if (f()) {
+            return true;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+    return f();
+}
+
+TEST(control_api, a_taken_port_is_retried_until_it_is_free) {
+    port_holder taken;
     net::io_context io;
     metrics::registry reg;
     fake_backend fb;
+    fb.chans = two_channels();
+    std::ostringstream log_text;
+    core::logger log{log_text};
     server_options o;
-    o.port = h.port;
-    server second(io, fb, reg, o);
-    try {
-        second.start();
-        FAIL() << "bound twice";
-    } catch (const std::system_error& e) {
-        EXPECT_NE(
-            std::string(e.what()).find("cannot listen on 127.0.0.1:" + std::to_string(h.port)),
-            std::string::npos)
-            << e.what();
+    o.port = taken.port();
+    o.bind_retry_first = 20ms;
+    o.bind_retry_max = 40ms;
+    server srv(io, fb, reg, o, log);
+    srv.start(); // does not throw
+    EXPECT_FALSE(srv.listening());
+    EXPECT_EQ(srv.local_endpoint().port(), 0);
+    // Three attempts (20, 40, 40 ms apart) while the port is held.
+    io.run_for(120ms);
+    EXPECT_FALSE(srv.listening());
+    const auto where = "listen=127.0.0.1:" + std::to_string(taken.port());
+    const std::string first = log_text.str();
+    EXPECT_NE(first.find("warning: api cannot listen, retrying " + where +
+                         " step=bind error=\"Address already in use\" retry_in_ms=20\n"),
+              std::string::npos)
+        << first;
+    EXPECT_NE(first.find("retry_in_ms=40\n"), std::string::npos) << first;
+    taken.release();
+    for (int i = 0; i < 100 && !srv.listening(); ++i) {
+        io.run_for(10ms);
     }
+    ASSERT_TRUE(srv.listening());
+    EXPECT_EQ(srv.local_endpoint().port(), o.port);
+    EXPECT_NE(log_text.str().find("api listening " + where + "\n"), std::string::npos);
+    std::thread t([&] { io.run_for(2s); });
+    auto r = exchange(o.port, "GET", "/api/v1/health");
+    EXPECT_EQ(r.status, 200u);
+    net::post(io, [&] { srv.stop(); });
+    t.join();
+}
+
+TEST(control_api, reconfigure_moves_the_listener_and_changes_the_token_at_once) {
+    server_options o;
+    o.token = "old-token";
+    harness h(o);
+    const auto old_port = h.port;
+    auto posted = [&](unsigned short port, const std::string& token) {
+        return exchange(port, "POST", "/api/v1/channels/police-tv/skip", "",
+                        "Authorization: Bearer " + token + "\r\n")
+            .status;
+    };
+    EXPECT_EQ(posted(old_port, "old-token"), 200u);
+    // The token alone: same listener, and a keep-alive connection sees the change.
+    conn c(old_port);
+    c.send("GET /api/v1/health HTTP/1.1\r\nHost: localhost:" + std::to_string(old_port) +
+           "\r\n\r\n");
+    EXPECT_EQ(parse(c.read_response()).status, 200u);
+    server_options changed;
+    changed.host = "127.0.0.1";
+    changed.port = 0;
+    changed.token = "new-token";
+    changed.read_token = true;
+    h.on_loop([&] {
+        h.srv->reconfigure(changed);
+        return 0;
+    });
+    EXPECT_EQ(h.on_loop([&] { return h.srv->local_endpoint().port(); }), old_port);
+    c.send("GET /api/v1/channels HTTP/1.1\r\nHost: localhost:" + std::to_string(old_port) +
+           "\r\n\r\n");
+    EXPECT_EQ(parse(c.read_response()).status, 401u); // read_token now
+    EXPECT_EQ(posted(old_port, "old-token"), 401u);
+    EXPECT_EQ(posted(old_port, "new-token"), 200u);
+
+    // A new port: the old one is closed, the new one serves; the open connection finishes.
+    unsigned short fresh = 0;
+    {
+        port_holder probe;
+        fresh = probe.port();
+    }
+    changed.port = fresh;
+    h.on_loop([&] {
+        h.srv->reconfigure(changed);
+        return 0;
+    });
+    EXPECT_TRUE(h.on_loop([&] { return h.srv->listening(); }));
+    EXPECT_EQ(posted(fresh, "new-token"), 200u);
+    EXPECT_THROW(conn{old_port}, std::runtime_error);
+    // (Requests on it are judged by the new settings: the Host must name the new port.)
+    c.send("GET /api/v1/health HTTP/1.1\r\nHost: localhost:" + std::to_string(fresh) +
+           "\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(parse(c.read_all()).status, 200u);
+    // The Host check follows the new port.
+    EXPECT_EQ(exchange(fresh, "GET", "/api/v1/health", "",
+                       "Host: localhost:" + std::to_string(old_port) + "\r\n")
+                  .status,
+              421u);
+}
+
+// ---- safe on a station PC ----
+
+TEST(control_api, host_must_name_the_listen_address) {
+    harness h;
+    const auto p = std::to_string(h.port);
+    for (const std::string& good : std::vector<std::string>{"localhost:" + p, "127.0.0.1:" + p,
+                                                            "[::1]:" + p, "LOCALHOST:" + p}) {
+        EXPECT_EQ(exchange(h.port, "GET", "/api/v1/health", "", "Host: " + good + "\r\n").status,
+                  200u)
+            << good;
+    }
+    for (const std::string& bad :
+         std::vector<std::string>{"evil.example:" + p, "evil.example", "localhost", "localhost:1",
+                                  "127.0.0.2:" + p, "[::1]", "localhost:" + p + "x", "[::1:" + p}) {
+        auto r = exchange(h.port, "POST", "/api/v1/reload", "", "Host: " + bad + "\r\n");
+        EXPECT_EQ(r.status, 421u) << bad;
+        EXPECT_EQ(r.body, "{\"error\":\"the Host header '" + bad +
+                              "' does not name this server; use 127.0.0.1:" + p + "\"}\n");
+    }
+    // No Host at all is not a browser: served.
+    conn c(h.port);
+    c.send("GET /api/v1/health HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(parse(c.read_all()).status, 200u);
+    EXPECT_TRUE(h.fake.take_calls().empty());
+}
+
+TEST(control_api, a_wildcard_listener_takes_any_host_only_with_a_token) {
+    server_options o;
+    harness open_one(o);
+    // The harness listens on 127.0.0.1: reconfigure to 0.0.0.0 on a fresh port.
+    unsigned short fresh = 0;
+    {
+        port_holder probe;
+        fresh = probe.port();
+    }
+    server_options wild;
+    wild.host = "0.0.0.0";
+    wild.port = fresh;
+    open_one.on_loop([&] {
+        open_one.srv->reconfigure(wild);
+        return 0;
+    });
+    ASSERT_TRUE(open_one.on_loop([&] { return open_one.srv->listening(); }));
+    const auto p = std::to_string(fresh);
+    EXPECT_EQ(exchange(fresh, "GET", "/api/v1/health", "", "Host: localhost:" + p + "\r\n").status,
+              200u);
+    EXPECT_EQ(
+        exchange(fresh, "GET", "/api/v1/health", "", "Host: station.lan:" + p + "\r\n").status,
+        421u);
+    wild.token = "t0k";
+    open_one.on_loop([&] {
+        open_one.srv->reconfigure(wild);
+        return 0;
+    });
+    EXPECT_EQ(
+        exchange(fresh, "GET", "/api/v1/health", "", "Host: station.lan:" + p + "\r\n").status,
+        200u);
+    EXPECT_EQ(exchange(fresh, "GET", "/api/v1/health", "", "Host: station.lan:1\r\n").status, 421u);
+}
+
+TEST(control_api, posts_refuse_a_foreign_origin_and_need_json) {
+    harness h;
+    const auto p = std::to_string(h.port);
+    // The attack of the issue: a page elsewhere posts text/plain.
+    auto r =
+        exchange(h.port, "POST", "/api/v1/channels/police-tv/insert", "{\"media\":\"tip-lo-30\"}",
+                 "Origin: https://evil.example\r\nContent-Type: text/plain\r\n");
+    EXPECT_EQ(r.status, 403u);
+    EXPECT_EQ(r.body,
+              "{\"error\":\"cross-origin request refused (Origin: https://evil.example)\"}\n");
+    for (const std::string& origin : std::vector<std::string>{
+             "null", "http://localhost:1", "https://localhost:" + p, "http://evil.example"}) {
+        r = exchange(h.port, "POST", "/api/v1/reload", "", "Origin: " + origin + "\r\n");
+        EXPECT_EQ(r.status, 403u) << origin;
+    }
+    // Same origin (a page served from the API's own address) is fine.
+    r = exchange(h.port, "POST", "/api/v1/channels/police-tv/skip", "",
+                 "Origin: http://localhost:" + p + "\r\n");
+    EXPECT_EQ(r.status, 200u);
+    // GETs are not refused for an Origin (the browser will not let the page read the answer).
+    r = exchange(h.port, "GET", "/api/v1/channels", "", "Origin: https://evil.example\r\n");
+    EXPECT_EQ(r.status, 200u);
+
+    for (const std::string& type :
+         std::vector<std::string>{"text/plain", "application/x-www-form-urlencoded",
+                                  "multipart/form-data; boundary=x", "application/jsonx"}) {
+        r = exchange(h.port, "POST", "/api/v1/channels/police-tv/insert",
+                     "{\"media\":\"tip-lo-30\"}", "Content-Type: " + type + "\r\n");
+        EXPECT_EQ(r.status, 415u) << type;
+        EXPECT_EQ(r.body, "{\"error\":\"a POST needs the header Content-Type: application/json, "
+                          "found '" +
+                              type + "'\"}\n");
+    }
+    conn c(h.port);
+    c.send("POST /api/v1/reload HTTP/1.1\r\nHost: localhost:" + p +
+           "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    r = parse(c.read_all());
+    EXPECT_EQ(r.status, 415u);
+    EXPECT_EQ(r.body, "{\"error\":\"a POST needs the header Content-Type: application/json\"}\n");
+    r = exchange(h.port, "POST", "/api/v1/channels/police-tv/insert", "{\"media\":\"tip-lo-30\"}",
+                 "Content-Type: Application/JSON; charset=utf-8\r\n");
+    EXPECT_EQ(r.status, 202u);
+    EXPECT_EQ(h.fake.take_calls(),
+              (std::vector<std::string>{"skip police-tv", "insert police-tv tip-lo-30"}));
+}
+
+TEST(control_api, read_token_guards_every_get_but_health) {
+    server_options o;
+    o.token = "s3cret";
+    o.read_token = true;
+    harness h(o);
+    for (const char* target :
+         {"/api/v1/channels", "/api/v1/channels/police-tv/plan?date=2026-12-01", "/api/v1/asrun",
+          "/metrics"}) {
+        auto r = exchange(h.port, "GET", target);
+        EXPECT_EQ(r.status, 401u) << target;
+        EXPECT_EQ(r.www_authenticate, "Bearer realm=\"onair\"");
+        EXPECT_EQ(exchange(h.port, "GET", target, "", "Authorization: Bearer s3cret\r\n").status,
+                  200u)
+            << target;
+    }
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/health").status, 200u);
+}
+
+// ---- idempotency ----
+
+TEST(control_api, a_repeated_idempotency_key_gets_the_first_reply_without_a_second_call) {
+    std::atomic<long long> now_ms{at("2026-12-01T06:58:05").time_since_epoch().count()};
+    server_options o;
+    o.now = [&] { return core::instant(std::chrono::milliseconds(now_ms.load())); };
+    harness h(o);
+    const std::string key = "Idempotency-Key: 6f1c-01\r\n";
+    auto first = exchange(h.port, "POST", "/api/v1/channels/police-tv/insert",
+                          "{\"media\":\"tip-lo-30\"}", key);
+    EXPECT_EQ(first.status, 202u);
+    auto again = exchange(h.port, "POST", "/api/v1/channels/police-tv/insert",
+                          "{\"media\":\"tip-lo-30\"}", key);
+    EXPECT_EQ(again.status, 202u);
+    EXPECT_EQ(again.body, first.body);
+    EXPECT_NE(again.raw.find("Idempotent-Replayed: true\r\n"), std::string::npos);
+    EXPECT_EQ(h.fake.take_calls(), std::vector<std::string>{"insert police-tv tip-lo-30"});
+
+    // The same key with another body: refused, nothing called.
+    auto other = exchange(h.port, "POST", "/api/v1/channels/police-tv/insert",
+                          "{\"media\":\"som-lo-20\"}", key);
+    EXPECT_EQ(other.status, 422u);
+    EXPECT_EQ(other.body, "{\"error\":\"Idempotency-Key '6f1c-01' was used with another body; "
+                          "use a new key\"}\n");
+    // The same key on another route is another request.
+    EXPECT_EQ(exchange(h.port, "POST", "/api/v1/channels/police-tv/skip", "", key).status, 200u);
+    // An error reply is kept too: the retry of a refused insert is refused the same way.
+    const std::string key2 = "Idempotency-Key: 6f1c-02\r\n";
+    EXPECT_EQ(
+        exchange(h.port, "POST", "/api/v1/channels/police-tv/insert", "{\"media\":\"nope\"}", key2)
+            .status,
+        422u);
+    EXPECT_EQ(
+        exchange(h.port, "POST", "/api/v1/channels/police-tv/insert", "{\"media\":\"nope\"}", key2)
+            .status,
+        422u);
+    EXPECT_EQ(h.fake.take_calls(),
+              (std::vector<std::string>{"skip police-tv", "insert police-tv nope"}));
+
+    // Ten minutes on, the key is forgotten: the backend is called again.
+    now_ms += std::chrono::milliseconds(idempotency_window).count() - 1;
+    EXPECT_EQ(exchange(h.port, "POST", "/api/v1/channels/police-tv/insert",
+                       "{\"media\":\"tip-lo-30\"}", key)
+                  .status,
+              202u);
+    EXPECT_TRUE(h.fake.take_calls().empty());
+    now_ms += 1;
+    EXPECT_EQ(exchange(h.port, "POST", "/api/v1/channels/police-tv/insert",
+                       "{\"media\":\"tip-lo-30\"}", key)
+                  .status,
+              202u);
+    EXPECT_EQ(h.fake.take_calls(), std::vector<std::string>{"insert police-tv tip-lo-30"});
+
+    for (const std::string& bad :
+         std::vector<std::string>{std::string(256, 'k'), std::string("a b")}) {
+        EXPECT_EQ(exchange(h.port, "POST", "/api/v1/channels/police-tv/skip", "",
+                           "Idempotency-Key: " + bad + "\r\n")
+                      .status,
+                  400u);
+    }
+}
+
+TEST(control_api, at_most_a_thousand_idempotency_keys_are_kept) {
+    harness h;
+    conn c(h.port);
+    const auto p = std::to_string(h.port);
+    // Pipelined on one connection: 1001 skips with distinct keys.
+    std::string reqs;
+    for (int i = 0; i <= 1000; ++i) {
+        reqs += "POST /api/v1/channels/police-tv/skip HTTP/1.1\r\nHost: localhost:" + p +
+                "\r\nContent-Type: application/json\r\nContent-Length: 0\r\nIdempotency-Key: k" +
+                std::to_string(i) + "\r\n\r\n";
+    }
+    c.send(reqs);
+    for (int i = 0; i <= 1000; ++i) {
+        ASSERT_EQ(parse(c.read_response()).status, 200u) << i;
+    }
+    EXPECT_EQ(h.fake.take_calls().size(), 1001u);
+    // k1000 .. k1 are remembered; k0, the oldest, is forgotten.
+    EXPECT_EQ(
+        exchange(h.port, "POST", "/api/v1/channels/police-tv/skip", "", "Idempotency-Key: k1\r\n")
+            .status,
+        200u);
+    EXPECT_TRUE(h.fake.take_calls().empty());
+    EXPECT_EQ(
+        exchange(h.port, "POST", "/api/v1/channels/police-tv/skip", "", "Idempotency-Key: k0\r\n")
+            .status,
+        200u);
+    EXPECT_EQ(h.fake.take_calls(), std::vector<std::string>{"skip police-tv"});
+}
+
+TEST(control_api, a_key_still_running_gets_409_then_the_reply) {
+    harness h;
+    {
+        std::lock_guard lock(h.fake.m_);
+        h.fake.hold_completions = true;
+        h.fake.reload_answer.channels = {"police-tv"};
+    }
+    const std::string key = "Idempotency-Key: r-1\r\n";
+    conn first(h.port);
+    first.send("POST /api/v1/reload HTTP/1.1\r\nHost: localhost:" + std::to_string(h.port) +
+               "\r\nContent-Type: application/json\r\nContent-Length: 0\r\n" + key +
+               "Connection: close\r\n\r\n");
+    ASSERT_TRUE(eventually([&] { return h.fake.take_calls().size() == 1; }));
+    auto r = exchange(h.port, "POST", "/api/v1/reload", "", key);
+    EXPECT_EQ(r.status, 409u);
+    EXPECT_EQ(r.body, "{\"error\":\"the request with Idempotency-Key 'r-1' is still running\"}\n");
+    EXPECT_EQ(h.on_loop([&] { return h.fake.release_held(); }), 1u);
+    auto done = parse(first.read_all());
+    EXPECT_EQ(done.status, 200u);
+    r = exchange(h.port, "POST", "/api/v1/reload", "", key);
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_EQ(r.body, done.body);
+    EXPECT_TRUE(h.fake.take_calls().empty());
+}
+
+// ---- the plan horizon and asynchronous completions ----
+
+TEST(control_api, plan_dates_beyond_the_horizon_are_refused_at_once) {
+    harness h; // now: 2026-12-01T06:58:05+07:00, so today (UTC) is 2026-11-30
+    for (const char* date :
+         {"9999-12-31", "2100-01-01", "2027-12-02", "2025-11-28", "0001-01-01"}) {
+        auto r =
+            exchange(h.port, "GET", std::string("/api/v1/channels/police-tv/plan?date=") + date);
+        EXPECT_EQ(r.status, 400u) << date;
+        EXPECT_EQ(r.body, std::string("{\"error\":\"parameter 'date': ") + date +
+                              " is outside the plan horizon, 2025-11-29 to 2027-12-01 "
+                              "(control.plan_days: 366)\"}\n");
+    }
+    EXPECT_TRUE(h.fake.take_calls().empty());
+    for (const char* date : {"2027-12-01", "2025-11-29"}) {
+        EXPECT_EQ(
+            exchange(h.port, "GET", std::string("/api/v1/channels/police-tv/plan?date=") + date)
+                .status,
+            200u);
+    }
+    EXPECT_EQ(h.fake.take_calls(),
+              (std::vector<std::string>{"plan police-tv 2027-12-01", "plan police-tv 2025-11-29"}));
+    for (const char* bad : {"2026-13-01", "tomorrow", "2026-1-1", "99999-01-01"}) {
+        EXPECT_EQ(
+            exchange(h.port, "GET", std::string("/api/v1/channels/police-tv/plan?date=") + bad)
+                .status,
+            400u)
+            << bad;
+    }
+    server_options narrow;
+    narrow.plan_days = 1;
+    harness n(narrow);
+    EXPECT_EQ(exchange(n.port, "GET", "/api/v1/channels/police-tv/plan?date=2026-12-01").status,
+              200u);
+    EXPECT_EQ(exchange(n.port, "GET", "/api/v1/channels/police-tv/plan?date=2026-12-02").status,
+              400u);
+}
+
+TEST(control_api, a_completion_after_the_client_left_or_the_server_stopped_touches_nothing) {
+    harness h;
+    {
+        std::lock_guard lock(h.fake.m_);
+        h.fake.hold_completions = true;
+    }
+    {
+        conn gone(h.port);
+        gone.send("GET /api/v1/channels/police-tv/plan?date=2026-12-01 HTTP/1.1\r\nHost: "
+                  "localhost:" +
+                  std::to_string(h.port) + "\r\n\r\n");
+        ASSERT_TRUE(eventually([&] { return h.fake.take_calls().size() == 1; }));
+    } // the client closes before the answer
+    EXPECT_EQ(h.on_loop([&] { return h.fake.release_held(); }), 1u);
+    EXPECT_TRUE(eventually([&] { return h.connections() == 0; }));
+
+    // A client still waiting gets its answer when the completion comes; meanwhile others are
+    // served.
+    conn waiting(h.port);
+    waiting.send("GET /api/v1/channels/police-tv/plan?date=2026-12-01 HTTP/1.1\r\nHost: "
+                 "localhost:" +
+                 std::to_string(h.port) + "\r\n\r\n");
+    ASSERT_TRUE(eventually([&] { return h.fake.take_calls().size() == 1; }));
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/health").status, 200u);
+    EXPECT_EQ(h.on_loop([&] { return h.fake.release_held(); }), 1u);
+    auto r = parse(waiting.read_response());
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_EQ(r.body, "{\"channel\": \"police-tv\", \"items\": []}\n");
+
+    // The server stops while a completion is pending: the completion is dropped quietly.
+    waiting.send("POST /api/v1/reload HTTP/1.1\r\nHost: localhost:" + std::to_string(h.port) +
+                 "\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n");
+    ASSERT_TRUE(eventually([&] { return h.fake.take_calls().size() == 1; }));
+    h.on_loop([&] {
+        h.srv->stop();
+        return 0;
+    });
+    EXPECT_EQ(h.on_loop([&] { return h.fake.release_held(); }), 1u);
+    bool closed = false;
+    EXPECT_EQ(waiting.read_all(&closed), "");
+    EXPECT_TRUE(closed);
+    EXPECT_TRUE(h.fake.take_calls().empty());
+}
+
+TEST(control_api, a_backend_exception_is_500_and_counted) {
+    harness h;
+    {
+        std::lock_guard lock(h.fake.m_);
+        h.fake.throw_in_reload = true;
+    }
+    auto r = exchange(h.port, "POST", "/api/v1/reload");
+    EXPECT_EQ(r.status, 500u);
+    EXPECT_EQ(r.body, "{\"error\":\"internal error: reload exploded\"}\n");
+    {
+        std::lock_guard lock(h.fake.m_);
+        h.fake.throw_in_channels = true;
+    }
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/channels").status, 500u);
+    EXPECT_NE(h.station_metrics_text().find("onair_internal_errors_total{where=\"api\"} 2\n"),
+              std::string::npos)
+        << h.station_metrics_text();
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/health").status, 200u);
+}
+
+TEST(control_api, health_names_the_reasons_it_is_degraded) {
+    harness h;
+    {
+        std::lock_guard lock(h.fake.m_);
+        h.fake.health_answer =
+            health_info{false,
+                        {"police-radio"},
+                        {"as-run store: database is locked; 12 rows in the spill journal",
+                         "output srt srt://u:pw@relay:9000?passphrase=SECRET is down"}};
+    }
+    auto r = exchange(h.port, "GET", "/api/v1/health");
+    EXPECT_EQ(r.status, 503u);
+    EXPECT_EQ(r.body, "{\"status\":\"degraded\",\"not_airing\":[\"police-radio\"],\"degraded\":["
+                      "\"as-run store: database is locked; 12 rows in the spill journal\","
+                      "\"output srt srt://***@relay:9000?passphrase=*** is down\"]}\n");
+}
+
+TEST(control_api, secrets_in_errors_and_diagnostics_are_redacted) {
+    harness h;
+    {
+        std::lock_guard lock(h.fake.m_);
+        h.fake.reload_answer.diagnostics = {
+            {{"onair.yaml", 9, 14},
+             core::severity::error,
+             "field 'uri': expected srt://HOST:PORT, found 'srtt://u:pw@h?passphrase=SECRET'"}};
+    }
+    auto r = exchange(h.port, "POST", "/api/v1/reload");
+    EXPECT_EQ(r.status, 422u);
+    EXPECT_EQ(r.body.find("SECRET"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("found 'srtt://***@h?passphrase=***'"), std::string::npos) << r.body;
+}
+
+// ---- the token file ----
+
+TEST(control_api, token_file_is_trimmed_private_and_may_come_from_credentials) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("onair-control-token-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "creds");
+    auto write = [&](const std::filesystem::path& p, const std::string& text) {
+        std::ofstream(p) << text;
+        std::filesystem::permissions(p, std::filesystem::perms::owner_read |
+                                            std::filesystem::perms::owner_write);
+    };
+    write(dir / "token", "  abc123\n\n");
+    write(dir / "empty", " \n");
+    write(dir / "creds/onair-token", "from-systemd\n");
+    EXPECT_EQ(read_token_file(dir / "token"), "abc123");
+    EXPECT_THROW(read_token_file(dir / "empty"), std::runtime_error);
+    EXPECT_THROW(read_token_file(dir / "missing"), std::runtime_error);
+    std::ofstream(dir / "open") << "abc\n";
+    std::filesystem::permissions(dir / "open", std::filesystem::perms(0644));
+    try {
+        read_token_file(dir / "open");
+        FAIL() << "a token file readable by others was read";
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()), "the token file " + (dir / "open").string() +
+                                             " can be read by others (mode 0644): chmod 600 " +
+                                             (dir / "open").string());
+    }
+    std::filesystem::permissions(dir / "open", std::filesystem::perms(0640));
+    EXPECT_THROW(read_token_file(dir / "open"), std::runtime_error);
+
+    schedule::control c;
+    c.listen_host = "::1";
+    c.listen_port = 9000;
+    c.token_file = dir / "token";
+    c.read_token = true;
+    c.plan_days = 30;
+    auto o = options_from(c, std::nullopt);
+    EXPECT_EQ(o.host, "::1");
+    EXPECT_EQ(o.port, 9000);
+    EXPECT_EQ(o.token, std::optional<std::string>("abc123"));
+    EXPECT_TRUE(o.read_token);
+    EXPECT_EQ(o.plan_days, 30);
+    // LoadCredential=: a relative token_file names the credential when it exists.
+    c.token_credential = "onair-token";
+    EXPECT_EQ(options_from(c, dir / "creds").token, std::optional<std::string>("from-systemd"));
+    EXPECT_EQ(options_from(c, std::nullopt).token, std::optional<std::string>("abc123"));
+    c.token_credential = "token"; // not among the credentials: the file itself
+    EXPECT_EQ(options_from(c, dir / "creds").token, std::optional<std::string>("abc123"));
+    c.token_credential.clear(); // written absolute: never a credential
+    EXPECT_EQ(token_file_of(c, dir / "creds"), std::optional<std::filesystem::path>(dir / "token"));
+    c.token_file.reset();
+    EXPECT_FALSE(options_from(c, dir / "creds").token);
+    std::filesystem::remove_all(dir);
+    EXPECT_TRUE(same_secret("abc", "abc"));
+    EXPECT_FALSE(same_secret("abc", "abd"));
+    EXPECT_FALSE(same_secret("abc", "abcd"));
+    EXPECT_FALSE(same_secret("", "a"));
 }
 
 // ---- onair status against the server ----
@@ -861,10 +1471,13 @@ struct temp_dir {
     static inline int counter = 0;
 };
 
-std::filesystem::path write_config(const temp_dir& d, unsigned short port) {
+std::filesystem::path write_config(const temp_dir& d, unsigned short port,
+                                   const std::string& more_control = {}) {
     const auto file = d.path / "onair.yaml";
     std::ofstream(file) << "station: Test\nstate_dir: .\ncontrol:\n  listen: 127.0.0.1:" << port
-                        << "\nchannels:\n"
+                        << "\n"
+                        << more_control
+                        << "channels:\n"
                            "  - id: police-tv\n    name: Police TV\n    kind: tv\n"
                            "    timezone: Asia/Vientiane\n"
                            "    video: {width: 320, height: 240, framerate: 25}\n"
@@ -923,6 +1536,123 @@ TEST(onair_status, says_when_the_daemon_cannot_be_reached) {
     EXPECT_EQ(out, "");
     EXPECT_EQ(err, "onair status: cannot reach onair at 127.0.0.1:" + std::to_string(port) +
                        ": connection refused\n");
+}
+
+} // namespace
+} // namespace onair::control
+
+namespace onair::control {
+namespace {
+
+// ---- onair reload against the server ----
+
+// A token file the way the daemon wants it: mode 0600.
+void write_token(const temp_dir& d, const std::string& token) {
+    const auto file = d.path / "token";
+    std::ofstream(file) << token << "\n";
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
+}
+
+TEST(onair_reload, says_what_reloaded_and_exits_0) {
+    server_options o;
+    o.token = "reload-token";
+    harness h(o);
+    {
+        std::lock_guard lock(h.fake.m_);
+        h.fake.reload_answer.channels = {"police-tv", "police-radio"};
+        h.fake.reload_answer.diagnostics = {
+            {{"playlists/tv.yaml", 3, 1}, core::severity::warning, "campaign never airs"}};
+    }
+    temp_dir d;
+    write_token(d, "reload-token");
+    const auto cfg = write_config(d, h.port, "  token_file: token\n");
+    std::string out, err;
+    EXPECT_EQ(run_onair("reload --config " + cfg.string(), out, err, d), 0) << err;
+    EXPECT_EQ(out, "reloaded: police-tv, police-radio\n");
+    EXPECT_EQ(err, "playlists/tv.yaml:3:1: warning: campaign never airs\n");
+    EXPECT_EQ(h.fake.take_calls(), std::vector<std::string>{"reload"});
+}
+
+TEST(onair_reload, a_refused_reload_prints_the_diagnostics_and_exits_1) {
+    harness h;
+    {
+        std::lock_guard lock(h.fake.m_);
+        h.fake.reload_answer.diagnostics = {
+            {{"playlists/tv.yaml", 12, 5}, core::severity::error, "unknown media 'x'"},
+            {{"playlists/tv.yaml", 3, 1}, core::severity::warning, "campaign never airs"},
+        };
+    }
+    temp_dir d;
+    const auto cfg = write_config(d, h.port);
+    std::string out, err;
+    EXPECT_EQ(run_onair("reload --config " + cfg.string(), out, err, d), 1);
+    EXPECT_EQ(out, "");
+    EXPECT_EQ(err, "playlists/tv.yaml:3:1: warning: campaign never airs\n"
+                   "playlists/tv.yaml:12:5: error: unknown media 'x'\n"
+                   "onair reload: the daemon refused the new configuration; the old one stays "
+                   "on air\n");
+}
+
+TEST(onair_reload, says_when_the_daemon_does_not_answer_or_refuses_the_token) {
+    unsigned short port = 0;
+    {
+        harness h;
+        port = h.port;
+    }
+    temp_dir d;
+    auto cfg = write_config(d, port);
+    std::string out, err;
+    EXPECT_EQ(run_onair("reload --config " + cfg.string(), out, err, d), 1);
+    EXPECT_EQ(out, "");
+    EXPECT_EQ(err, "onair reload: cannot reach onair at 127.0.0.1:" + std::to_string(port) +
+                       ": connection refused (is the daemon running?)\n");
+
+    server_options o;
+    o.token = "right";
+    harness h(o);
+    write_token(d, "wrong");
+    cfg = write_config(d, h.port, "  token_file: token\n");
+    EXPECT_EQ(run_onair("reload --config " + cfg.string(), out, err, d), 1);
+    EXPECT_EQ(err, "onair reload: onair at 127.0.0.1:" + std::to_string(h.port) +
+                       " answered HTTP 401: this route needs the header: Authorization: Bearer "
+                       "<token>\n");
+    // A token file others can read is refused before anything is sent.
+    std::filesystem::permissions(d.path / "token", std::filesystem::perms(0644));
+    EXPECT_EQ(run_onair("reload --config " + cfg.string(), out, err, d), 1);
+    EXPECT_EQ(err, "onair reload: the token file " + (d.path / "token").string() +
+                       " can be read by others (mode 0644): chmod 600 " +
+                       (d.path / "token").string() + "\n");
+    EXPECT_TRUE(h.fake.take_calls().empty());
+}
+
+TEST(onair_status, shows_no_secret) {
+    auto chans = two_channels();
+    chans[1].now->kind = "filler";
+    chans[1].now->media = "";
+    chans[1].now->title = "live srt://feed:pw@10.0.0.5:9000?passphrase=SECRET";
+    harness h({}, chans);
+    temp_dir d;
+    const auto cfg = write_config(d, h.port);
+    std::string out, err;
+    EXPECT_EQ(run_onair("status --config " + cfg.string(), out, err, d), 0) << err;
+    EXPECT_EQ(out.find("SECRET"), std::string::npos) << out;
+    EXPECT_EQ(out.find("pw@"), std::string::npos) << out;
+    EXPECT_NE(out.find("live srt://***@10.0.0.5:9000?passphrase=***\n"), std::string::npos)
+        << out;
+}
+
+TEST(onair_status, sends_the_token_when_gets_need_it) {
+    server_options o;
+    o.token = "t";
+    o.read_token = true;
+    harness h(o);
+    temp_dir d;
+    write_token(d, "t");
+    const auto cfg = write_config(d, h.port, "  token_file: token\n  read_token: true\n");
+    std::string out, err;
+    EXPECT_EQ(run_onair("status --config " + cfg.string(), out, err, d), 0) << err;
+    EXPECT_EQ(out.rfind("CHANNEL ", 0), 0u) << out;
 }
 
 } // namespace

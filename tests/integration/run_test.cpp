@@ -164,7 +164,9 @@ http_reply http(int port, const std::string& method, const std::string& path,
         ::close(fd);
         return r;
     }
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    // Host names the listen address with its port: the API refuses other names (DNS rebinding).
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                      "\r\nConnection: close\r\n";
     if (method == "POST") {
         req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     }

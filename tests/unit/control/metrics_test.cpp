@@ -135,6 +135,69 @@ TEST(metrics, station_series_names_and_units) {
     EXPECT_NE(sampled.find("\nonair_process_open_fds "), std::string::npos);
 }
 
+TEST(metrics, robustness_series) {
+    registry r;
+    station_metrics m(r);
+    m.count_internal_error("api");
+    m.count_internal_error("api");
+    m.count_internal_error("loop");
+    m.observe_loop_tick(std::chrono::microseconds(1500));
+    m.observe_loop_tick(std::chrono::microseconds(7000000));
+    m.set_asrun_store_up(false);
+    m.set_asrun_waiting_rows(12);
+    m.set_asrun_spilled_rows(40);
+    m.set_asrun_spilled_rows(30); // a total never goes back
+    m.set_asrun_spilled_rows(45);
+    m.set_chain_head("00aa");
+    m.set_chain_head("ff01"); // the old head's series goes
+    m.set_channel_up("tv", false);
+    m.set_channel_restart_backoff("tv", std::chrono::milliseconds(8000));
+    const auto text = r.render();
+    for (const char* line : {
+             "# TYPE onair_internal_errors_total counter\n",
+             "onair_internal_errors_total{where=\"api\"} 2\n",
+             "onair_internal_errors_total{where=\"loop\"} 1\n",
+             "# TYPE onair_loop_tick_seconds histogram\n",
+             "onair_loop_tick_seconds_bucket{le=\"0.001\"} 0\n",
+             "onair_loop_tick_seconds_bucket{le=\"0.002\"} 1\n",
+             "onair_loop_tick_seconds_bucket{le=\"5\"} 1\n",
+             "onair_loop_tick_seconds_bucket{le=\"+Inf\"} 2\n",
+             "onair_loop_tick_seconds_sum 7.0015\n",
+             "onair_loop_tick_seconds_count 2\n",
+             "onair_asrun_store_up 0\n",
+             "onair_asrun_waiting_rows 12\n",
+             "# TYPE onair_asrun_spilled_rows_total counter\n",
+             "onair_asrun_spilled_rows_total 45\n",
+             "onair_asrun_chain_head_info{head=\"ff01\"} 1\n",
+             "onair_channel_up{channel=\"tv\"} 0\n",
+             "onair_channel_restart_backoff_seconds{channel=\"tv\"} 8\n",
+         }) {
+        EXPECT_NE(text.find(line), std::string::npos) << line << "\nin\n" << text;
+    }
+    EXPECT_EQ(text.find("00aa"), std::string::npos);
+    const auto& b = station_metrics::loop_tick_buckets();
+    EXPECT_EQ(
+        b, (std::vector<double>{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5}));
+}
+
+TEST(metrics, label_values_are_redacted) {
+    registry r;
+    station_metrics m(r);
+    m.set_output_up("tv", "srt srt://u:pw@relay:9000?passphrase=SECRET", true);
+    m.set_output_up("tv", "rtmp rtmp://a.rtmp.youtube.com/live2/KEY-1", true);
+    const auto text = r.render();
+    EXPECT_NE(text.find("onair_output_up{channel=\"tv\",output=\"srt srt://***@relay:9000?"
+                        "passphrase=***\"} 1\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("output=\"rtmp rtmp://a.rtmp.youtube.com/live2/***\"} 1\n"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("SECRET"), std::string::npos);
+    EXPECT_EQ(text.find("KEY-1"), std::string::npos);
+    EXPECT_EQ(text.find("pw@"), std::string::npos);
+}
+
 TEST(metrics, process_figures_are_read_from_proc) {
     EXPECT_GT(resident_memory_bytes(), 1024.0 * 1024);
     // stdin, stdout, stderr and the directory being listed at least.

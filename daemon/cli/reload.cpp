@@ -1,0 +1,120 @@
+// `onair reload --config FILE`: asks the running daemon to reload through its API (the unit's
+// ExecReload), and says whether it worked: systemd then reports a refused reload as failed
+// instead of a SIGHUP that always "succeeds".
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+
+#include "control/client.hpp"
+#include "control/server.hpp"
+#include "core/redact.hpp"
+#include "schedule/load.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace onair::cli {
+namespace {
+
+using json = nlohmann::json;
+
+struct reload_options {
+    std::string config;
+    // Reloading plans every channel again and probes new files: it may take a while.
+    double timeout_s = 60;
+};
+
+// The diagnostics of a reload answer as `onair check` prints them.
+void print_answer_diagnostics(std::ostream& out, const json& body) {
+    if (!body.is_object() || !body.contains("diagnostics") || !body["diagnostics"].is_array()) {
+        return;
+    }
+    for (const auto& d : body["diagnostics"]) {
+        if (!d.is_object()) {
+            continue;
+        }
+        core::diagnostic diag;
+        diag.where.file = d.value("file", "");
+        diag.where.line = d.value("line", 0);
+        diag.where.column = d.value("column", 0);
+        diag.level = d.value("severity", "error") == "warning" ? core::severity::warning
+                                                               : core::severity::error;
+        diag.message = core::redact(d.value("message", ""));
+        out << core::format(diag) << '\n';
+    }
+}
+
+int run_reload(const reload_options& o) {
+    core::diagnostics diags;
+    auto cfg = schedule::load_config(o.config, diags);
+    // Only the control section matters here; the daemon checks everything else itself.
+    if (!cfg || diags.has_errors()) {
+        print_diagnostics(std::cerr, diags);
+        return input_error;
+    }
+    const auto host = control::connect_host(cfg->api.listen_host);
+    const auto port = static_cast<unsigned short>(cfg->api.listen_port);
+    const auto where = control::host_port(host, port);
+    control::http_call call;
+    call.method = "POST";
+    call.target = "/api/v1/reload";
+    call.user_agent = "onair reload";
+    try {
+        if (auto file = control::token_file_of(cfg->api, control::credentials_directory())) {
+            call.token = control::read_token_file(*file);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "onair reload: " << e.what() << '\n';
+        return input_error;
+    }
+    const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+    auto got = control::http_request(host, port, call, timeout);
+    if (auto* why = std::get_if<std::string>(&got)) {
+        std::cerr << "onair reload: cannot reach onair at " << where << ": " << *why
+                  << " (is the daemon running?)\n";
+        return input_error;
+    }
+    const auto& reply = std::get<control::http_reply>(got);
+    const auto body = json::parse(reply.body, nullptr, false);
+    if (reply.status == 200) {
+        print_answer_diagnostics(std::cerr, body); // warnings
+        std::string channels;
+        if (body.is_object() && body.contains("channels") && body["channels"].is_array()) {
+            for (const auto& c : body["channels"]) {
+                if (c.is_string()) {
+                    channels += (channels.empty() ? "" : ", ") + c.get<std::string>();
+                }
+            }
+        }
+        std::cout << "reloaded: " << channels << '\n';
+        return ok;
+    }
+    if (reply.status == 422) {
+        print_answer_diagnostics(std::cerr, body);
+        std::cerr << "onair reload: the daemon refused the new configuration; the old one stays "
+                     "on air\n";
+        return input_error;
+    }
+    std::cerr << "onair reload: onair at " << where << " answered HTTP " << reply.status;
+    if (body.is_object() && body.contains("error") && body["error"].is_string()) {
+        std::cerr << ": " << core::redact(body["error"].get<std::string>());
+    }
+    std::cerr << '\n';
+    return input_error;
+}
+
+} // namespace
+
+command add_reload(CLI::App& app) {
+    auto o = std::make_shared<reload_options>();
+    auto* sub = app.add_subcommand(
+        "reload", "Ask the running daemon to reload its configuration, and say whether it did");
+    sub->add_option("--config", o->config, "The config file (its control section)")->required();
+    sub->add_option("--timeout", o->timeout_s, "Seconds to wait for the daemon (default 60)")
+        ->check(CLI::PositiveNumber);
+    return [o] { return run_reload(*o); };
+}
+
+} // namespace onair::cli
