@@ -77,10 +77,6 @@ constexpr const char* select_columns_v1 =
     "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone, NULL, NULL, "
     "NULL FROM airings";
 
-// Long enough to ride out an export's read or a checkpoint, short enough that a wedged peer is
-// reported while the item is still on air.
-constexpr int busy_timeout_ms = 5000;
-
 std::int64_t to_ms(core::instant t) {
     return t.time_since_epoch().count();
 }
@@ -148,25 +144,30 @@ airing read_row(sqlite3* db, sqlite3_stmt* s) {
 
 // BEGIN IMMEDIATE .. COMMIT, rolled back when left by an exception. IMMEDIATE takes the write
 // lock first, so reading the chain head and writing the next link cannot interleave with
-// another writer.
+// another writer. Inside a store::batch (a transaction is already open) it is a savepoint
+// instead: a write that fails or changes nothing undoes only itself, not the batch.
 class transaction {
 public:
-    explicit transaction(sqlite3* db) : db_(db) { sqlite::exec(db_, "BEGIN IMMEDIATE"); }
+    explicit transaction(sqlite3* db) : db_(db), nested_(sqlite3_get_autocommit(db) == 0) {
+        sqlite::exec(db_, nested_ ? "SAVEPOINT onair_write" : "BEGIN IMMEDIATE");
+    }
     transaction(const transaction&) = delete;
     transaction& operator=(const transaction&) = delete;
     ~transaction() {
         if (db_ != nullptr) {
             // fails only when SQLite already rolled back; the first error is the one to report
-            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+            sqlite3_exec(db_, nested_ ? "ROLLBACK TO onair_write; RELEASE onair_write" : "ROLLBACK",
+                         nullptr, nullptr, nullptr);
         }
     }
     void commit() {
-        sqlite::exec(db_, "COMMIT");
+        sqlite::exec(db_, nested_ ? "RELEASE onair_write" : "COMMIT");
         db_ = nullptr;
     }
 
 private:
     sqlite3* db_;
+    bool nested_;
 };
 
 struct chain_link {
@@ -350,7 +351,9 @@ struct store::impl {
     }
 };
 
-store::store(const std::filesystem::path& file, open_mode mode) : impl_(std::make_unique<impl>()) {
+store::store(const std::filesystem::path& file, open_mode mode,
+             std::chrono::milliseconds busy_timeout)
+    : impl_(std::make_unique<impl>()) {
     impl_->file = file;
     const std::string name = file.string();
     if (mode == open_mode::read_write) {
@@ -368,7 +371,8 @@ store::store(const std::filesystem::path& file, open_mode mode) : impl_(std::mak
     }
     sqlite3* db = impl_->handle();
     // The daemon writes while an export reads; wait for a lock rather than fail at once.
-    sqlite::check(db, sqlite3_busy_timeout(db, busy_timeout_ms), "cannot set busy timeout");
+    sqlite::check(db, sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count())),
+                  "cannot set busy timeout");
 
     if (mode == open_mode::read_write) {
         // WAL: readers never block the writer, and a commit is one append. The mode is stored
@@ -503,6 +507,23 @@ std::size_t store::close_interrupted(core::instant last_known_alive) {
     }
     t.commit();
     return open.size();
+}
+
+store::batch::batch(store& s) : s_(&s) {
+    s_->impl_->require_writable("batch");
+    sqlite::exec(s_->impl_->handle(), "BEGIN IMMEDIATE");
+}
+
+store::batch::~batch() {
+    if (s_ != nullptr) {
+        // fails only when SQLite already rolled back; the first error is the one to report
+        sqlite3_exec(s_->impl_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+}
+
+void store::batch::commit() {
+    sqlite::exec(s_->impl_->handle(), "COMMIT");
+    s_ = nullptr;
 }
 
 std::optional<std::string> store::chain_head() const {

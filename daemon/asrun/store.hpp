@@ -4,12 +4,15 @@
 // air and completed when it leaves. Every write is its own transaction and is on disk (WAL,
 // synchronous FULL) when the call returns, so a crash loses no completed airing.
 //
-// Failures throw store_error with SQLite's message; the store is used from one thread.
+// Failures throw store_error with SQLite's message; the store is used from one thread. The
+// daemon does not call it directly: asrun::writer (writer.hpp) owns its store on a thread of
+// its own and spills to a journal when SQLite fails.
 
 #include "asrun/airing.hpp"
 #include "asrun/error.hpp"
 #include "core/time.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -56,7 +59,12 @@ public:
     //      completed under 1 are chained in id order by the migration
     static constexpr int schema_version = 2;
 
-    explicit store(const std::filesystem::path& file, open_mode mode = open_mode::read_write);
+    // Long enough to ride out an export's read or a checkpoint, short enough that a wedged
+    // peer is reported while the item is still on air.
+    static constexpr std::chrono::milliseconds default_busy_timeout{5000};
+
+    explicit store(const std::filesystem::path& file, open_mode mode = open_mode::read_write,
+                   std::chrono::milliseconds busy_timeout = default_busy_timeout);
     ~store();
     store(store&&) noexcept;
     store& operator=(store&&) noexcept;
@@ -88,6 +96,21 @@ public:
     static std::string airings_sql(const filter& f);
     static std::string outcomes_sql(const filter& f);
     static std::string chain_walk_sql();
+
+    // Groups the writes made while it lives into one transaction: one lock, one fsync. The
+    // writes inside keep their own all-or-nothing (each is a savepoint), but none is durable
+    // before commit(); a batch left without commit() rolls back, ids it handed out included.
+    class batch {
+    public:
+        explicit batch(store& s);
+        batch(const batch&) = delete;
+        batch& operator=(const batch&) = delete;
+        ~batch();
+        void commit();
+
+    private:
+        store* s_;
+    };
 
     // The chain value of the last completed row; empty when none (or a version 1 file).
     std::optional<std::string> chain_head() const;
