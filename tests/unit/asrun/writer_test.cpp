@@ -228,7 +228,7 @@ TEST(writer, the_calling_thread_never_waits_for_a_locked_store) {
         worst = std::max(worst, std::chrono::steady_clock::now() - start);
     }
     // Generous against a loaded machine; a call that waited on SQLite would take 2 s.
-    EXPECT_LT(worst, 50ms);
+    EXPECT_LT(worst, 200ms);
     lock.release();
     for (auto t : tickets) {
         w.close_airing(t, t0 + 1h, airing_status::aired);
@@ -296,7 +296,7 @@ TEST(writer, a_read_only_state_dir_keeps_rows_in_memory_until_it_is_writable) {
             want.push_back(closed(row, airing_status::aired));
         }
         // Neither SQLite nor the journal can take them: nothing is durable yet.
-        EXPECT_FALSE(w.flush(300ms));
+        EXPECT_FALSE(w.flush(1s));
         auto st = w.status();
         EXPECT_FALSE(st.store_ok);
         EXPECT_FALSE(st.reason.empty());
@@ -352,7 +352,7 @@ TEST(writer, a_full_disk_loses_no_row_once_it_is_freed) {
             w.record(row);
             want.push_back(row);
         }
-        EXPECT_FALSE(w.flush(300ms));
+        EXPECT_FALSE(w.flush(1s));
         auto st = w.status();
         EXPECT_FALSE(st.store_ok);
         EXPECT_NE(st.reason.find("full"), std::string::npos) << st.reason;
