@@ -572,7 +572,7 @@ void store::unchained(const std::function<void(const airing&)>& each) const {
     each_row(" WHERE seq IS NULL ORDER BY id", each);
 }
 
-std::string store::where_sql(const filter& f) {
+std::string store::where_sql(const filter& f, bool after) {
     // Only the conditions in use appear, so SQLite can pick the matching index; the index
     // entries end in the rowid, so either index also yields the ORDER BY without a sort.
     std::string sql;
@@ -587,6 +587,11 @@ std::string store::where_sql(const filter& f) {
     }
     if (f.to) {
         sql += glue + std::string("scheduled_start_ms < ?3");
+        glue = " AND ";
+    }
+    if (after) {
+        // a row value: SQLite seeks the index to it rather than scanning from the start
+        sql += glue + std::string("(scheduled_start_ms, id) > (?4, ?5)");
     }
     sql += " ORDER BY scheduled_start_ms, id";
     return sql;
@@ -594,6 +599,9 @@ std::string store::where_sql(const filter& f) {
 
 std::string store::airings_sql(const filter& f) {
     return select_columns + where_sql(f);
+}
+std::string store::airings_page_sql(const filter& f, bool after) {
+    return select_columns + where_sql(f, after) + " LIMIT ?6";
 }
 std::string store::outcomes_sql(const filter& f) {
     return outcome_columns + where_sql(f);
@@ -667,6 +675,41 @@ void store::outcomes(const filter& f, const std::function<void(const airing&)>& 
         }
         each(a);
     });
+}
+
+void store::airings_page(const filter& f, const std::optional<page_key>& after, std::size_t limit,
+                         const std::function<void(const airing&)>& each) const {
+    if (impl_->version == 0 || limit == 0) {
+        return;
+    }
+    sqlite3* d = impl_->handle();
+    auto stmt =
+        sqlite::prepare(d, impl_->select_sql() + where_sql(f, after.has_value()) + " LIMIT ?6");
+    auto* s = stmt.get();
+    if (f.channel) {
+        sqlite::bind_text(d, s, 1, *f.channel);
+    }
+    if (f.from) {
+        sqlite::bind_int(d, s, 2, to_ms(*f.from));
+    }
+    if (f.to) {
+        sqlite::bind_int(d, s, 3, to_ms(*f.to));
+    }
+    if (after) {
+        sqlite::bind_int(d, s, 4, to_ms(after->scheduled_start));
+        sqlite::bind_int(d, s, 5, after->id);
+    }
+    sqlite::bind_int(d, s, 6, static_cast<std::int64_t>(limit));
+    for (;;) {
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+            return;
+        }
+        if (rc != SQLITE_ROW) {
+            sqlite::fail(d, rc, "cannot read airings from " + impl_->file.string());
+        }
+        each(read_row(d, s));
+    }
 }
 
 std::optional<airing> store::find(std::int64_t id) const {

@@ -38,6 +38,13 @@ struct filter {
     std::optional<core::instant> to;
 };
 
+// A place in export order (scheduled start, then id), to resume a paged read after it.
+struct page_key {
+    core::instant scheduled_start{};
+    std::int64_t id = 0;
+    bool operator==(const page_key&) const = default;
+};
+
 // What the connection really runs with, as SQLite reports it (for tests and diagnostics).
 struct store_settings {
     std::string journal_mode; // "wal"
@@ -86,6 +93,10 @@ public:
     // Streams the rows that match, ordered by scheduled start then id, one at a time: a long
     // range is never held in memory.
     void airings(const filter& f, const std::function<void(const airing&)>& each) const;
+    // The same order, one page: at most `limit` rows, those after `after` when given. Each
+    // call is one bounded query; nothing stays open between pages.
+    void airings_page(const filter& f, const std::optional<page_key>& after, std::size_t limit,
+                      const std::function<void(const airing&)>& each) const;
     std::optional<airing> find(std::int64_t id) const;
     // The same rows as airings(), with only id, channel, kind, media, campaign,
     // scheduled_start, actual_start, actual_end and status filled: what a report counts, read
@@ -94,6 +105,7 @@ public:
     // The queries airings(), outcomes() and completed_in_order() run (on a current schema), for
     // tests that check with EXPLAIN QUERY PLAN that SQLite answers them from an index.
     static std::string airings_sql(const filter& f);
+    static std::string airings_page_sql(const filter& f, bool after);
     static std::string outcomes_sql(const filter& f);
     static std::string chain_walk_sql();
 
@@ -125,7 +137,7 @@ public:
 
 private:
     using sqlite3_stmt_ref = ::sqlite3_stmt*;
-    static std::string where_sql(const filter& f);
+    static std::string where_sql(const filter& f, bool after = false);
     void filtered(const std::string& select, const filter& f,
                   const std::function<void(sqlite3_stmt_ref)>& each) const;
     void each_row(const std::string& sql_tail,

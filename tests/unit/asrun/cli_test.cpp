@@ -248,6 +248,35 @@ TEST_F(asrun_cli, verify_with_a_kept_head_detects_rows_removed_from_the_end) {
     EXPECT_EQ(run(cmd(" --head " + kept + " 2>/dev/null")).code, 2);
 }
 
+// The API's export pages, glued together, are what `onair asrun` prints for the same rows.
+TEST_F(asrun_cli, export_pages_glued_together_are_the_commands_output) {
+    const auto file = dir_.path() / "state" / "asrun.sqlite";
+    for (int hours : {0, 1, 100, 225}) { // 0, 2, 200, 450 rows in all; 450 rows run to 3 pages
+        std::filesystem::remove_all(dir_.path() / "state");
+        if (hours > 0) {
+            fill(hours);
+        }
+        std::optional<store> s;
+        if (std::filesystem::exists(file)) {
+            s.emplace(file, open_mode::read_only);
+        }
+        for (auto [flag, format] : {std::pair{"csv", export_format::csv},
+                                    std::pair{"json", export_format::json}}) {
+            for (const auto& [args, f] :
+                 {std::pair{std::string(), filter{}},
+                  std::pair{std::string(" --channel radio-de"), filter{"radio-de", {}, {}}}}) {
+                export_pager pager(s ? &*s : nullptr, f, format);
+                std::string glued;
+                while (pager.next(glued)) {
+                }
+                auto out = run(cmd(args + " --format " + flag));
+                EXPECT_EQ(out.code, 0);
+                EXPECT_EQ(glued, out.out) << hours << " hours, " << flag << args;
+            }
+        }
+    }
+}
+
 TEST_F(asrun_cli, usage_errors_exit_2) {
     EXPECT_EQ(run(cmd(" --channel nope 2>/dev/null")).code, 2);
     EXPECT_EQ(run(cmd(" --from 2026-12-32 2>/dev/null")).code, 2);

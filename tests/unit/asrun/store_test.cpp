@@ -383,6 +383,20 @@ TEST(store, exports_reports_and_verify_read_through_an_index_without_sorting) {
             << plan;
         EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << c.sql << "\n" << plan;
     }
+    // pages of an export: seek past the last row sent, never scan from the start
+    const std::vector<expectation> pages{
+        {store::airings_page_sql({}, false), "airings_by_start"},
+        {store::airings_page_sql({}, true), "airings_by_start (scheduled_start_ms>?)"},
+        {store::airings_page_sql({"police-tv", t0, t1}, true),
+         "airings_by_channel (channel=? AND scheduled_start_ms>? AND scheduled_start_ms<?)"},
+    };
+    for (const auto& c : pages) {
+        auto plan = query_plan(db.get(), c.sql);
+        EXPECT_NE(plan.find(std::string("USING INDEX ") + c.index), std::string::npos)
+            << c.sql << "\n"
+            << plan;
+        EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << c.sql << "\n" << plan;
+    }
 }
 
 } // namespace
