@@ -5,12 +5,19 @@
 #include "asrun/window.hpp"
 #include "planner/format.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include <sstream>
 #include <tuple>
 
 namespace onair::service {
 
 namespace {
+
+namespace asio = boost::asio;
+
+// API plans computed at once on the pool; more are refused until one is done.
+constexpr int max_plans_running = 4;
 
 control::item_info info_of(const planner::item& it, bool insert) {
     control::item_info i;
@@ -29,10 +36,28 @@ control::item_info info_of(const planner::item& it, bool insert) {
 // held in memory and the loop is never held for long.
 class asrun_pages final : public control::asrun_cursor {
 public:
-    asrun_pages(std::filesystem::path file, asrun::filter f, control::asrun_format format)
-        : file_(std::move(file)), filter_(std::move(f)), format_(format) {}
+    asrun_pages(std::filesystem::path file, asrun::filter f, control::asrun_format format,
+                asio::io_context& io, asio::thread_pool& pool)
+        : file_(std::move(file)), filter_(std::move(f)), format_(format), io_(io), pool_(pool) {}
 
-    bool next(std::string& out) override {
+    // Each page is read on the pool; the server keeps the cursor alive until `done` has run
+    // and asks for no other page meanwhile, so the cursor is only ever used by one thread.
+    void next(std::function<void(control::asrun_piece)> done) override {
+        asio::post(pool_, [this, done = std::move(done)]() mutable {
+            control::asrun_piece piece;
+            try {
+                piece.more = read(piece.text);
+            } catch (const std::exception&) {
+                piece.failed = true;
+            }
+            asio::post(io_, [done = std::move(done), piece = std::move(piece)]() mutable {
+                done(std::move(piece));
+            });
+        });
+    }
+
+private:
+    bool read(std::string& out) {
         std::ostringstream text;
         if (!begun_) {
             begun_ = true;
@@ -81,7 +106,6 @@ public:
         return false;
     }
 
-private:
     static constexpr std::size_t page_rows = 200;
 
     void write(std::ostringstream& text, const asrun::airing& row) {
@@ -109,12 +133,14 @@ private:
     bool begun_ = false;
     std::size_t count_ = 0;
     std::optional<std::pair<core::instant, std::int64_t>> last_;
+    asio::io_context& io_;
+    asio::thread_pool& pool_;
 };
 
 } // namespace
 
-api_backend::api_backend(station_view view, boost::asio::thread_pool& pool, const clock& wall)
-    : view_(std::move(view)), pool_(pool), wall_(wall) {}
+api_backend::api_backend(station_view view, asio::io_context& io, asio::thread_pool& pool)
+    : view_(std::move(view)), io_(io), pool_(pool) {}
 
 channel_runner* api_backend::find(const std::string& id) {
     for (auto* r : view_.runners()) {
@@ -146,34 +172,56 @@ std::vector<control::channel_info> api_backend::channels() {
     return out;
 }
 
-std::string api_backend::plan_cache::day_json(const channel_runner& r, core::local_days day) {
+std::string api_backend::plan_cache::day_json(const schedule::channel& ch,
+                                             const std::shared_ptr<planner::planner>& plan,
+                                             core::local_days day) {
     entry* e = nullptr;
     {
         std::lock_guard lock(mutex_);
-        auto& slot = by_channel_[r.channel().id];
-        if (slot.source != r.plan()) {
-            slot.source = r.plan();
-            slot.copy = std::make_unique<planner::planner>(r.plan()->input());
+        auto& slot = by_channel_[ch.id];
+        if (slot.source != plan) {
+            slot.source = plan;
+            slot.copy = std::make_unique<planner::planner>(plan->input());
         }
         e = &slot;
     }
     std::lock_guard busy(*e->busy);
     auto& p = *e->copy;
-    planner::rundown_header h{r.channel().id, r.channel().name, r.channel().zone,
-                              p.day_start(day), p.day_start(day + date::days{1})};
+    planner::rundown_header h{ch.id, ch.name, ch.zone, p.day_start(day),
+                              p.day_start(day + date::days{1})};
     return planner::to_json(h, p.plan_window(h.from, h.to)).dump(2) + "\n";
 }
 
-control::outcome<std::string> api_backend::plan_json(const std::string& channel,
-                                                     core::local_days day) {
+void api_backend::plan_json(const std::string& channel, core::local_days day,
+                            control::completion<control::outcome<std::string>> done) {
     channel_runner* r = find(channel);
     if (r == nullptr) {
-        return control::failure{404, "no channel '" + channel + "'"};
+        done(control::failure{404, "no channel '" + channel + "'"});
+        return;
     }
     if (!r->plan()) {
-        return control::failure{503, "the channel's schedule has errors; it airs filler"};
+        done(control::failure{503, "the channel's schedule has errors; it airs filler"});
+        return;
     }
-    return plans_.day_json(*r, day);
+    if (plans_running_->fetch_add(1) >= max_plans_running) {
+        plans_running_->fetch_sub(1);
+        done(control::failure{503, "busy: too many plans are being computed; try again"});
+        return;
+    }
+    // The pool works on copies: the channel and its plan as they are now.
+    asio::post(pool_, [ch = r->channel(), plan = r->plan(), day, cache = plans_,
+                       running = plans_running_, &io = io_, done = std::move(done)]() mutable {
+        control::outcome<std::string> out = control::failure{500, "the plan failed"};
+        try {
+            out = cache->day_json(ch, plan, day);
+        } catch (const std::exception& e) {
+            out = control::failure{500, std::string("the plan failed: ") + e.what()};
+        }
+        running->fetch_sub(1);
+        asio::post(io, [done = std::move(done), out = std::move(out)]() mutable {
+            done(std::move(out));
+        });
+    });
 }
 
 control::outcome<std::unique_ptr<control::asrun_cursor>>
@@ -204,10 +252,32 @@ api_backend::asrun(const control::asrun_query& q) {
         *bound = *t;
     }
     return std::unique_ptr<control::asrun_cursor>(
-        std::make_unique<asrun_pages>(view_.asrun_file(), f, q.format));
+        std::make_unique<asrun_pages>(view_.asrun_file(), f, q.format, io_, pool_));
 }
 
-control::reload_result api_backend::reload() { return view_.reload(); }
+void api_backend::reload(control::completion<control::outcome<control::reload_result>> done) {
+    view_.reload([done = std::move(done)](control::reload_result r) mutable {
+        done(std::move(r));
+    });
+}
+
+control::health_info api_backend::health() {
+    control::health_info h;
+    for (auto* r : view_.runners()) {
+        if (!r->airing(view_.stall_after)) {
+            h.not_airing.push_back(r->channel().id);
+            const auto why = r->state().down_reason;
+            if (!why.empty()) {
+                h.degraded.push_back("channel " + r->channel().id + ": " + why);
+            }
+        }
+    }
+    for (auto& why : view_.degraded()) {
+        h.degraded.push_back(std::move(why));
+    }
+    h.ok = h.not_airing.empty() && h.degraded.empty();
+    return h;
+}
 
 control::outcome<control::insert_result> api_backend::insert(const std::string& channel,
                                                              const std::string& media) {

@@ -8,7 +8,10 @@
 #include "control/backend.hpp"
 #include "service/channel_runner.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
 
 #include <filesystem>
 #include <functional>
@@ -23,21 +26,25 @@ struct station_view {
     std::function<std::vector<channel_runner*>()> runners;
     std::function<const schedule::config&()> config;
     std::function<std::filesystem::path()> asrun_file;
-    std::function<control::reload_result()> reload;
+    // Reloads (on the pool, swapped in on the loop) and calls back on the loop.
+    std::function<void(control::completion<control::reload_result>)> reload;
+    // Why the station is degraded apart from its channels (the as-run store, ...).
+    std::function<std::vector<std::string>()> degraded;
     std::function<void()> refresh_metrics;
     std::chrono::milliseconds stall_after{10'000};
 };
 
 class api_backend final : public control::backend {
 public:
-    api_backend(station_view view, boost::asio::thread_pool& pool, const clock& wall);
+    api_backend(station_view view, boost::asio::io_context& io, boost::asio::thread_pool& pool);
 
     std::vector<control::channel_info> channels() override;
-    control::outcome<std::string> plan_json(const std::string& channel,
-                                            core::local_days day) override;
+    control::health_info health() override;
+    void plan_json(const std::string& channel, core::local_days day,
+                   control::completion<control::outcome<std::string>> done) override;
     control::outcome<std::unique_ptr<control::asrun_cursor>>
     asrun(const control::asrun_query& q) override;
-    control::reload_result reload() override;
+    void reload(control::completion<control::outcome<control::reload_result>> done) override;
     control::outcome<control::insert_result> insert(const std::string& channel,
                                                     const std::string& media) override;
     control::outcome<control::skip_result> skip(const std::string& channel) override;
@@ -50,7 +57,8 @@ private:
     // planner remembers the days it has planned, so it is not shared with the runner's).
     class plan_cache {
     public:
-        std::string day_json(const channel_runner& r, core::local_days day);
+        std::string day_json(const schedule::channel& ch,
+                             const std::shared_ptr<planner::planner>& plan, core::local_days day);
 
     private:
         struct entry {
@@ -63,9 +71,12 @@ private:
     };
 
     station_view view_;
+    boost::asio::io_context& io_;
     boost::asio::thread_pool& pool_;
-    const clock& wall_;
-    plan_cache plans_;
+    // Plans being computed for the API: bounded, so a flood of requests is refused at once
+    // (503) instead of queueing work without end.
+    std::shared_ptr<std::atomic<int>> plans_running_ = std::make_shared<std::atomic<int>>(0);
+    std::shared_ptr<plan_cache> plans_ = std::make_shared<plan_cache>();
 };
 
 } // namespace onair::service

@@ -10,6 +10,7 @@
 #include "service/daemon.hpp"
 
 #include "asrun/store.hpp"
+#include "asrun/writer.hpp"
 #include "control/metrics.hpp"
 #include "control/server.hpp"
 #include "service/api_backend.hpp"
@@ -99,17 +100,17 @@ public:
         }
         heartbeat_file_ = state / "onair.alive";
         asrun_file_ = asrun::store_file(state);
-        store_ = std::make_unique<asrun::store>(asrun_file_);
-        rows_ = std::make_unique<store_log>(*store_, log_);
-        const auto closed =
-            store_->close_interrupted(heartbeat::last_alive(heartbeat_file_, wall_.now()));
-        if (closed > 0) {
-            log_.warning("closed airings a previous run left open as interrupted", "count",
-                         closed);
-        }
+        // The store is opened by the writer's thread: one that is locked, full or read-only
+        // costs no air, its rows wait in the spill journal.
+        writer_ = std::make_unique<asrun::writer>(state, log_);
+        writer_->close_interrupted(heartbeat::last_alive(heartbeat_file_, wall_.now()));
+        rows_ = std::make_unique<writer_log>(*writer_);
         heartbeat_ = std::make_unique<heartbeat>(
             io_, heartbeat_file_, wall_, log_,
-            heartbeat::hooks{[this] { refresh_metrics(); }, nullptr});
+            heartbeat::hooks{[this] { each_second(); },
+                             [this](std::chrono::microseconds late) {
+                                 metrics_.observe_loop_tick(late);
+                             }});
         heartbeat_->beat_file();
 
         // Media the probe cache does not know are decoded on the pool. A small library is done
@@ -146,11 +147,47 @@ private:
                 io_.run();
                 return;
             } catch (const std::exception& e) {
-                ++internal_errors_;
+                metrics_.count_internal_error("loop");
                 log_.error("internal error; the station airs on", "where", "loop", "reason",
                            e.what());
             }
         }
+    }
+
+    // Once a second, on the heartbeat: the metrics, and the chain head published each hour.
+    void each_second() {
+        refresh_metrics();
+        const auto st = writer_->status();
+        if (st.chain_head && *st.chain_head != published_head_ &&
+            (wall_.now() - head_published_at_ >= std::chrono::hours(1) ||
+             published_head_.empty())) {
+            publish_chain_head();
+        }
+    }
+
+    // The chain head in the log (and the metric) lets `onair asrun --verify --head HASH` prove
+    // later that no row was taken off the end of the log since.
+    void publish_chain_head() {
+        const auto st = writer_->status();
+        if (!st.chain_head) {
+            return;
+        }
+        published_head_ = *st.chain_head;
+        head_published_at_ = wall_.now();
+        log_.info("as-run chain head", "head", *st.chain_head, "waiting", st.waiting);
+    }
+
+    std::vector<std::string> degraded() const {
+        std::vector<std::string> out;
+        const auto st = writer_->status();
+        if (!st.store_ok) {
+            out.push_back("as-run store: " + st.reason + " (" + std::to_string(st.waiting) +
+                          " rows wait in the spill journal)");
+        }
+        if (st.lost > 0) {
+            out.push_back("as-run store: " + std::to_string(st.lost) + " rows lost");
+        }
+        return out;
     }
 
     std::vector<channel_runner*> runner_list() {
@@ -166,6 +203,13 @@ private:
         for (auto& r : runners_) {
             bridge_.update(*r, now, stall_after);
         }
+        const auto st = writer_->status();
+        metrics_.set_asrun_store_up(st.store_ok);
+        metrics_.set_asrun_waiting_rows(st.waiting);
+        metrics_.set_asrun_spilled_rows(st.spilled_total);
+        if (st.chain_head) {
+            metrics_.set_chain_head(*st.chain_head);
+        }
         metrics_.sample_process();
     }
 
@@ -176,23 +220,31 @@ private:
         view.runners = [this] { return runner_list(); };
         view.config = [this]() -> const schedule::config& { return cfg_; };
         view.asrun_file = [this] { return asrun_file_; };
-        view.reload = [this] { return reload_now(); };
+        view.reload = [this](control::completion<control::reload_result> done) {
+            reload(std::move(done));
+        };
+        view.degraded = [this] { return degraded(); };
         view.refresh_metrics = [this] { refresh_metrics(); };
         view.stall_after = stall_after;
-        backend_ = std::make_unique<api_backend>(std::move(view), pool_, wall_);
+        backend_ = std::make_unique<api_backend>(std::move(view), io_, pool_);
+        control::server_options opts;
         try {
-            auto opts = control::options_from(cfg_.api);
-            opts.now = [this] { return wall_.now(); };
-            api_ = std::make_unique<control::server>(io_, *backend_, registry_, opts);
-            api_->start();
-            log_.info("HTTP API listening", "address",
-                      api_->local_endpoint().address().to_string() + ":" +
-                          std::to_string(api_->local_endpoint().port()));
+            opts = api_options(cfg_);
         } catch (const std::exception& e) {
-            api_.reset();
             log_.error("the HTTP API cannot start; the channels air on without it", "reason",
                        e.what());
+            return;
         }
+        // binds now or keeps retrying with backoff (the port may be held a while)
+        api_ = std::make_unique<control::server>(io_, *backend_, registry_, opts, log_, &metrics_);
+        api_->start();
+    }
+
+    // Reads the token file: throws when it cannot.
+    control::server_options api_options(const schedule::config& cfg) {
+        auto opts = control::options_from(cfg.api);
+        opts.now = [this] { return wall_.now(); };
+        return opts;
     }
 
     std::unique_ptr<channel_runner> make_runner(channel_setup setup) {
@@ -213,13 +265,13 @@ private:
             }
             try {
                 if (sig == SIGHUP) {
-                    reload_in_background();
+                    reload(nullptr);
                     wait_signal();
                     return;
                 }
                 shutdown(sig == SIGTERM ? "SIGTERM" : "SIGINT");
             } catch (const std::exception& e) {
-                ++internal_errors_;
+                metrics_.count_internal_error("signal");
                 log_.error("internal error; the station airs on", "where", "signal", "reason",
                            e.what());
                 if (sig == SIGHUP) {
@@ -240,6 +292,11 @@ private:
             r->stop("the daemon stopped (" + why + ")");
         }
         signals_.cancel();
+        // what the runners closed reaches SQLite (or the journal) before the head is published
+        if (!writer_->flush(std::chrono::seconds(5))) {
+            log_.warning("the as-run writer did not finish in time; its journal keeps the rest");
+        }
+        publish_chain_head();
         heartbeat_->stop();
         io_.stop();
     }
@@ -295,74 +352,80 @@ private:
         return nullptr;
     }
 
-    // SIGHUP: the station is loaded on the pool; the loop swaps it in when it is complete. A
-    // reload asked for while one runs is done once more after it (a storm of SIGHUPs is one or
-    // two reloads).
-    void reload_in_background() {
+    // SIGHUP and POST /reload: the station is loaded on the pool (files read, media probed,
+    // plans built, the token file read); the loop swaps it in when it is complete. A reload
+    // asked for while one runs is done once more after it, and answers every caller that
+    // waited: a storm of SIGHUPs is one or two reloads.
+    void reload(control::completion<control::reload_result> done) {
+        if (done) {
+            reload_waiters_.push_back(std::move(done));
+        }
         if (reloading_) {
             reload_again_ = true;
             return;
         }
         reloading_ = true;
+        reload_again_ = false;
         log_.info("reloading", "config", options_.config.string());
-        asio::post(pool_, niced([this] {
-            auto result = std::make_shared<std::variant<station_setup, core::diagnostics>>();
-            try {
-                *result = load_station(options_, log_, true, probing::decode);
-            } catch (const load_error& e) {
-                *result = e.diags;
-            } catch (const std::exception& e) {
-                core::diagnostics d;
-                core::diagnostic one;
-                one.where.file = options_.config.string();
-                one.message = e.what();
-                d.add(one);
-                *result = d;
-            }
-            asio::post(io_, [this, result] {
-                reloading_ = false;
-                if (auto* s = std::get_if<station_setup>(result.get())) {
-                    apply(std::move(*s));
-                } else {
-                    refuse_reload(std::get<core::diagnostics>(*result));
+        auto waiters = std::make_shared<std::vector<control::completion<control::reload_result>>>(
+            std::exchange(reload_waiters_, {}));
+        asio::post(pool_, niced([this, waiters] {
+            auto loaded = std::make_shared<loaded_station>(load_for_reload());
+            asio::post(io_, [this, loaded, waiters] {
+                control::reload_result out = swap_in(*loaded);
+                for (auto& w : *waiters) {
+                    w(out);
                 }
-                if (std::exchange(reload_again_, false)) {
-                    reload_in_background();
+                reloading_ = false;
+                if (reload_again_ || !reload_waiters_.empty()) {
+                    reload(nullptr);
                 }
             });
         }));
     }
 
-    // POST /reload (the API waits for the answer).
-    control::reload_result reload_now() {
-        control::reload_result out;
-        log_.info("reloading", "config", options_.config.string());
+    struct loaded_station {
+        std::optional<station_setup> setup;
+        std::optional<control::server_options> api;
+        core::diagnostics errors;
+    };
+
+    // On the pool: everything a reload reads, or every reason it cannot.
+    loaded_station load_for_reload() {
+        loaded_station out;
         try {
-            auto s = load_station(options_, log_, true, probing::decode);
-            for (const auto& d : s.diags.all()) {
-                out.diagnostics.push_back(d); // warnings only
-            }
-            apply(std::move(s));
-            for (const auto& r : runners_) {
-                out.channels.push_back(r->channel().id);
-            }
+            out.setup = load_station(options_, log_, true, probing::decode);
+            out.api = api_options(out.setup->cfg);
         } catch (const load_error& e) {
-            refuse_reload(e.diags);
-            out.diagnostics = e.diags.all();
+            out.setup.reset();
+            out.errors = e.diags;
         } catch (const std::exception& e) {
+            out.setup.reset();
             core::diagnostic d;
             d.where.file = options_.config.string();
             d.message = e.what();
-            core::diagnostics all;
-            all.add(d);
-            refuse_reload(all);
-            out.diagnostics = all.all();
+            out.errors.add(d);
         }
-        if (out.diagnostics.empty() && out.channels.empty()) {
-            core::diagnostic d;
-            d.where.file = options_.config.string();
-            d.message = "the config cannot be loaded";
-            out.diagnostics.push_back(d);
+        return out;
+    }
+
+    // On the loop: swaps a loaded station in, or keeps the old one on air.
+    control::reload_result swap_in(loaded_station& l) {
+        control::reload_result out;
+        if (!l.setup) {
+            refuse_reload(l.errors);
+            out.diagnostics = l.errors.all();
+            return out;
+        }
+        for (const auto& d : l.setup->diags.all()) {
+            out.diagnostics.push_back(d); // warnings only
+        }
+        apply(std::move(*l.setup));
+        if (api_ && l.api) {
+            api_->reconfigure(*l.api); // a changed listen address or token takes effect now
+        }
+        for (const auto& r : runners_) {
+            out.channels.push_back(r->channel().id);
         }
         return out;
     }
@@ -425,17 +488,19 @@ private:
     std::unique_ptr<state_lock> lock_;
     fs::path heartbeat_file_;
     fs::path asrun_file_;
-    std::unique_ptr<asrun::store> store_;
+    std::unique_ptr<asrun::writer> writer_;
     std::unique_ptr<airing_log> rows_;
     std::vector<std::unique_ptr<channel_runner>> runners_;
     control::metrics::registry registry_;
     control::metrics::station_metrics metrics_{registry_};
     metrics_bridge bridge_{metrics_};
     std::unique_ptr<heartbeat> heartbeat_;
-    std::uint64_t internal_errors_ = 0;
+    std::string published_head_;
+    core::instant head_published_at_{};
     bool started_with_all_probed_ = false;
     bool reloading_ = false;
     bool reload_again_ = false;
+    std::vector<control::completion<control::reload_result>> reload_waiters_;
     std::unique_ptr<api_backend> backend_;
     std::unique_ptr<control::server> api_; // declared last: stopped before the rest goes
 };

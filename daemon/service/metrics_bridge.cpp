@@ -31,6 +31,11 @@ void metrics_bridge::update(channel_runner& r, core::instant now,
     for (; seen.restarts < st.restarts; ++seen.restarts) {
         metrics_.count_pipeline_restart(id);
     }
+    for (; seen.internal_errors < st.internal_errors; ++seen.internal_errors) {
+        metrics_.count_internal_error("runner");
+    }
+    metrics_.set_channel_up(id, st.on_air);
+    metrics_.set_channel_restart_backoff(id, st.retry_backoff.value_or(std::chrono::milliseconds{0}));
     for (const auto& o : st.outputs) {
         metrics_.set_output_up(id, o.name, o.state == "up");
         auto& last = seen.reconnects[o.name];
