@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <random>
 #include <stdexcept>
@@ -557,6 +558,7 @@ void writer::run() {
         }
     }
     std::uint64_t lost_logged = 0;
+    std::deque<detail::writer_event> taken;
     for (bool stopping = false; !stopping;) {
         {
             std::unique_lock lock(mutex_);
@@ -566,12 +568,16 @@ void writer::run() {
             } else {
                 wake_.wait(lock, ready);
             }
-            for (auto& e : queue_) {
-                w.held.push_back(std::move(e));
-            }
-            queue_.clear();
-            held_ = w.held.size();
+            // O(1) under the lock: the caller never waits while events are moved.
+            taken.swap(queue_);
+            held_ = w.held.size() + taken.size();
             stopping = stop_;
+        }
+        if (w.held.empty()) {
+            w.held.swap(taken);
+        } else {
+            std::move(taken.begin(), taken.end(), std::back_inserter(w.held));
+            taken.clear();
         }
         w.step(steady::now());
         if (stopping && !w.held.empty()) {
