@@ -3,11 +3,28 @@
 #include "core/diagnostics.hpp"
 #include "schedule/model.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 
 namespace onair::schedule {
+
+// Bounds on every input (docs/schedule.md, "Limits"). What goes beyond one is refused with a
+// diagnostic before it can cost the daemon time, memory or stack.
+namespace limits {
+// A config or schedule file; checked before the file is read.
+inline constexpr std::uintmax_t yaml_file_bytes = 4 * 1024 * 1024;
+// Lists and maps inside each other (the top-level map is level 1). Ours need 4.
+inline constexpr int yaml_depth = 64;
+// Keys, values and list items in one file, an alias counting as everything it repeats.
+inline constexpr std::size_t yaml_nodes = 100'000;
+// Break times and programme starts a schedule can give on one day (counted without planning).
+inline constexpr std::size_t items_per_day = 5'000;
+// The shortest `every` and `length` of a break.
+inline constexpr milliseconds shortest_break{1000};
+} // namespace limits
 
 // Loads the config file. Problems go to `diags`; the result is empty only when the file could
 // not be read as YAML at all (a config with errors in it still comes back, for further checks).
