@@ -20,13 +20,9 @@ using local_ms = date::local_time<milliseconds>;
 using local_days = date::local_days;
 
 constexpr milliseconds one_day{24 * 60 * 60 * 1000};
-// The longest duration any input may give: a leap year (8784h). Nothing on air lasts longer,
-// and the bound keeps every sum of durations far from overflowing.
-constexpr milliseconds max_duration{8784LL * 60 * 60 * 1000};
 
 // "500ms", "30s", "45m", "1h", "1h30m", "1h30m15s500ms": integer amounts, units in falling
-// order, each at most once, at most max_duration in all (however many digits are written).
-// Zero is accepted here; callers decide whether it is in range.
+// order, each at most once. Zero is accepted here; callers decide whether it is in range.
 result<milliseconds> parse_duration(std::string_view text);
 // The shortest form parse_duration reads back to the same value ("1h30m", "500ms", "0s").
 std::string format_duration(milliseconds d);
