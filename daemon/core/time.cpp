@@ -33,6 +33,11 @@ std::string two(long v) {
     return buf;
 }
 
+// The longest duration any input may give: a leap year (8784h). Nothing on air lasts longer,
+// and the bound keeps every product and sum below far from overflowing, however many digits
+// are written.
+constexpr milliseconds max_duration{8784LL * 60 * 60 * 1000};
+
 } // namespace
 
 result<milliseconds> parse_duration(std::string_view text) {

@@ -77,7 +77,6 @@ TEST(parse_duration, refuses_what_is_not_a_duration) {
 }
 
 TEST(parse_duration, refuses_more_than_a_year_without_overflowing) {
-    EXPECT_EQ(max_duration, 8784h);
     EXPECT_EQ(*parse_duration("8784h"), 8784h);
     EXPECT_EQ(*parse_duration("527040m"), 8784h);
     EXPECT_EQ(*parse_duration("31622400000ms"), 8784h);
