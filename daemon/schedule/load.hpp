@@ -40,6 +40,9 @@ std::optional<schedule> load_schedule(const std::filesystem::path& file,
 struct station {
     config cfg;
     std::vector<std::shared_ptr<const schedule>> schedules;
+    // Index-aligned with config.channels: the channel's schedule could not be read or has
+    // errors. Such a channel must not air its schedule (it airs filler until the file is fixed).
+    std::vector<bool> broken_schedule;
 
     const schedule* schedule_of(const std::string& channel_id) const;
 };
@@ -48,6 +51,23 @@ struct station {
 // When `diags.has_errors()` the station must not go on air.
 std::optional<station> load_station(const std::filesystem::path& config_file,
                                     core::diagnostics& diags);
+
+// What loading one schedule file said, kept apart from the config's own problems.
+struct schedule_report {
+    std::filesystem::path file;
+    core::location named_at;           // the first channel's `schedule:` value that names it
+    std::vector<std::string> channels; // ids of the channels that air it; none when only
+                                       // channels dropped for their own errors name it
+    core::diagnostics diags;           // also "cannot open", reported at `named_at`
+};
+
+// The same, with each schedule file's diagnostics in `schedules` (one report per file, in the
+// order the config names them) and only the config's own in `diags`: the caller decides what
+// a broken schedule means (`onair check --config-only`: one channel airs filler, the station
+// starts).
+std::optional<station> load_station(const std::filesystem::path& config_file,
+                                    core::diagnostics& diags,
+                                    std::vector<schedule_report>& schedules);
 
 // How a path appears in messages: relative paths stay relative to the working directory.
 std::string display_path(const std::filesystem::path& p);
