@@ -130,8 +130,9 @@ TEST(systemd_unit, scores_at_most_2_in_systemd_analyze_security) {
     const double level = exposure_of(text);
     ASSERT_GE(level, 0.0) << "no exposure line in:\n" << text;
     EXPECT_LE(level, 2.0) << text;
-    // The figure quoted in docs/service.md and the unit's comment.
-    EXPECT_EQ(level, 1.6) << text;
+    // docs/service.md quotes the figure of systemd 252 (Debian 12), 1.6; other versions weigh
+    // the settings differently, so only the bound is asserted.
+    RecordProperty("exposure_level", std::to_string(level));
 }
 
 TEST(systemd_unit, passes_systemd_analyze_verify) {
