@@ -35,6 +35,11 @@ std::optional<config> load_config(const std::filesystem::path& file, core::diagn
 std::optional<schedule> load_schedule(const std::filesystem::path& file,
                                       const core::location& named_at, core::diagnostics& diags);
 
+// How many times a break falls on a day with ISO weekday index `weekday` (0 = monday), as the
+// planner lays them out before programmes, exceptions and clock changes drop any: what
+// limits::items_per_day counts.
+std::size_t break_times_on(const break_rule& b, unsigned weekday);
+
 // A config with the schedule of each of its channels (index-aligned with config.channels; two
 // channels naming the same file share one schedule).
 struct station {

@@ -493,26 +493,6 @@ std::size_t grid_times(core::milliseconds offset, core::milliseconds every, core
     return n > 0 ? std::size_t(n) : 0;
 }
 
-// How many times a break falls on a day with weekday index `wd`, as the planner lays them out:
-// the `every` grid restarts at each midnight, and the hours after midnight of a `between` that
-// crosses it belong to the day before.
-std::size_t break_times_on(const break_rule& b, unsigned wd) {
-    const unsigned yesterday = (wd + 6) % 7;
-    auto on = [&](unsigned d) { return (b.days >> d) & 1u; };
-    if (!b.every) {
-        return on(wd) ? b.at.size() : 0;
-    }
-    if (!b.between) {
-        return on(wd) ? grid_times(b.offset, *b.every, {}, core::one_day) : 0;
-    }
-    const auto& w = *b.between;
-    if (!w.crosses_midnight()) {
-        return on(wd) ? grid_times(b.offset, *b.every, w.start, w.end) : 0;
-    }
-    return (on(wd) ? grid_times(b.offset, *b.every, w.start, core::one_day) : 0) +
-           (on(yesterday) ? grid_times(b.offset, *b.every, {}, w.end) : 0);
-}
-
 // Bounds what one day of the schedule can hold, before anything is planned: the break times
 // and programme starts on each weekday, counted in file order (breaks, then programmes). The
 // entry that takes a weekday past the limit is reported and left out; so is every later entry
@@ -559,6 +539,25 @@ void check_items_per_day(reader& r, schedule& s) {
 }
 
 } // namespace
+
+// The `every` grid restarts at each midnight, and the hours after midnight of a `between` that
+// crosses it belong to the day before (as the planner lays them out).
+std::size_t break_times_on(const break_rule& b, unsigned wd) {
+    const unsigned yesterday = (wd + 6) % 7;
+    auto on = [&](unsigned d) { return (b.days >> d) & 1u; };
+    if (!b.every) {
+        return on(wd) ? b.at.size() : 0;
+    }
+    if (!b.between) {
+        return on(wd) ? grid_times(b.offset, *b.every, {}, core::one_day) : 0;
+    }
+    const auto& w = *b.between;
+    if (!w.crosses_midnight()) {
+        return on(wd) ? grid_times(b.offset, *b.every, w.start, w.end) : 0;
+    }
+    return (on(wd) ? grid_times(b.offset, *b.every, w.start, core::one_day) : 0) +
+           (on(yesterday) ? grid_times(b.offset, *b.every, {}, w.end) : 0);
+}
 
 std::optional<schedule> load_schedule(const std::filesystem::path& file,
                                       const core::location& named_at, core::diagnostics& diags) {
