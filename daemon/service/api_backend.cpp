@@ -31,9 +31,9 @@ control::item_info info_of(const planner::item& it, bool insert) {
     return i;
 }
 
-// An as-run export for the API, pulled a page at a time: each page re-queries from where the
-// last one stopped (rows come ordered by scheduled start, then id), so a long range is never
-// held in memory and the loop is never held for long.
+// An as-run export for the API, pulled a page at a time on the pool (asrun::export_pager: each
+// page one bounded query from where the last stopped), so a long range is never held in memory
+// and never holds the loop.
 class asrun_pages final : public control::asrun_cursor {
 public:
     asrun_pages(std::filesystem::path file, asrun::filter f, control::asrun_format format,
@@ -58,81 +58,23 @@ public:
 
 private:
     bool read(std::string& out) {
-        std::ostringstream text;
-        if (!begun_) {
-            begun_ = true;
-            if (format_ == control::asrun_format::csv) {
-                text << asrun::csv_header;
-            } else {
-                text << "[";
+        if (!pager_) {
+            std::error_code ec;
+            if (std::filesystem::exists(file_, ec)) {
+                store_ = std::make_unique<asrun::store>(file_, asrun::open_mode::read_only);
             }
+            pager_.emplace(store_.get(), filter_,
+                           format_ == control::asrun_format::csv ? asrun::export_format::csv
+                                                                : asrun::export_format::json);
         }
-        std::error_code ec;
-        if (!std::filesystem::exists(file_, ec)) {
-            if (format_ == control::asrun_format::json) {
-                text << "]\n";
-            }
-            out += text.str();
-            return false;
-        }
-        if (!store_) {
-            store_ = std::make_unique<asrun::store>(file_, asrun::open_mode::read_only);
-        }
-        struct page_full {};
-        std::size_t rows = 0;
-        asrun::filter f = filter_;
-        if (last_) {
-            f.from = last_->first;
-        }
-        try {
-            store_->airings(f, [&](const asrun::airing& row) {
-                if (last_ && row.scheduled_start == last_->first && row.id <= last_->second) {
-                    return; // sent with the page before
-                }
-                write(text, row);
-                last_ = std::pair{row.scheduled_start, row.id};
-                if (++rows == page_rows) {
-                    throw page_full{};
-                }
-            });
-        } catch (const page_full&) {
-            out += text.str();
-            return true;
-        }
-        if (format_ == control::asrun_format::json) {
-            text << (count_ == 0 ? "]\n" : "\n]\n");
-        }
-        out += text.str();
-        return false;
-    }
-
-    static constexpr std::size_t page_rows = 200;
-
-    void write(std::ostringstream& text, const asrun::airing& row) {
-        if (format_ == control::asrun_format::csv) {
-            std::ostringstream line;
-            asrun::csv_writer w(line); // writes the header first: drop it
-            w.write(row);
-            const std::string l = line.str();
-            text << l.substr(std::string(asrun::csv_header).size());
-        } else {
-            std::ostringstream obj;
-            asrun::json_writer w(obj);
-            w.write(row);
-            std::string o = obj.str(); // "[\n  {...}" without the closing bracket
-            const auto brace = o.find('{');
-            text << (count_ == 0 ? "\n  " : ",\n  ") << o.substr(brace);
-        }
-        ++count_;
+        return pager_->next(out);
     }
 
     std::filesystem::path file_;
-    std::unique_ptr<asrun::store> store_;
+    std::unique_ptr<asrun::store> store_; // null: nothing has aired yet
+    std::optional<asrun::export_pager> pager_;
     asrun::filter filter_;
     control::asrun_format format_;
-    bool begun_ = false;
-    std::size_t count_ = 0;
-    std::optional<std::pair<core::instant, std::int64_t>> last_;
     asio::io_context& io_;
     asio::thread_pool& pool_;
 };

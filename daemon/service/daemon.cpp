@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <future>
 #include <iostream>
@@ -72,9 +73,12 @@ public:
         : options_(std::move(o)), wall_(wall), log_(log), signals_(io_, SIGINT, SIGTERM, SIGHUP),
           pool_(pool_threads) {}
 
+    // Pool jobs hold references into the daemon (and the API's cursors): they end first.
     ~daemon() {
-        api_.reset();
+        stopping_ = true;
+        pool_.stop();
         pool_.join();
+        api_.reset();
     }
 
     int run() {
@@ -312,7 +316,7 @@ private:
         asio::post(pool_, niced([this, s, probed] {
             std::size_t decoded = 0;
             try {
-                decoded = probe_station_media(s, log_);
+                decoded = probe_station_media(s, log_, stopping_);
             } catch (const std::exception& e) {
                 log_.error("probing failed", "reason", e.what());
             }
@@ -497,6 +501,7 @@ private:
     std::unique_ptr<heartbeat> heartbeat_;
     std::string published_head_;
     core::instant head_published_at_{};
+    std::atomic<bool> stopping_{false};
     bool started_with_all_probed_ = false;
     bool reloading_ = false;
     bool reload_again_ = false;

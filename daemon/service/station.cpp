@@ -148,7 +148,8 @@ station_setup rebuild_station(const station_setup& s, const run_options& o, core
     return build(s.source, s.diags, o, log, p);
 }
 
-std::size_t probe_station_media(const station_setup& s, core::logger& log) {
+std::size_t probe_station_media(const station_setup& s, core::logger& log,
+                                const std::atomic<bool>& cancel) {
     using namespace std::chrono_literals;
     media::prober prober(probe_cache_of(s.cfg));
     std::size_t decoded = 0;
@@ -158,6 +159,9 @@ std::size_t probe_station_media(const station_setup& s, core::logger& log) {
             continue;
         }
         for (const auto& [id, m] : ch.plan->input().sched->media) {
+            if (cancel) {
+                break;
+            }
             const auto before = prober.decoded();
             const auto r = prober.probe(m.file);
             if (prober.decoded() == before) {

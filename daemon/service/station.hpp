@@ -10,6 +10,7 @@
 #include "schedule/load.hpp"
 #include "service/channel_runner.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -64,8 +65,10 @@ station_setup rebuild_station(const station_setup& s, const run_options& o, core
                               probing p);
 
 // Decodes every media file of the station the probe cache does not know yet, one at a time,
-// saving the cache as it fills. Returns how many were decoded. For a background thread.
-std::size_t probe_station_media(const station_setup& s, core::logger& log);
+// saving the cache as it fills. Returns how many were decoded. For a background thread; it
+// stops early once `cancel` is set (the daemon is stopping).
+std::size_t probe_station_media(const station_setup& s, core::logger& log,
+                                const std::atomic<bool>& cancel);
 
 // Diagnostics as `FILE:LINE:COL: LEVEL: MESSAGE` lines.
 std::string diagnostics_text(const core::diagnostics& diags);
