@@ -93,7 +93,7 @@ channel_runner::~channel_runner() {
 }
 
 void channel_runner::build_engine() {
-    engine_ = std::make_unique<playout::channel_engine>(channel_, playout::mode::live);
+    engine_ = std::make_unique<playout::channel_engine>(channel_, playout::mode::live, log_);
     for (const auto& out : channel_.outputs) {
         if (out.type == schedule::output_type::file && out.file.has_parent_path()) {
             std::error_code ec;

@@ -6,6 +6,7 @@
 
 #include "render_fixture.hpp"
 
+#include "core/log.hpp"
 #include "playout/engine.hpp"
 
 #include <gtest/gtest.h>
@@ -41,12 +42,15 @@ struct start_case {
 
 class start_loop : public ::testing::TestWithParam<start_case> {};
 
-// Returns what went wrong in one start, empty when nothing did.
+// Returns what went wrong in one start, empty when nothing did: a fatal error, an output not
+// up, an output that went down (a warning or an error in the engine's log).
 std::string start_once(const start_case& c, int n) {
+    std::ostringstream lines;
+    core::logger log(lines, core::level::warning);
     const auto file = testing::scratch_dir() / "starts" / (std::string(c.name) + c.extension);
     std::filesystem::create_directories(file.parent_path());
     std::filesystem::remove(file);
-    channel_engine engine(channel_of(c.kind, std::string("start-") + c.name), mode::live);
+    channel_engine engine(channel_of(c.kind, std::string("start-") + c.name), mode::live, log);
     schedule::output out;
     out.type = schedule::output_type::file;
     out.file = file;
@@ -73,7 +77,7 @@ std::string start_once(const start_case& c, int n) {
     if (std::filesystem::file_size(file) == 0) {
         return "nothing written";
     }
-    return {};
+    return lines.str();
 }
 
 TEST_P(start_loop, starts_fifty_times_without_a_failure) {
