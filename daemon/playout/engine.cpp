@@ -843,20 +843,6 @@ nanoseconds channel_engine::frame_duration() const { return nanoseconds(impl_->f
 
 std::size_t channel_engine::active_clips() const { return impl_->clips.size(); }
 
-void channel_engine::inject_stall() {
-    for (auto* mix : {impl_->vmix.get(), impl_->amix.get()}) {
-        if (mix == nullptr) {
-            continue;
-        }
-        gst::pad_ptr src(gst_element_get_static_pad(mix, "src"));
-        // a blocking probe that keeps answering OK holds the pad until it is deactivated
-        gst_pad_add_probe(
-            src.get(), GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
-            [](GstPad*, GstPadProbeInfo*, gpointer) { return GST_PAD_PROBE_OK; }, nullptr,
-            nullptr);
-    }
-}
-
 void channel_engine::stop() {
     if (impl_) {
         impl_->stop();

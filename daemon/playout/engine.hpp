@@ -165,11 +165,6 @@ public:
     // Clips on the pipeline (scheduled, not yet ended or failed).
     std::size_t active_clips() const;
 
-    // Fault injection for the stall tests (the runner calls it only when ONAIR_TEST_STALL
-    // names the channel): blocks the mixers' outputs, so the output stops moving as it would
-    // if a streaming thread hung. stop() still takes the pipeline down.
-    void inject_stall();
-
     // Takes the pipeline down (idempotent; the destructor calls it).
     void stop();
 
