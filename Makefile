@@ -4,8 +4,13 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CONFIG ?= config/onair.yaml
+# CI builds with WERROR=ON: a warning fails the build.
+WERROR ?= OFF
+# e.g. SANITIZE=address,undefined: the unit tests under sanitizers (make sanitize)
+UNIT_TESTS = onair_core_tests onair_schedule_tests onair_planner_tests onair_asrun_tests onair_control_unit_tests onair_service_tests
+LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: all deps configure build media test demo bench clean
+.PHONY: all deps configure build media test demo bench clean format hygiene sanitize
 
 all: build
 
@@ -13,7 +18,7 @@ deps:
 	scripts/install-deps
 
 configure: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONAIR_WERROR=$(WERROR) $(LAUNCHER)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -37,6 +42,20 @@ bench: build
 	$(BUILD)/bench/bench_cpu --seconds $(BENCH_SECONDS)
 	$(BUILD)/bench/bench_memory
 	$(BUILD)/bench/bench_report
+
+# Source hygiene: clang-format drift and functions over 80 lines without a written reason.
+hygiene: deps
+	scripts/check-format
+	scripts/long-functions
+
+format: deps
+	git ls-files -z -- '*.cpp' '*.hpp' | xargs -0 clang-format -i
+
+# The unit tests built and run with address and undefined-behaviour sanitizers.
+sanitize: deps
+	cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DONAIR_SANITIZE=address,undefined -DONAIR_BUILD_BENCH=OFF $(LAUNCHER)
+	cmake --build build-sanitize -j $(JOBS) --target $(UNIT_TESTS)
+	set -e; for t in $(UNIT_TESTS); do find build-sanitize/tests/unit -name $$t -type f -executable -exec {} --gtest_brief=1 \; ; done
 
 clean:
 	rm -rf $(BUILD)

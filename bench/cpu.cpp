@@ -78,7 +78,8 @@ schedule::channel radio() {
 // Runs a live channel for `seconds` of real time; returns CPU seconds per second of output.
 double run_engine(const schedule::channel& ch, const std::vector<schedule::output>& outputs,
                   int seconds) {
-    channel_engine engine(ch, onair::playout::mode::live);
+    onair::core::logger log(std::cerr, onair::core::level::warning);
+    channel_engine engine(ch, onair::playout::mode::live, log);
     for (const auto& o : outputs) {
         engine.add_output(o);
     }

@@ -74,8 +74,9 @@ int main(int argc, char** argv) {
     ch.audio = schedule::audio_format{48000, 2};
     schedule::output null_out;
     null_out.type = schedule::output_type::null;
+    onair::core::logger log(std::cerr, onair::core::level::warning);
     {
-        channel_engine engine(ch, onair::playout::mode::live);
+        channel_engine engine(ch, onair::playout::mode::live, log);
         engine.add_output(null_out);
         engine.start();
         engine.service(std::chrono::steady_clock::now());

@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 
+#include "gst/log.hpp"
 #include "media/check.hpp"
 #include "playout/engine.hpp"
 #include "service/cue_queue.hpp"
@@ -97,7 +98,11 @@ int run_render(const render_options& o) {
     }
 
     std::size_t aired = 0, failed = 0;
-    playout::channel_engine engine(ch, playout::mode::render);
+    // the engine's lines (an output that cannot be written, a skipped loop file) and
+    // GStreamer's own warnings, on stderr beside the render's
+    core::logger log(std::cerr, core::level::info);
+    const gst::debug_log_route gst_log(log);
+    playout::channel_engine engine(ch, playout::mode::render, log);
     schedule::output out;
     out.type = schedule::output_type::file;
     out.file = out_file;

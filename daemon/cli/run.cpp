@@ -4,6 +4,7 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 
+#include "gst/log.hpp"
 #include "service/daemon.hpp"
 
 #include <csignal>
@@ -29,8 +30,14 @@ command add_run(CLI::App& app) {
             sigaddset(&set, s);
         }
         pthread_sigmask(SIG_BLOCK, &set, nullptr);
+        // A peer that goes away (Icecast killed, an HTTP client gone) must cost one output or
+        // one connection, never the process: libraries that write to sockets without
+        // MSG_NOSIGNAL (libshout) would otherwise end the daemon with SIGPIPE.
+        std::signal(SIGPIPE, SIG_IGN);
         service::system_clock wall;
         core::logger log(std::cerr, core::level::info, std::getenv("JOURNAL_STREAM") != nullptr);
+        // GStreamer's own warnings and errors go to the same log (one route per process)
+        const gst::debug_log_route route(log);
         pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
         return service::run(*o, wall, log);
     };

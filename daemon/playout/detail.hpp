@@ -5,6 +5,7 @@
 #include "playout/engine.hpp"
 #include "playout/gst_handles.hpp"
 
+#include <memory>
 #include <string>
 
 namespace onair::playout::detail {
@@ -21,6 +22,28 @@ format format_of(const schedule::channel& ch, mode m);
 std::string video_caps(const format& f);
 std::string audio_caps(const format& f);
 
+
+// The one way a shared_ptr is handed to GLib as user data (pad probes, signal handlers): a
+// heap copy of it, which GLib deletes with the probe or the handler, so what a callback uses
+// lives as long as the callback can run.
+template <class T> class glib_shared {
+public:
+    static T& of(gpointer data) { return **static_cast<std::shared_ptr<T>*>(data); }
+
+    static gulong add_probe(GstPad* pad, GstPadProbeType type, GstPadProbeCallback callback,
+                            const std::shared_ptr<T>& shared) {
+        return gst_pad_add_probe(pad, type, callback, new std::shared_ptr<T>(shared), destroy);
+    }
+    static gulong connect(GstElement* element, const char* signal, GCallback callback,
+                          const std::shared_ptr<T>& shared) {
+        return g_signal_connect_data(element, signal, callback, new std::shared_ptr<T>(shared),
+                                     destroy_closure, GConnectFlags(0));
+    }
+
+private:
+    static void destroy(gpointer data) { delete static_cast<std::shared_ptr<T>*>(data); }
+    static void destroy_closure(gpointer data, GClosure*) { destroy(data); }
+};
 
 // The two kinds of stream a channel airs, as indexes into per-stream arrays.
 constexpr int video_index = 0;

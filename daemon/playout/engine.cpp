@@ -1,5 +1,12 @@
+// The channel engine (see engine.hpp). This file owns the channel's pipeline (filler, mixers,
+// fixed caps, tees, their probes: the render hold, the sound under clips silenced, one timeline
+// per mixer, the output position) and the life cycle of each clip on it: scheduled, its bin
+// (clip_bin.cpp) added and linked to the mixers, started, announced on air, ended, failed,
+// cancelled, and its mixer pads released. The outputs are outputs.cpp's, the filler filler.cpp's.
+
 #include "playout/engine.hpp"
 
+#include "playout/clip_bin.hpp"
 #include "playout/detail.hpp"
 #include "playout/filler.hpp"
 #include "playout/outputs.hpp"
@@ -31,6 +38,12 @@ const char* to_string(event_kind k) {
 
 namespace {
 
+using detail::clip_message;
+using detail::clip_note;
+using detail::clip_shared;
+using detail::post_note;
+using shared_ptr = std::shared_ptr<clip_shared>;
+
 constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::max();
 using detail::audio_index;
 using detail::video_index;
@@ -38,168 +51,8 @@ using detail::video_index;
 // decodebin can swallow a demuxer's error (see media/probe.cpp), and in render the mixers would
 // wait for it for ever.
 constexpr auto start_timeout = std::chrono::seconds(10);
-constexpr const char* clip_message = "onair-clip";
 // audiomixer's output-buffer-duration (its default)
-constexpr std::int64_t audio_block = 10'000'000;
-
-// Posts a note from a streaming thread to the owner thread, through the bus.
-void post_note(GstElement* pipeline, std::uint64_t serial, const char* what, std::int64_t rt,
-               int index = -1, std::int64_t arrival = -1) {
-    GstStructure* s = gst_structure_new(clip_message, "serial", G_TYPE_UINT64, serial, "what",
-                                        G_TYPE_STRING, what, "rt", G_TYPE_INT64, rt, "index",
-                                        G_TYPE_INT, index, "arrival", G_TYPE_INT64, arrival,
-                                        nullptr);
-    // the message takes the structure, the element the message
-    gst_element_post_message(pipeline, gst_message_new_application(GST_OBJECT(pipeline), s));
-}
-
-// What a clip's probes and signal handlers share with the owner thread. Streaming threads
-// read the plain fields (set before the bin runs) and touch only the atomics.
-struct clip_shared {
-    std::uint64_t serial = 0;
-    GstElement* pipeline = nullptr; // borrowed: outlives every clip bin
-    // the output's position (the channel's main mixer), borrowed from the engine
-    const std::atomic<std::int64_t>* output_position = nullptr;
-    std::int64_t start = 0;         // running time of its first frame
-    std::int64_t cut = 0;           // clip-relative running time where it is cut
-    std::array<GstPad*, 2> chain_sink{};   // the convert chains' inputs (owned)
-    std::array<GstPad*, 2> ghost{};        // borrowed from the bin
-    std::array<std::atomic<bool>, 2> linked{};
-    std::array<std::atomic<bool>, 2> eos_sent{};
-    std::atomic<bool> started{false};
-    // Joined under way: every buffer is dropped until the seek to `in_point` has come through
-    // (the new segment, per pad); the seek's flush never reaches the mixers.
-    std::int64_t in_point = 0;
-    std::array<std::atomic<bool>, 2> awaiting_seek{};
-    std::atomic<bool> seek_requested{false};
-    std::atomic<guint32> seek_seqnum{GST_SEQNUM_INVALID};
-    // output running time each pad has delivered up to
-    std::array<std::atomic<std::int64_t>, 2> end{};
-
-    ~clip_shared() {
-        for (GstPad* p : chain_sink) {
-            if (p != nullptr) {
-                gst_object_unref(p);
-            }
-        }
-    }
-    int index_of(GstPad* pad) const { return pad == ghost[video_index] ? video_index : audio_index; }
-};
-
-using shared_ptr = std::shared_ptr<clip_shared>;
-
-// user_data for probes and signals: a heap copy of the shared_ptr, freed by GLib
-gpointer hold(const shared_ptr& s) { return new shared_ptr(s); }
-void release(gpointer p) { delete static_cast<shared_ptr*>(p); }
-clip_shared& of(gpointer p) { return **static_cast<shared_ptr*>(p); }
-
-// Cuts the clip at its planned length: buffers at or after the cut are dropped and the pad sent
-// EOS once, so the mixer moves on and the decoder stops (a push after EOS returns EOS).
-GstPadProbeReturn cut_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
-    clip_shared& c = of(data);
-    const int i = c.index_of(pad);
-    if (c.awaiting_seek[i].load()) {
-        // data from before the seek: the file is open, so the owner can seek now
-        if (!c.seek_requested.exchange(true)) {
-            post_note(c.pipeline, c.serial, "seek", 0, i);
-        }
-        return GST_PAD_PROBE_DROP;
-    }
-    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
-    const std::int64_t rt = detail::buffer_running_time(pad, buf);
-    if (rt < 0) {
-        return GST_PAD_PROBE_OK;
-    }
-    if (rt >= c.cut) {
-        if (!c.eos_sent[i].exchange(true)) {
-            // The mixers (1.22) lose a pad's last buffer when EOS follows it closely (measured:
-            // the last frame, the last 20 ms), so a clip's pads never send EOS: the owner
-            // releases each once the output has passed its end (a render's mixer waits there).
-            post_note(c.pipeline, c.serial, "eos", c.end[i].load(), i);
-        }
-        // stop the decoder too: upstream sees EOS as the flow return
-        GST_PAD_PROBE_INFO_FLOW_RETURN(info) = GST_FLOW_EOS;
-        return GST_PAD_PROBE_DROP;
-    }
-    std::int64_t end = rt + (GST_BUFFER_DURATION_IS_VALID(buf)
-                                 ? static_cast<std::int64_t>(GST_BUFFER_DURATION(buf))
-                                 : 0);
-    if (end > c.cut && i == audio_index) {
-        detail::truncate_audio(pad, info, c.cut - rt);
-        end = c.cut;
-    }
-    if (!c.started.exchange(true)) {
-        // where the output was when the first buffer came: later than its time means the
-        // mixer (live) has already gone past its first frames
-        post_note(c.pipeline, c.serial, "started", c.start + rt, i, c.output_position->load());
-    }
-    c.end[i].store(c.start + std::min(end, c.cut));
-    return GST_PAD_PROBE_OK;
-}
-
-GstPadProbeReturn eos_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
-    clip_shared& c = of(data);
-    const int i = c.index_of(pad);
-    GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
-    if (c.in_point > 0) {
-        switch (GST_EVENT_TYPE(ev)) {
-        case GST_EVENT_FLUSH_START:
-        case GST_EVENT_FLUSH_STOP:
-            // the seek's flush is the clip's own business: the mixer pad has had no data yet
-            return GST_PAD_PROBE_DROP;
-        case GST_EVENT_SEGMENT:
-            if (c.awaiting_seek[i].load()) {
-                const GstSegment* seg = nullptr;
-                gst_event_parse_segment(ev, &seg);
-                const guint32 want = c.seek_seqnum.load();
-                // demuxers carry the seek's seqnum into the new segment; a segment that starts
-                // near the in-point is the seek's too
-                if ((want != GST_SEQNUM_INVALID && gst_event_get_seqnum(ev) == want) ||
-                    (seg->start != GST_CLOCK_TIME_NONE &&
-                     static_cast<std::int64_t>(seg->start) + GST_SECOND / 2 >= c.in_point)) {
-                    c.awaiting_seek[i].store(false);
-                }
-            }
-            return GST_PAD_PROBE_OK;
-        default:
-            break;
-        }
-    }
-    if (GST_EVENT_TYPE(ev) != GST_EVENT_EOS) {
-        return GST_PAD_PROBE_OK;
-    }
-    if (c.awaiting_seek[i].load()) {
-        // the file ended before the seek came through (shorter than the in-point): nothing of
-        // this stream airs
-        c.awaiting_seek[i].store(false);
-    }
-    // see cut_probe: EOS never reaches the mixers
-    if (!c.eos_sent[i].exchange(true)) {
-        post_note(c.pipeline, c.serial, "eos", c.end[i].load(), i);
-    }
-    return GST_PAD_PROBE_DROP;
-}
-
-void on_pad_added(GstElement*, GstPad* pad, gpointer data) {
-    clip_shared& c = of(data);
-    const int i = detail::stream_index(pad);
-    // only the first stream of each type airs; a radio channel has no video chain
-    if (i < 0 || c.chain_sink[i] == nullptr || c.linked[i].exchange(true)) {
-        return;
-    }
-    gst_pad_link(pad, c.chain_sink[i]);
-}
-
-// A file without one of the channel's stream types: end that chain at once, so the mixer does
-// not wait for it.
-void on_no_more_pads(GstElement*, gpointer data) {
-    clip_shared& c = of(data);
-    for (int i : {video_index, audio_index}) {
-        if (c.chain_sink[i] != nullptr && !c.linked[i].exchange(true)) {
-            detail::end_unstarted_stream(c.chain_sink[i], "onair-none");
-        }
-    }
-}
+constexpr std::chrono::nanoseconds audio_block = std::chrono::milliseconds(10);
 
 // Filler and output shared with streaming threads: the render hold and the end of the output.
 struct gate {
@@ -290,6 +143,40 @@ GstPadProbeReturn filler_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data
     return GST_PAD_PROBE_OK;
 }
 
+// Keeps a mixer's output on one timeline. GstAggregator (1.22) with start-time-selection=zero
+// sets its output position to MIN(0, position) when the first buffer reaches any of its sink
+// pads. Live, the mixer may already have timed out and mixed up to "now" before the filler's
+// first buffer comes (the running time starts at the fraction of the wall second): the next
+// buffer then goes out stamped 0 with a duration up to where the mixer really is, one buffer
+// once per start. A codec that keeps perfect timestamps (vorbisenc, on .ogg and icecast ogg)
+// takes that for a jump back in time and fails ("Could not encode stream"); the others only
+// resynchronise. So a buffer that starts before the one before it ended starts where that one
+// ended (its end, which is right, stays), and one that ends by then is dropped.
+struct continuity {
+    std::int64_t end = -1; // where the last buffer ended (streaming thread only)
+};
+
+GstPadProbeReturn continuity_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto& c = *static_cast<continuity*>(data);
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (!GST_BUFFER_PTS_IS_VALID(buf) || !GST_BUFFER_DURATION_IS_VALID(buf)) {
+        return GST_PAD_PROBE_OK;
+    }
+    const auto pts = static_cast<std::int64_t>(GST_BUFFER_PTS(buf));
+    const std::int64_t end = pts + static_cast<std::int64_t>(GST_BUFFER_DURATION(buf));
+    if (c.end >= 0 && pts < c.end) {
+        if (end <= c.end) {
+            return GST_PAD_PROBE_DROP;
+        }
+        buf = gst_buffer_make_writable(buf);
+        GST_BUFFER_PTS(buf) = static_cast<GstClockTime>(c.end);
+        GST_BUFFER_DURATION(buf) = static_cast<GstClockTime>(end - c.end);
+        GST_PAD_PROBE_INFO_DATA(info) = buf;
+    }
+    c.end = end;
+    return GST_PAD_PROBE_OK;
+}
+
 GstPadProbeReturn position_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
     GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
     const std::int64_t rt = detail::buffer_running_time(pad, buf);
@@ -305,6 +192,8 @@ GstPadProbeReturn position_probe(GstPad* pad, GstPadProbeInfo* info, gpointer da
 } // namespace
 
 struct channel_engine::impl {
+    explicit impl(core::logger& l) : log(l) {}
+
     struct active_clip {
         clip c;
         shared_ptr shared;
@@ -318,6 +207,7 @@ struct channel_engine::impl {
         std::chrono::steady_clock::time_point added;
     };
 
+    core::logger& log;
     detail::format fmt;
     mode m;
     gst::element_ptr pipeline;
@@ -327,6 +217,7 @@ struct channel_engine::impl {
     GstClockTime base_time = 0;    // live: chosen once at start
     gate g;
     std::array<filler_pad, 2> filler_pads;
+    std::array<continuity, 2> continuities; // per mixer
     std::array<std::atomic<std::int64_t>, 2> positions{}; // output reached, per mixer
     std::list<active_clip> clips;
     std::function<void(const event&)> callback;
@@ -376,7 +267,8 @@ struct channel_engine::impl {
     void build(const schedule::channel& ch) {
         pipeline = gst::sink(gst_pipeline_new(ch.id.c_str()));
         bus.reset(gst_pipeline_get_bus(GST_PIPELINE(pipeline.get()))); // transfer full
-        fill_layer = std::make_unique<detail::filler_layer>(GST_BIN(pipeline.get()), ch.fill, fmt);
+        fill_layer =
+            std::make_unique<detail::filler_layer>(GST_BIN(pipeline.get()), ch.fill, fmt, log);
         auto filler = gst::ref(fill_layer->element());
         gst::add(pipeline.get(), {filler.get()});
 
@@ -404,6 +296,9 @@ struct channel_engine::impl {
                                            ch.fill.type == schedule::filler_type::live;
             gst_pad_add_probe(fpad.get(), GST_PAD_PROBE_TYPE_BUFFER, filler_probe,
                               &filler_pads[index], nullptr);
+            gst::pad_ptr mixed(gst_element_get_static_pad(mix.get(), "src"));
+            gst_pad_add_probe(mixed.get(), GST_PAD_PROBE_TYPE_BUFFER, continuity_probe,
+                              &continuities[index], nullptr);
             gst::pad_ptr out(gst_element_get_static_pad(filter.get(), "src"));
             gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, position_probe,
                               &positions[index], nullptr);
@@ -417,76 +312,7 @@ struct channel_engine::impl {
 
     void add_clip(active_clip& a) {
         auto& s = *a.shared;
-        a.bin = gst::sink(gst_bin_new(nullptr));
-        // the clip's preroll stays inside its bin, so adding one never takes the pipeline
-        // out of PLAYING
-        g_object_set(a.bin.get(), "async-handling", TRUE, nullptr);
-        auto dec = gst::make("uridecodebin");
-        GError* raw = nullptr;
-        gst::string_ptr uri(gst_filename_to_uri(a.c.file.c_str(), &raw));
-        gst::error_ptr err(raw);
-        g_object_set(dec.get(), "uri", uri ? uri.get() : "file:///nonexistent", nullptr);
-        gst::add(a.bin.get(), {dec.get()});
-
-        auto chain = [&](int i) {
-            const bool video = i == video_index;
-            // the chain's elements sit directly in the clip bin: the decoder's pads can only
-            // link to pads of the same parent
-            std::vector<gst::element_ptr> elements;
-            auto queue = gst::make("queue");
-            // decoded pictures at the file's size: half a second of 720p is ~17 MB per
-            // prepared clip (2 s was ~70 MB), and plenty for a decoder far faster than real time
-            g_object_set(queue.get(), "max-size-time",
-                         guint64(video ? GST_SECOND / 2 : 2 * GST_SECOND), "max-size-bytes", 0u,
-                         "max-size-buffers", 0u, nullptr);
-            elements.push_back(std::move(queue));
-            if (video) {
-                elements.push_back(gst::make("videoconvert"));
-                auto scale = gst::make("videoscale");
-                // letterbox, never stretch
-                g_object_set(scale.get(), "add-borders", TRUE, nullptr);
-                elements.push_back(std::move(scale));
-                elements.push_back(gst::make("videorate"));
-            } else {
-                elements.push_back(gst::make("audioconvert"));
-                elements.push_back(gst::make("audioresample"));
-            }
-            auto filter = gst::make("capsfilter");
-            gst::caps_ptr caps(gst_caps_from_string(
-                (video ? detail::video_caps(fmt) : detail::audio_caps(fmt)).c_str()));
-            g_object_set(filter.get(), "caps", caps.get(), nullptr);
-            elements.push_back(std::move(filter));
-            for (std::size_t k = 0; k < elements.size(); ++k) {
-                gst::add(a.bin.get(), {elements[k].get()});
-                if (k > 0 && !gst_element_link(elements[k - 1].get(), elements[k].get())) {
-                    throw std::runtime_error("cannot link the clip's convert chain");
-                }
-            }
-            s.chain_sink[i] = gst_element_get_static_pad(elements.front().get(), "sink");
-            GstPad* ghost = gst::add_ghost(a.bin.get(), video ? "video" : "audio",
-                                           elements.back().get(), "src");
-            s.ghost[i] = ghost;
-            // the key line: the clip's running time 0 airs at its start
-            gst_pad_set_offset(ghost, s.start);
-            gst_pad_add_probe(ghost, GST_PAD_PROBE_TYPE_BUFFER, cut_probe, hold(a.shared), release);
-            if (s.in_point > 0) {
-                s.awaiting_seek[i].store(true);
-            }
-            gst_pad_add_probe(ghost,
-                              static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
-                                                           GST_PAD_PROBE_TYPE_EVENT_FLUSH),
-                              eos_probe,
-                              hold(a.shared), release);
-        };
-        if (fmt.video) {
-            chain(video_index);
-        }
-        chain(audio_index);
-        g_signal_connect_data(dec.get(), "pad-added", G_CALLBACK(on_pad_added), hold(a.shared),
-                              [](gpointer p, GClosure*) { release(p); }, GConnectFlags(0));
-        g_signal_connect_data(dec.get(), "no-more-pads", G_CALLBACK(on_no_more_pads),
-                              hold(a.shared), [](gpointer p, GClosure*) { release(p); },
-                              GConnectFlags(0));
+        a.bin = detail::make_clip_bin(a.c.file, a.shared, fmt);
         a.added = std::chrono::steady_clock::now();
         gst::add(pipeline.get(), {a.bin.get()});
         // linked once the bin is in the pipeline: a pad links only to a pad of a sibling
@@ -525,7 +351,7 @@ struct channel_engine::impl {
         gst_element_set_locked_state(a.bin.get(), FALSE);
         if (!gst_element_sync_state_with_parent(a.bin.get())) {
             // the ERROR that says why is already on the bus, ahead of this note
-            post_note(pipeline.get(), a.shared->serial, "start-failed", 0);
+            post_note(pipeline.get(), a.shared->serial, clip_note::start_failed, 0);
         }
     }
 
@@ -591,23 +417,25 @@ struct channel_engine::impl {
         gst_structure_get_uint64(s, "serial", &serial);
         gst_structure_get_int64(s, "rt", &rt);
         gst_structure_get_int(s, "index", &index);
-        const std::string what = gst_structure_get_string(s, "what");
+        gint note = -1;
+        gst_structure_get_int(s, "what", &note);
+        const auto what = static_cast<clip_note>(note);
         auto it = find(serial);
         if (it == clips.end()) {
             return; // already dropped
         }
-        if (what == "started") {
+        if (what == clip_note::started) {
             gint64 arrival = -1;
             gst_structure_get_int64(s, "arrival", &arrival);
             it->started = true;
             it->first_rt = rt;
             it->arrival = arrival;
             announce_if_on_air(*it);
-        } else if (what == "seek") {
+        } else if (what == clip_note::seek) {
             seek(*it);
-        } else if (what == "start-failed") {
+        } else if (what == clip_note::start_failed) {
             fail(it, "cannot open " + it->c.file.string());
-        } else if (what == "eos" && index >= 0 && index < 2) {
+        } else if (what == clip_note::eos && index >= 0 && index < 2) {
             it->eos[index] = true;
             finish_if_done(it, rt);
         }
@@ -619,7 +447,7 @@ struct channel_engine::impl {
     void seek(active_clip& a) {
         auto& s = *a.shared;
         for (int i : {video_index, audio_index}) {
-            if (s.chain_sink[i] == nullptr || !s.linked[i].load()) {
+            if (!s.chain_sink[i] || !s.linked[i].load()) {
                 continue;
             }
             GstEvent* ev = gst_event_new_seek(
@@ -628,7 +456,7 @@ struct channel_engine::impl {
                 GST_SEEK_TYPE_SET, static_cast<gint64>(s.in_point), GST_SEEK_TYPE_NONE, -1);
             s.seek_seqnum.store(gst_event_get_seqnum(ev));
             // pushed upstream from the chain's input to the decoder (takes the event)
-            if (!gst_pad_push_event(s.chain_sink[i], ev)) {
+            if (!gst_pad_push_event(s.chain_sink[i].get(), ev)) {
                 fail(find(s.serial), "cannot seek to " + std::to_string(s.in_point / 1'000'000) +
                                          " ms in " + a.c.file.string());
             }
@@ -665,7 +493,7 @@ struct channel_engine::impl {
             // the audio mixer makes 10 ms blocks and waits for data to fill one: a clip whose
             // sound ends inside a block is released once the mixer has come to that block
             const bool audio_done =
-                it->eos[audio_index] && positions[audio_index].load() + audio_block >
+                it->eos[audio_index] && positions[audio_index].load() + audio_block.count() >
                                             it->shared->end[audio_index].load();
             const bool all = video_done && audio_done;
             if (all) {
@@ -770,8 +598,8 @@ struct channel_engine::impl {
     }
 };
 
-channel_engine::channel_engine(const schedule::channel& channel, mode m)
-    : impl_(std::make_unique<impl>()) {
+channel_engine::channel_engine(const schedule::channel& channel, mode m, core::logger& log)
+    : impl_(std::make_unique<impl>(log)) {
     gst::ensure_init();
     impl_->fmt = detail::format_of(channel, m);
     impl_->m = m;
@@ -788,7 +616,7 @@ void channel_engine::add_output(const schedule::output& out) {
         gst::string_ptr name(gst_object_get_name(GST_OBJECT(impl_->pipeline.get())));
         impl_->outputs = std::make_unique<detail::output_manager>(
             impl_->pipeline.get(), impl_->vtee.get(), impl_->atee.get(), impl_->fmt,
-            name ? name.get() : "");
+            name ? name.get() : "", impl_->log);
     }
     impl_->outputs->add(out);
 }
@@ -1014,20 +842,6 @@ nanoseconds channel_engine::running_time_now() const {
 nanoseconds channel_engine::frame_duration() const { return nanoseconds(impl_->frame()); }
 
 std::size_t channel_engine::active_clips() const { return impl_->clips.size(); }
-
-void channel_engine::inject_stall() {
-    for (auto* mix : {impl_->vmix.get(), impl_->amix.get()}) {
-        if (mix == nullptr) {
-            continue;
-        }
-        gst::pad_ptr src(gst_element_get_static_pad(mix, "src"));
-        // a blocking probe that keeps answering OK holds the pad until it is deactivated
-        gst_pad_add_probe(
-            src.get(), GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
-            [](GstPad*, GstPadProbeInfo*, gpointer) { return GST_PAD_PROBE_OK; }, nullptr,
-            nullptr);
-    }
-}
 
 void channel_engine::stop() {
     if (impl_) {

@@ -5,13 +5,14 @@
 // mixed picture and sound go through a tee to the outputs. See docs/playout.md.
 //
 // Times are pipeline running times: nanoseconds from the start of the output. The engine knows
-// nothing of wall time or of the plan; its driver (`onair render`, later the live runner) turns
-// planned instants into running times and feeds clips ahead of their start.
+// nothing of wall time or of the plan; its driver (`onair render`, or the runner of `onair run`)
+// turns planned instants into running times and feeds clips ahead of their start.
 //
 // Threads: every member is called from one owner thread. GStreamer's streaming threads only post
 // messages to the pipeline's bus, which the owner drains through dispatch(); events reach the
 // callback on the owner thread, from dispatch().
 
+#include "core/log.hpp"
 #include "schedule/model.hpp"
 
 #include <chrono>
@@ -28,7 +29,7 @@ namespace onair::playout {
 using nanoseconds = std::chrono::nanoseconds;
 
 enum class mode {
-    live,   // sources run at the clock's pace; the output never stops (later: `onair run`)
+    live,   // sources run at the clock's pace; the output never stops (`onair run`)
     render, // as fast as possible, sinks unsynchronised; ends at set_end()
 };
 
@@ -84,8 +85,10 @@ struct output_status {
 class channel_engine {
 public:
     // Builds the composition (filler, mixers, fixed output caps, tee). Throws std::runtime_error
-    // when an element is missing or the slate cannot be read.
-    channel_engine(const schedule::channel& channel, mode m);
+    // when an element is missing or the slate cannot be read. `log` (borrowed: it outlives the
+    // engine) gets what a station engineer should see: an output down or back, a skipped loop
+    // file, a lost feed. Streaming threads never log; the owner thread does.
+    channel_engine(const schedule::channel& channel, mode m, core::logger& log);
     ~channel_engine();
     channel_engine(const channel_engine&) = delete;
     channel_engine& operator=(const channel_engine&) = delete;
@@ -161,11 +164,6 @@ public:
     nanoseconds frame_duration() const;
     // Clips on the pipeline (scheduled, not yet ended or failed).
     std::size_t active_clips() const;
-
-    // Fault injection for the stall tests (the runner calls it only when ONAIR_TEST_STALL
-    // names the channel): blocks the mixers' outputs, so the output stops moving as it would
-    // if a streaming thread hung. stop() still takes the pipeline down.
-    void inject_stall();
 
     // Takes the pipeline down (idempotent; the destructor calls it).
     void stop();

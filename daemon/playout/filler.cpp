@@ -1,4 +1,6 @@
-// The filler layer (see filler.hpp and docs/playout.md, "Filler").
+// The filler layer (see filler.hpp and docs/playout.md, "Filler"). This file owns its three
+// layers: the still (black or a slate), the loop of files and the live feed, and how they are
+// stacked (inner mixers in live mode). Their convert chains are convert_chain.cpp's.
 //
 // black / slate: live (or, in a render, non-live) test sources or a frozen still.
 // loop: one bin per file (uridecodebin and a convert chain), two at a time: the one airing and
@@ -16,12 +18,15 @@
 
 #include "playout/filler.hpp"
 
+#include "core/redact.hpp"
+
+#include "playout/convert_chain.hpp"
+
 #include <gst/audio/audio.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <iostream>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -35,25 +40,49 @@ using clock_type = std::chrono::steady_clock;
 constexpr const char* note_name = "onair-filler";
 // A feed's first buffer airs this far after it arrived: room for the jitter of a network feed's
 // decoding before the inner mixers' deadline.
-constexpr std::int64_t feed_margin = 100'000'000;
+constexpr std::chrono::nanoseconds feed_margin = std::chrono::milliseconds(100);
 // Latency the layered filler adds on top of its inner mixers', so the channel's mixers never
 // time out on it while the inner ones finish a buffer (both would otherwise wait for the same
 // deadline).
-constexpr std::int64_t mix_margin = 40'000'000;
+constexpr std::chrono::nanoseconds mix_margin = std::chrono::milliseconds(40);
 // How long a compositor repeats a feed's last frame before the fallback shows through, should
 // the watchdog be late.
-constexpr std::uint64_t feed_repeat = 200'000'000;
+constexpr std::chrono::nanoseconds feed_repeat = std::chrono::milliseconds(200);
 constexpr auto feed_silence = std::chrono::milliseconds(500);
 constexpr auto feed_connect_timeout = std::chrono::seconds(5);
 constexpr auto feed_retry_first = std::chrono::seconds(1);
 constexpr auto feed_retry_max = std::chrono::seconds(2);
 
-void post_note(GstElement* pipeline, const char* what, std::uint64_t serial,
-               const std::string& text = {}) {
-    GstStructure* s = gst_structure_new(note_name, "what", G_TYPE_STRING, what, "serial",
-                                        G_TYPE_UINT64, serial, "text", G_TYPE_STRING,
-                                        text.c_str(), nullptr);
+// What the filler's streaming threads tell the owner thread (with the serial of the loop
+// source or of the feed they are about).
+enum class filler_note {
+    loop_started, // a loop file's first buffer passed
+    loop_ended,   // the airing loop file ended (the next one has taken over)
+    loop_failed,  // the airing loop file failed (likewise)
+    feed_data,    // the feed's first buffer was mapped onto the channel's time
+    feed_eos,     // the feed ended
+    feed_jump,    // the feed's clock jumped
+};
+
+void post_note(GstElement* pipeline, filler_note what, std::uint64_t serial) {
+    GstStructure* s = gst_structure_new(note_name, "what", G_TYPE_INT, static_cast<int>(what),
+                                        "serial", G_TYPE_UINT64, serial, nullptr);
     gst_element_post_message(pipeline, gst_message_new_application(GST_OBJECT(pipeline), s));
+}
+
+// The note a bus message carries, if it is one of the filler's.
+std::optional<filler_note> note_of(GstMessage* msg, std::uint64_t& serial) {
+    const GstStructure* st = gst_message_get_structure(msg);
+    if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_APPLICATION || st == nullptr ||
+        !gst_structure_has_name(st, note_name)) {
+        return std::nullopt;
+    }
+    gint what = -1;
+    guint64 s = 0;
+    gst_structure_get_int(st, "what", &what);
+    gst_structure_get_uint64(st, "serial", &s);
+    serial = s;
+    return static_cast<filler_note>(what);
 }
 
 bool inside(GstObject* src, GstElement* bin) {
@@ -115,76 +144,29 @@ gst::element_ptr make_still(const schedule::filler& fill, const format& f) {
     return bin;
 }
 
-// A convert chain into `bin` (queue, convert, scale/rate, fixed caps); returns its first and
-// last element.
+// A filler's convert chain (a loop file's, or the feed's: `leaky`).
 std::pair<gst::element_ptr, gst::element_ptr> make_chain(GstElement* bin, bool video,
                                                           const format& f, bool leaky) {
-    std::vector<gst::element_ptr> elements;
-    auto queue = gst::make("queue");
-    g_object_set(queue.get(), "max-size-time", guint64(leaky ? GST_SECOND : 2 * GST_SECOND),
-                 "max-size-bytes", 0u, "max-size-buffers", 0u, nullptr);
-    if (leaky) {
-        // a network feed must never block its receiver
-        gst_util_set_object_arg(G_OBJECT(queue.get()), "leaky", "downstream");
-    }
-    elements.push_back(std::move(queue));
-    if (video) {
-        elements.push_back(gst::make("videoconvert"));
-        auto scale = gst::make("videoscale");
-        // letterbox, never stretch
-        g_object_set(scale.get(), "add-borders", TRUE, nullptr);
-        elements.push_back(std::move(scale));
-        auto rate = gst::make("videorate");
-        // a re-stamped feed starts far from 0: do not fill the time before its first frame
-        g_object_set(rate.get(), "skip-to-first", TRUE, nullptr);
-        elements.push_back(std::move(rate));
-    } else {
-        elements.push_back(gst::make("audioconvert"));
-        elements.push_back(gst::make("audioresample"));
-    }
-    auto filter = gst::make("capsfilter");
-    gst::caps_ptr caps(gst_caps_from_string((video ? video_caps(f) : audio_caps(f)).c_str()));
-    g_object_set(filter.get(), "caps", caps.get(), nullptr);
-    elements.push_back(std::move(filter));
-    for (std::size_t k = 0; k < elements.size(); ++k) {
-        gst::add(bin, {elements[k].get()});
-        if (k > 0 && !gst_element_link(elements[k - 1].get(), elements[k].get())) {
-            throw std::runtime_error("cannot link a filler convert chain");
-        }
-    }
-    return {gst::ref(elements.front().get()), gst::ref(elements.back().get())};
+    const auto queue = leaky ? std::chrono::seconds(1) : std::chrono::seconds(2);
+    return make_convert_chain(bin, video, f, chain_options{queue, queue, leaky, true},
+                              "a filler convert chain");
 }
 
 // Links the first pad of each stream type a decoder offers to the matching chain.
 struct decoder_links {
-    std::array<GstPad*, 2> chain_sink{}; // owned
+    std::array<gst::pad_ptr, 2> chain_sink;
     std::array<std::atomic<bool>, 2> linked{};
-    ~decoder_links() {
-        for (GstPad* p : chain_sink) {
-            if (p != nullptr) {
-                gst_object_unref(p);
-            }
-        }
-    }
 };
 
 void link_decoder_pad(decoder_links& d, GstPad* pad) {
     const int i = detail::stream_index(pad);
-    if (i < 0 || d.chain_sink[i] == nullptr || d.linked[i].exchange(true)) {
+    if (i < 0 || !d.chain_sink[i] || d.linked[i].exchange(true)) {
         return;
     }
-    gst_pad_link(pad, d.chain_sink[i]);
+    gst_pad_link(pad, d.chain_sink[i].get());
 }
 
-// user_data for probes and signals: a heap copy of a shared_ptr, freed by GLib
-template <class T> gpointer hold(const std::shared_ptr<T>& s) { return new std::shared_ptr<T>(s); }
-template <class T> void release_held(gpointer p) { delete static_cast<std::shared_ptr<T>*>(p); }
-template <class T> T& held(gpointer p) { return **static_cast<std::shared_ptr<T>*>(p); }
-template <class T> void connect(GstElement* e, const char* signal, GCallback cb,
-                                const std::shared_ptr<T>& s) {
-    g_signal_connect_data(e, signal, cb, hold(s),
-                          [](gpointer p, GClosure*) { release_held<T>(p); }, GConnectFlags(0));
-}
+template <class T> T& held(gpointer p) { return glib_shared<T>::of(p); }
 
 // ---------------------------------------------------------------------------------------------
 // loop
@@ -261,7 +243,7 @@ struct loop_shared {
     }
 
     // The airing source is done (both streams ended, or it failed): the next one takes over.
-    void ended(loop_source& s, const char* why) {
+    void ended(loop_source& s, filler_note why) {
         {
             std::lock_guard lock(mutex);
             if (current.get() != &s) {
@@ -297,7 +279,7 @@ GstPadProbeReturn loop_data_probe(GstPad* pad, GstPadProbeInfo* info, gpointer d
                                  : 0;
             s.end[i].store(s.start.load() + rt + dur);
             if (!s.got_data.exchange(true)) {
-                post_note(s.pipeline, "loop-started", s.serial);
+                post_note(s.pipeline, filler_note::loop_started, s.serial);
             }
         }
         return GST_PAD_PROBE_OK;
@@ -309,7 +291,7 @@ GstPadProbeReturn loop_data_probe(GstPad* pad, GstPadProbeInfo* info, gpointer d
     s.ended[i].store(true);
     const int other = 1 - i;
     if (s.ghost[other] == nullptr || s.ended[other].load()) {
-        s.loop->ended(s, "loop-ended");
+        s.loop->ended(s, filler_note::loop_ended);
     }
     return GST_PAD_PROBE_DROP;
 }
@@ -322,8 +304,8 @@ void loop_pad_added(GstElement*, GstPad* pad, gpointer data) {
 void loop_no_more_pads(GstElement*, gpointer data) {
     auto& d = *held<loop_source>(data).links;
     for (int i : {video_index, audio_index}) {
-        if (d.chain_sink[i] != nullptr && !d.linked[i].exchange(true)) {
-            end_unstarted_stream(d.chain_sink[i], "onair-none");
+        if (d.chain_sink[i] && !d.linked[i].exchange(true)) {
+            end_unstarted_stream(d.chain_sink[i].get(), "onair-none");
         }
     }
 }
@@ -331,7 +313,7 @@ void loop_no_more_pads(GstElement*, gpointer data) {
 class loop_layer {
 public:
     loop_layer(GstElement* pipeline, std::vector<std::filesystem::path> media, const format& f,
-               filler_layer::log_fn& log)
+               core::logger& log)
         : pipeline_(pipeline), media_(std::move(media)), fmt_(f), log_(log) {
         shared_ = std::make_shared<loop_shared>();
         shared_->fmt = f;
@@ -369,28 +351,25 @@ public:
                 const std::string why = GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR
                                             ? error_text(msg)
                                             : std::string("end of stream");
-                log_("loop filler: skipped file=" + name_of(*s) + " reason=\"" + why + "\"");
+                log_.warning("loop filler: skipped", "file", name_of(*s), "reason", why);
                 fail(s);
                 return true;
             }
             return inside(GST_MESSAGE_SRC(msg), bin_.get());
         }
-        const GstStructure* st = gst_message_get_structure(msg);
-        if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_APPLICATION || st == nullptr ||
-            !gst_structure_has_name(st, note_name)) {
+        std::uint64_t serial = 0;
+        const auto what = note_of(msg, serial);
+        if (!what) {
             return false;
         }
-        const std::string what = gst_structure_get_string(st, "what");
-        guint64 serial = 0;
-        gst_structure_get_uint64(st, "serial", &serial);
         auto it = std::find_if(sources_.begin(), sources_.end(),
                                [&](const source_ptr& s) { return s->serial == serial; });
-        if (what == "loop-started") {
+        if (*what == filler_note::loop_started) {
             ++started_;
             failures_ = 0;
             return true;
         }
-        if (what != "loop-ended" && what != "loop-failed") {
+        if (*what != filler_note::loop_ended && *what != filler_note::loop_failed) {
             return false;
         }
         if (it == sources_.end()) {
@@ -398,7 +377,8 @@ public:
         }
         source_ptr s = *it;
         if (!s->got_data.load() && s->index != npos) {
-            log_("loop filler: skipped file=" + name_of(*s) + " reason=\"no picture or sound\"");
+            log_.warning("loop filler: skipped", "file", name_of(*s), "reason",
+                         "no picture or sound");
             ++failures_;
         }
         sources_.erase(it);
@@ -421,7 +401,7 @@ private:
     void fail(const source_ptr& s) {
         ++failures_;
         // airing: the next one takes over where it got to (the note then finds it gone)
-        s->loop->ended(*s, "loop-failed");
+        s->loop->ended(*s, filler_note::loop_failed);
         {
             std::lock_guard lock(shared_->mutex);
             if (shared_->next == s) {
@@ -455,7 +435,7 @@ private:
         while (!s) {
             if (media_.empty() || failures_ >= media_.size()) {
                 if (!black_logged_) {
-                    log_("loop filler: no playable file, airing black");
+                    log_.warning("loop filler: no playable file, airing black");
                     black_logged_ = true;
                 }
                 s = make_black();
@@ -464,7 +444,8 @@ private:
             const auto& file = media_[index % media_.size()];
             std::error_code ec;
             if (!std::filesystem::is_regular_file(file, ec)) {
-                log_("loop filler: skipped file=" + file.string() + " reason=\"no such file\"");
+                log_.warning("loop filler: skipped", "file", file.string(), "reason",
+                             "no such file");
                 ++failures_;
                 index = (index + 1) % media_.size();
                 continue;
@@ -473,7 +454,7 @@ private:
                 s = make_file(index % media_.size());
                 last_index_ = index % media_.size();
             } catch (const std::exception& e) {
-                log_("loop filler: skipped file=" + file.string() + " reason=\"" + e.what() + "\"");
+                log_.warning("loop filler: skipped", "file", file.string(), "reason", e.what());
                 ++failures_;
                 index = (index + 1) % media_.size();
             }
@@ -513,10 +494,11 @@ private:
         // blocked until the hand-over gives it its start (released at once when first)
         s->block[i] = gst_pad_add_probe(ghost, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
                                         loop_block_probe, nullptr, nullptr);
-        gst_pad_add_probe(ghost,
-                          static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
-                                                       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-                          loop_data_probe, hold(s), release_held<loop_source>);
+        glib_shared<loop_source>::add_probe(
+            ghost,
+            static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+                                         GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+            loop_data_probe, s);
     }
 
     source_ptr make_file(std::size_t index) {
@@ -535,12 +517,13 @@ private:
                 continue;
             }
             auto [first, last] = make_chain(s->bin.get(), i == video_index, fmt_, false);
-            s->links->chain_sink[i] = gst_element_get_static_pad(first.get(), "sink");
+            s->links->chain_sink[i].reset(gst_element_get_static_pad(first.get(), "sink"));
             add_probes(s, i, gst::add_ghost(s->bin.get(), i == video_index ? "video" : "audio",
                                             last.get(), "src"));
         }
-        connect(dec.get(), "pad-added", G_CALLBACK(loop_pad_added), s);
-        connect(dec.get(), "no-more-pads", G_CALLBACK(loop_no_more_pads), s);
+        glib_shared<loop_source>::connect(dec.get(), "pad-added", G_CALLBACK(loop_pad_added), s);
+        glib_shared<loop_source>::connect(dec.get(), "no-more-pads", G_CALLBACK(loop_no_more_pads),
+                                          s);
         return s;
     }
 
@@ -594,7 +577,7 @@ private:
     GstElement* pipeline_;
     std::vector<std::filesystem::path> media_;
     format fmt_;
-    filler_layer::log_fn& log_;
+    core::logger& log_;
     std::shared_ptr<loop_shared> shared_;
     gst::element_ptr bin_;
     std::array<gst::element_ptr, 2> funnel_;
@@ -624,7 +607,7 @@ struct feed_shared {
 };
 
 int feed_index(feed_shared& f, GstPad* pad) {
-    return pad == f.links->chain_sink[video_index] ? video_index : audio_index;
+    return pad == f.links->chain_sink[video_index].get() ? video_index : audio_index;
 }
 
 // Maps the feed's timeline onto the pipeline's running time: its first buffer airs feed_margin
@@ -653,7 +636,7 @@ GstPadProbeReturn feed_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) 
         }
         case GST_EVENT_EOS:
             if (!f.broken.exchange(true)) {
-                post_note(f.pipeline, "feed-eos", f.serial);
+                post_note(f.pipeline, filler_note::feed_eos, f.serial);
             }
             return GST_PAD_PROBE_DROP;
         case GST_EVENT_FLUSH_START:
@@ -684,7 +667,7 @@ GstPadProbeReturn feed_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) 
             return GST_PAD_PROBE_DROP;
         }
         if (!f.have_delta) {
-            f.delta = static_cast<std::int64_t>(now) + feed_margin - static_cast<std::int64_t>(rt);
+            f.delta = static_cast<std::int64_t>(now) + feed_margin.count() - static_cast<std::int64_t>(rt);
             f.have_delta = true;
         }
         out = static_cast<std::int64_t>(rt) + f.delta;
@@ -692,7 +675,7 @@ GstPadProbeReturn feed_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) 
     const auto n = static_cast<std::int64_t>(now);
     if (out < n - static_cast<std::int64_t>(GST_SECOND) || out > n + 3 * static_cast<std::int64_t>(GST_SECOND)) {
         if (!f.broken.exchange(true)) {
-            post_note(f.pipeline, "feed-jump", f.serial);
+            post_note(f.pipeline, filler_note::feed_jump, f.serial);
         }
         return GST_PAD_PROBE_DROP;
     }
@@ -702,7 +685,7 @@ GstPadProbeReturn feed_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) 
     GST_PAD_PROBE_INFO_DATA(info) = buf;
     f.last_buffer.store(clock_type::now().time_since_epoch().count());
     if (!f.got_data.exchange(true)) {
-        post_note(f.pipeline, "feed-data", f.serial);
+        post_note(f.pipeline, filler_note::feed_data, f.serial);
     }
     return GST_PAD_PROBE_OK;
 }
@@ -727,8 +710,9 @@ GstPadProbeReturn margin_latency_probe(GstPad*, GstPadProbeInfo* info, gpointer)
     GstClockTime min = 0, max = GST_CLOCK_TIME_NONE;
     gst_query_parse_latency(q, &live, &min, &max);
     if (live) {
-        gst_query_set_latency(q, live, min + mix_margin,
-                              max == GST_CLOCK_TIME_NONE ? max : max + mix_margin);
+        const auto margin = static_cast<GstClockTime>(mix_margin.count());
+        gst_query_set_latency(q, live, min + margin,
+                              max == GST_CLOCK_TIME_NONE ? max : max + margin);
     }
     return GST_PAD_PROBE_OK;
 }
@@ -751,9 +735,11 @@ struct feed_source {
 // ---------------------------------------------------------------------------------------------
 
 struct filler_layer::impl {
+    explicit impl(core::logger& l) : log(l) {}
+
     GstElement* pipeline = nullptr; // borrowed
     format fmt;
-    log_fn log;
+    core::logger& log;
     schedule::filler_type type = schedule::filler_type::black;
     std::string base_state = "black";
     gst::element_ptr bin;
@@ -783,7 +769,7 @@ struct filler_layer::impl {
                 base = *fill.fallback;
             }
             if (base.type == schedule::filler_type::live) {
-                log("live filler: a fallback cannot be live itself, airing black");
+                log.warning("live filler: a fallback cannot be live itself, airing black");
                 base = schedule::filler{};
             }
         } else {
@@ -817,47 +803,53 @@ struct filler_layer::impl {
             if (i == video_index && !fmt.video) {
                 continue;
             }
-            const bool video = i == video_index;
-            const char* name = video ? "video" : "audio";
-            mixer[i] = gst::make(video ? "compositor" : "audiomixer");
-            // A feed pad that has never had data (still connecting) is not waited for
-            // (ignore-inactive-pads), but only once the base layer has delivered: with every
-            // pad still inactive, 1.22's aggregator calls aggregate at once and the audio one
-            // takes "no active pad" for "all pads ended" and goes EOS, which ended the
-            // channel's output at start-up about one time in six (measured, radio with a loop).
-            // service() sets it once the base layer's first buffer has passed.
+            layer(i, still.get(), looping);
+        }
+    }
+
+    // One stream of the layered filler: its inner mixer over the still base (and the loop),
+    // behind a fixed capsfilter and the filler's ghost pad.
+    void layer(int i, GstElement* still, bool looping) {
+        const bool video = i == video_index;
+        const char* name = video ? "video" : "audio";
+        mixer[i] = gst::make(video ? "compositor" : "audiomixer");
+        // A feed pad that has never had data (still connecting) is not waited for
+        // (ignore-inactive-pads), but only once the base layer has delivered: with every
+        // pad still inactive, 1.22's aggregator calls aggregate at once and the audio one
+        // takes "no active pad" for "all pads ended" and goes EOS, which ended the
+        // channel's output at start-up about one time in six (measured, radio with a loop).
+        // service() sets it once the base layer's first buffer has passed.
+        if (video) {
+            g_object_set(mixer[i].get(), "background", 1 /* black */, nullptr);
+        }
+        auto filter = gst::make("capsfilter");
+        // one colorimetry whatever the layers bring (a PNG slate, a feed): a change of it
+        // mid-stream renegotiates the encoders, which mpegtsmux refuses (measured)
+        gst::caps_ptr caps(gst_caps_from_string(
+            (video ? video_caps(fmt) + ",colorimetry=bt601" : audio_caps(fmt)).c_str()));
+        g_object_set(filter.get(), "caps", caps.get(), nullptr);
+        gst::add(bin.get(), {mixer[i].get()});
+        gst::add(bin.get(), {filter.get()});
+        if (!gst_element_link(mixer[i].get(), filter.get())) {
+            throw std::runtime_error("cannot link the filler's mixer");
+        }
+        GstPad* ghost = gst::add_ghost(bin.get(), name, filter.get(), "src");
+        gst_pad_add_probe(ghost,
+                          static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_QUERY_UPSTREAM |
+                                                       GST_PAD_PROBE_TYPE_PULL),
+                          margin_latency_probe, nullptr, nullptr);
+        gst::pad_ptr base_src(gst_element_get_static_pad(still, name));
+        gst::pad_ptr base_sink(gst_element_request_pad_simple(mixer[i].get(), "sink_%u"));
+        link_or_throw(base_src.get(), base_sink.get(), "the filler's base layer");
+        gst_pad_add_probe(base_src.get(), GST_PAD_PROBE_TYPE_BUFFER, note_first_buffer,
+                          &base_delivered[i], nullptr);
+        if (looping) {
+            gst::pad_ptr src(gst_element_get_static_pad(loop->element(), name));
+            loop_pad[i].reset(gst_element_request_pad_simple(mixer[i].get(), "sink_%u"));
             if (video) {
-                g_object_set(mixer[i].get(), "background", 1 /* black */, nullptr);
+                g_object_set(loop_pad[i].get(), "zorder", 1u, nullptr);
             }
-            auto filter = gst::make("capsfilter");
-            // one colorimetry whatever the layers bring (a PNG slate, a feed): a change of it
-            // mid-stream renegotiates the encoders, which mpegtsmux refuses (measured)
-            gst::caps_ptr caps(gst_caps_from_string(
-                (video ? video_caps(fmt) + ",colorimetry=bt601" : audio_caps(fmt)).c_str()));
-            g_object_set(filter.get(), "caps", caps.get(), nullptr);
-            gst::add(bin.get(), {mixer[i].get()});
-            gst::add(bin.get(), {filter.get()});
-            if (!gst_element_link(mixer[i].get(), filter.get())) {
-                throw std::runtime_error("cannot link the filler's mixer");
-            }
-            GstPad* ghost = gst::add_ghost(bin.get(), name, filter.get(), "src");
-            gst_pad_add_probe(ghost,
-                              static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_QUERY_UPSTREAM |
-                                                           GST_PAD_PROBE_TYPE_PULL),
-                              margin_latency_probe, nullptr, nullptr);
-            gst::pad_ptr base_src(gst_element_get_static_pad(still.get(), name));
-            gst::pad_ptr base_sink(gst_element_request_pad_simple(mixer[i].get(), "sink_%u"));
-            link_or_throw(base_src.get(), base_sink.get(), "the filler's base layer");
-            gst_pad_add_probe(base_src.get(), GST_PAD_PROBE_TYPE_BUFFER, note_first_buffer,
-                              &base_delivered[i], nullptr);
-            if (looping) {
-                gst::pad_ptr src(gst_element_get_static_pad(loop->element(), name));
-                loop_pad[i].reset(gst_element_request_pad_simple(mixer[i].get(), "sink_%u"));
-                if (video) {
-                    g_object_set(loop_pad[i].get(), "zorder", 1u, nullptr);
-                }
-                link_or_throw(src.get(), loop_pad[i].get(), "the loop layer");
-            }
+            link_or_throw(src.get(), loop_pad[i].get(), "the loop layer");
         }
     }
 
@@ -886,19 +878,21 @@ struct filler_layer::impl {
                     continue;
                 }
                 auto [first, last] = make_chain(fs.bin.get(), i == video_index, fmt, true);
-                GstPad* sink = gst_element_get_static_pad(first.get(), "sink");
-                fs.shared->links->chain_sink[i] = sink;
-                gst_pad_add_probe(sink,
-                                  static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
-                                                               GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
-                                                               GST_PAD_PROBE_TYPE_EVENT_FLUSH),
-                                  feed_probe, hold(fs.shared), release_held<feed_shared>);
+                auto& sink = fs.shared->links->chain_sink[i];
+                sink.reset(gst_element_get_static_pad(first.get(), "sink"));
+                glib_shared<feed_shared>::add_probe(
+                    sink.get(),
+                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+                                                 GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+                                                 GST_PAD_PROBE_TYPE_EVENT_FLUSH),
+                    feed_probe, fs.shared);
                 fs.ghost[i] = gst::add_ghost(fs.bin.get(), i == video_index ? "video" : "audio",
                                              last.get(), "src");
                 gst_pad_add_probe(fs.ghost[i], GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
                                   feed_latency_probe, nullptr, nullptr);
             }
-            connect(dec.get(), "pad-added", G_CALLBACK(feed_pad_added), fs.shared);
+            glib_shared<feed_shared>::connect(dec.get(), "pad-added", G_CALLBACK(feed_pad_added),
+                                              fs.shared);
             gst::add(bin.get(), {fs.bin.get()});
             for (int i : {video_index, audio_index}) {
                 if (fs.ghost[i] == nullptr) {
@@ -907,7 +901,7 @@ struct filler_layer::impl {
                 fs.mixer_pad[i].reset(gst_element_request_pad_simple(mixer[i].get(), "sink_%u"));
                 if (i == video_index) {
                     g_object_set(fs.mixer_pad[i].get(), "zorder", 2u, "max-last-buffer-repeat",
-                                 guint64(feed_repeat), nullptr);
+                                 static_cast<guint64>(feed_repeat.count()), nullptr);
                 }
                 link_or_throw(fs.ghost[i], fs.mixer_pad[i].get(), "the feed");
             }
@@ -927,7 +921,7 @@ struct filler_layer::impl {
         }
         if (feed->gained) {
             ++lost;
-            log("live filler: feed lost uri=" + uri + " reason=\"" + why + "\", airing fallback");
+            log.warning("live filler: feed lost, airing fallback", "uri", core::redact(uri), "reason", why);
         }
         for (int i : {video_index, audio_index}) {
             if (feed->mixer_pad[i]) {
@@ -966,30 +960,25 @@ struct filler_layer::impl {
                                              : std::string("end of stream"));
             return true;
         }
-        const GstStructure* st = gst_message_get_structure(msg);
-        if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_APPLICATION || st == nullptr ||
-            !gst_structure_has_name(st, note_name)) {
+        std::uint64_t serial = 0;
+        const auto what = note_of(msg, serial);
+        if (!what || (*what != filler_note::feed_data && *what != filler_note::feed_eos &&
+                      *what != filler_note::feed_jump)) {
             return false;
         }
-        const std::string what = gst_structure_get_string(st, "what");
-        if (what.rfind("feed-", 0) != 0) {
-            return false;
-        }
-        guint64 serial = 0;
-        gst_structure_get_uint64(st, "serial", &serial);
         if (serial != feed->shared->serial) {
             return true; // from a feed already dropped
         }
-        if (what == "feed-data") {
+        if (*what == filler_note::feed_data) {
             feed->gained = true;
             on_feed = true;
             ++gained;
             backoff = feed_retry_first;
             set_fallback_mute(true);
-            log("live filler: feed up uri=" + uri);
-        } else if (what == "feed-eos") {
+            log.info("live filler: feed up", "uri", core::redact(uri));
+        } else if (*what == filler_note::feed_eos) {
             drop_feed(clock_type::now(), "end of stream");
-        } else if (what == "feed-jump") {
+        } else if (*what == filler_note::feed_jump) {
             drop_feed(clock_type::now(), "the feed's timestamps jumped");
         }
         return true;
@@ -1020,11 +1009,10 @@ struct filler_layer::impl {
 };
 
 filler_layer::filler_layer(GstBin* pipeline, const schedule::filler& fill, const format& f,
-                           log_fn log)
-    : impl_(std::make_unique<impl>()) {
+                           core::logger& log)
+    : impl_(std::make_unique<impl>(log)) {
     impl_->pipeline = GST_ELEMENT(pipeline);
     impl_->fmt = f;
-    impl_->log = log ? std::move(log) : [](const std::string& line) { std::cerr << line << '\n'; };
     impl_->build(fill);
 }
 

@@ -20,15 +20,13 @@ namespace onair::playout::detail {
 
 class filler_layer {
 public:
-    using log_fn = std::function<void(const std::string&)>;
-
     // Builds the filler for `pipeline` (borrowed; it must outlive the layer). The element is not
     // added to the pipeline: the engine adds and links it. Throws std::runtime_error when it
-    // cannot be built (a missing element, an unreadable slate). `log` receives one line per
-    // event worth a station engineer's attention (a skipped file, a lost feed); by default it
-    // goes to stderr.
+    // cannot be built (a missing element, an unreadable slate). `log` (borrowed, outlives the
+    // layer) receives one line per event worth a station engineer's attention (a skipped file,
+    // a lost feed), from the owner thread.
     filler_layer(GstBin* pipeline, const schedule::filler& fill, const format& f,
-                 log_fn log = {});
+                 core::logger& log);
     ~filler_layer();
     filler_layer(const filler_layer&) = delete;
     filler_layer& operator=(const filler_layer&) = delete;

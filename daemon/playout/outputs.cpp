@@ -13,7 +13,6 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
-#include <iostream>
 #include <numeric>
 #include <stdexcept>
 
@@ -89,16 +88,15 @@ GstFlowReturn swallow_chain_list(GstPad* pad, GstObject* parent, GstBufferList* 
 }
 
 GstPadProbeReturn count_delivered(GstPad*, GstPadProbeInfo*, gpointer data) {
-    (*static_cast<std::shared_ptr<std::atomic<int>>*>(data))->fetch_add(1);
+    glib_shared<std::atomic<int>>::of(data).fetch_add(1);
     return GST_PAD_PROBE_OK;
 }
 
 // Counts the buffers that reach `pad` (a destination's sink pad) into `counter`.
 void watch_delivery(GstPad* pad, const std::shared_ptr<std::atomic<int>>& counter) {
-    gst_pad_add_probe(pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST), count_delivered,
-                      new std::shared_ptr<std::atomic<int>>(counter), [](gpointer p) {
-                          delete static_cast<std::shared_ptr<std::atomic<int>>*>(p);
-                      });
+    glib_shared<std::atomic<int>>::add_probe(
+        pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        count_delivered, counter);
 }
 
 void set_queue(GstElement* q, bool live, guint64 max_ns) {
@@ -221,9 +219,9 @@ struct output_manager::slot {
 };
 
 output_manager::output_manager(GstElement* pipeline, GstElement* vtee, GstElement* atee,
-                               const format& f, std::string channel_name)
+                               const format& f, std::string channel_name, core::logger& log)
     : pipeline_(pipeline), vtee_(vtee), atee_(atee), fmt_(f),
-      channel_name_(std::move(channel_name)) {}
+      channel_name_(std::move(channel_name)), log_(log) {}
 
 output_manager::~output_manager() = default;
 
@@ -310,6 +308,8 @@ void output_manager::build_encoder(encoded& e) {
     }
 }
 
+// Over 80 lines on purpose: one case per output type, each a few lines of the same small
+// builders (input, muxed, finish_sink), read best side by side.
 gst::element_ptr output_manager::build_bin(slot& s) {
     const auto& o = s.spec;
     auto bin = gst::sink(gst_bin_new(nullptr));
@@ -553,8 +553,7 @@ void output_manager::bring_up(slot& s, steady_time now) {
     } catch (const std::exception& e) {
         s.state = "failed";
         s.last_error = core::redact(e.what());
-        std::cerr << "output failed channel=" << channel_name_ << " output=\"" << s.name
-                  << "\" error=\"" << s.last_error << "\"\n";
+        log_.error("output failed", "channel", channel_name_, "output", s.name, "error", s.last_error);
         return;
     }
     s.bin = std::move(bin);
@@ -610,8 +609,8 @@ void output_manager::take_down(slot& s, const std::string& why, steady_time now)
     s.state = "retrying";
     s.last_error = core::redact(why);
     s.next_try = now + s.delay;
-    std::cerr << "output down channel=" << channel_name_ << " output=\"" << s.name
-              << "\" error=\"" << s.last_error << "\" retry_in_ms=" << s.delay.count() << '\n';
+    log_.warning("output down", "channel", channel_name_, "output", s.name, "error", s.last_error,
+                 "retry_in_ms", s.delay.count());
     s.delay = std::min<std::chrono::milliseconds>(s.delay * 2, max_retry_delay);
 }
 
@@ -630,8 +629,8 @@ void output_manager::service(steady_time now, bool pipeline_running) {
         if (s->on_pipeline && s->state != "up" && s->delivered->load() >= 2) {
             if (s->attempts > 1) {
                 ++s->reconnects;
-                std::cerr << "output up channel=" << channel_name_ << " output=\"" << s->name
-                          << "\" reconnects=" << s->reconnects << '\n';
+                log_.info("output up", "channel", channel_name_, "output", s->name, "reconnects",
+                          s->reconnects);
             }
             s->state = "up";
             s->since = now;

@@ -30,10 +30,10 @@ constexpr std::chrono::seconds max_retry_delay{30};
 
 class output_manager {
 public:
-    // `vtee` (null on radio) and `atee` carry the channel's fixed raw format. Borrowed: they
-    // and `pipeline` outlive the manager.
+    // `vtee` (null on radio) and `atee` carry the channel's fixed raw format. Borrowed: they,
+    // `pipeline` and `log` outlive the manager.
     output_manager(GstElement* pipeline, GstElement* vtee, GstElement* atee, const format& f,
-                   std::string channel_name);
+                   std::string channel_name, core::logger& log);
     ~output_manager();
     output_manager(const output_manager&) = delete;
     output_manager& operator=(const output_manager&) = delete;
@@ -74,6 +74,7 @@ private:
     GstElement* atee_;
     format fmt_;
     std::string channel_name_;
+    core::logger& log_;
     std::string title_;
     std::vector<std::unique_ptr<encoded>> encoders_;
     std::vector<std::unique_ptr<slot>> slots_;

@@ -10,7 +10,7 @@ class playout_engine final : public engine {
 public:
     playout_engine(const schedule::channel& channel,
                    std::function<void(const playout::event&)> on_event, core::logger& log)
-        : engine_(channel, playout::mode::live) {
+        : engine_(channel, playout::mode::live, log) {
         for (const auto& out : channel.outputs) {
             if (out.type == schedule::output_type::file && out.file.has_parent_path()) {
                 std::error_code ec;

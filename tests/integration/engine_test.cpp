@@ -58,7 +58,7 @@ struct render_result {
 render_result render(const schedule::channel& ch, std::vector<clip> clips, nanoseconds end,
                      const std::filesystem::path& out) {
     render_result r;
-    channel_engine engine(ch, mode::render);
+    channel_engine engine(ch, mode::render, testing::test_log());
     engine.add_output(file_output{out, std::nullopt, std::nullopt});
     const bool verbose = std::getenv("ONAIR_TEST_VERBOSE") != nullptr;
     engine.on_event([&](const event& e) {

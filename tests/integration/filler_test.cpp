@@ -97,7 +97,7 @@ run_result run_engine(const schedule::channel& ch, mode m, nanoseconds end,
                       const std::filesystem::path& out,
                       const std::function<void(steady::duration)>& tick = {}) {
     run_result r;
-    channel_engine engine(ch, m);
+    channel_engine engine(ch, m, testing::test_log());
     engine.add_output(file_output{out, std::nullopt, std::nullopt});
     engine.set_end(end);
     engine.start();
@@ -339,7 +339,7 @@ TEST(loop_filler, live_radio_never_ends_at_start_up) {
     fill.type = schedule::filler_type::loop;
     fill.media = {loop_tone("loop-a.wav", 440, 70)};
     for (int run = 0; run < 16; ++run) {
-        channel_engine engine(radio_channel(fill), mode::live);
+        channel_engine engine(radio_channel(fill), mode::live, testing::test_log());
         engine.add_output(file_output{testing::scratch_dir() / "loop-start.wav", std::nullopt,
                                       std::nullopt});
         // as the daemon starts it: running time 0 was the last whole wall second, so the

@@ -94,7 +94,7 @@ int render_many(const schedule::channel& ch, int count, const std::filesystem::p
     const auto blue = testing::tv_clip("leak-blue.mkv", 0x0000ff, 880, 0.4);
     int started = 0;
     {
-        channel_engine engine(ch, mode::render);
+        channel_engine engine(ch, mode::render, testing::test_log());
         engine.add_output(file_output{out, std::nullopt, std::nullopt});
         engine.on_event([&](const event& e) { started += e.kind == event_kind::started ? 1 : 0; });
         const nanoseconds end = 800ms * count + 400ms;

@@ -194,7 +194,7 @@ TEST(outputs, one_encoder_feeds_udp_srt_hls_and_a_file) {
     const int udp_port = free_port(SOCK_DGRAM);
     const int srt_port = free_port(SOCK_DGRAM);
 
-    channel_engine engine(tv_channel("out-tv"), mode::live);
+    channel_engine engine(tv_channel("out-tv"), mode::live, testing::test_log());
     auto udp = make_output(schedule::output_type::udp);
     udp.host = "127.0.0.1";
     udp.port = udp_port;
@@ -371,7 +371,7 @@ TEST(outputs, icecast_comes_back_after_a_restart_and_tv_never_stalls) {
     icecast_server ice;
     ice.start();
 
-    channel_engine radio(radio_channel("out-radio"), mode::live);
+    channel_engine radio(radio_channel("out-radio"), mode::live, testing::test_log());
     auto cast = make_output(schedule::output_type::icecast);
     cast.host = "127.0.0.1";
     cast.port = ice.port();
@@ -384,7 +384,7 @@ TEST(outputs, icecast_comes_back_after_a_restart_and_tv_never_stalls) {
     mp3.file = dir / "out.mp3";
     radio.add_output(mp3); // shares the LAME encoder with icecast
 
-    channel_engine tv(tv_channel("out-tv2"), mode::live);
+    channel_engine tv(tv_channel("out-tv2"), mode::live, testing::test_log());
     const int udp_port = free_port(SOCK_DGRAM);
     auto udp = make_output(schedule::output_type::udp);
     udp.host = "127.0.0.1";
@@ -467,7 +467,7 @@ TEST(outputs, an_unwritable_file_fails_alone) {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "not-a-dir") << "x";
 
-    channel_engine engine(tv_channel("out-tv3"), mode::live);
+    channel_engine engine(tv_channel("out-tv3"), mode::live, testing::test_log());
     auto bad = make_output(schedule::output_type::file);
     bad.file = dir / "not-a-dir" / "out.ts"; // a path under a file: not even root can write it
     engine.add_output(bad);
@@ -499,7 +499,7 @@ TEST(outputs, an_unwritable_file_fails_alone) {
 }
 
 TEST(outputs, outputs_a_channel_cannot_have_are_refused) {
-    channel_engine tv(tv_channel("out-tv4"), mode::live);
+    channel_engine tv(tv_channel("out-tv4"), mode::live, testing::test_log());
     auto cast = make_output(schedule::output_type::icecast);
     cast.host = "127.0.0.1";
     cast.port = 8000;
@@ -511,7 +511,7 @@ TEST(outputs, outputs_a_channel_cannot_have_are_refused) {
     mp3.file = "x.mp3";
     EXPECT_THROW(tv.add_output(mp3), std::runtime_error);
 
-    channel_engine radio(radio_channel("out-radio2"), mode::live);
+    channel_engine radio(radio_channel("out-radio2"), mode::live, testing::test_log());
     cast.password.clear();
     cast.password_file = testing::scratch_dir() / "no-such-password-file";
     EXPECT_THROW(radio.add_output(cast), std::runtime_error);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -34,6 +35,11 @@ std::string aac() {
 std::mutex made_mutex;
 
 } // namespace
+
+core::logger& test_log() {
+    static core::logger log(std::cerr, core::level::info);
+    return log;
+}
 
 const std::filesystem::path& scratch_dir() {
     static const std::filesystem::path dir = [] {

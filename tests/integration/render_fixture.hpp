@@ -4,6 +4,8 @@
 // directory, and a decoder that reads a rendered file back: the colour of every video frame and
 // the tone of every 10 ms of sound.
 
+#include "core/log.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -12,6 +14,9 @@
 namespace onair::playout::testing {
 
 const std::filesystem::path& scratch_dir();
+
+// The engines' log in the tests: stderr, from info up (one for the whole test process).
+core::logger& test_log();
 
 struct rgb {
     int r = 0, g = 0, b = 0;
