@@ -148,8 +148,12 @@ struct slot {
     std::string kind; // "" for any
 };
 
+// An insert airs its clip whole: the clip's length (2 s of video, its sound a little longer)
+// rather than a slot's, and the next one queued after it starts on the next frame.
+bool whole_clip(const slot& s) { return s.kind == "insert"; }
+
 // Every slot has exactly one row, in the order planned, with its status; an aired one started
-// within a frame (40 ms) of its plan and ran its 2 s.
+// within a frame (40 ms) of its plan and ran its 2 s (an insert: its clip, within a frame).
 void expect_rows(const json& rows, const std::vector<slot>& want, const std::string& log) {
     ASSERT_EQ(rows.size(), want.size()) << rows.dump(1) << log;
     for (std::size_t i = 0; i < want.size(); ++i) {
@@ -163,9 +167,13 @@ void expect_rows(const json& rows, const std::vector<slot>& want, const std::str
         if (want[i].status == "aired") {
             const auto error = ms_of(rows[i]["actual_start"].get<std::string>()) - want[i].start_ms;
             EXPECT_LE(std::abs(error), 40) << "start error " << error << " ms";
-            EXPECT_EQ(ms_of(rows[i]["actual_end"].get<std::string>()) -
-                          ms_of(rows[i]["actual_start"].get<std::string>()),
-                      2000);
+            const auto length = ms_of(rows[i]["actual_end"].get<std::string>()) -
+                                ms_of(rows[i]["actual_start"].get<std::string>());
+            if (whole_clip(want[i])) {
+                EXPECT_NEAR(length, 2000, 40);
+            } else {
+                EXPECT_EQ(length, 2000);
+            }
         }
     }
 }
@@ -179,7 +187,8 @@ void expect_verified(const std::filesystem::path& config, std::size_t rows) {
 // The recording of test-tv: no frame missing (after the first second, where a loaded machine
 // may lose one before anything airs), and what airs on it is exactly the `aired` slots, each
 // its 50 frames of its colour, as far from the first one in the stream as their planned starts
-// are apart: every break on its frames.
+// are apart (to the frame: an insert queued after another starts on the frame after its plan):
+// every break on its frames.
 void expect_on_frames(const std::filesystem::path& recording, const std::vector<slot>& slots) {
     std::vector<slot> aired;
     std::copy_if(slots.begin(), slots.end(), std::back_inserter(aired),
@@ -220,9 +229,14 @@ void expect_on_frames(const std::filesystem::path& recording, const std::vector<
     for (std::size_t i = 0; i < aired.size(); ++i) {
         EXPECT_EQ(shown[i].colour, aired[i].media) << seen;
         EXPECT_EQ(shown[i].frames, 50) << shown[i].colour << seen;
-        EXPECT_EQ((shown[i].pts - shown[0].pts) / 1'000'000,
-                  aired[i].start_ms - aired[0].start_ms)
-            << shown[i].colour << " is not on its frame:" << seen;
+        const auto apart = (shown[i].pts - shown[0].pts) / 1'000'000;
+        const auto planned = aired[i].start_ms - aired[0].start_ms;
+        if (planned % 40 == 0) {
+            EXPECT_EQ(apart, planned) << shown[i].colour << " is not on its frame:" << seen;
+        } else {
+            EXPECT_LT(apart - planned, 40) << shown[i].colour << " is not on its frame:" << seen;
+            EXPECT_GT(apart - planned, 0) << shown[i].colour << " is not on its frame:" << seen;
+        }
     }
 }
 
@@ -882,7 +896,8 @@ TEST(faults, a_full_state_disk_loses_no_row_and_the_store_catches_up_when_freed)
     std::this_thread::sleep_until(t0 + 5s);
     EXPECT_TRUE(d.running()) << slurp(st.log());
     const auto h = http(st.port, "GET", "/api/v1/health");
-    std::cout << "[          ] health with the disk full: " << h.status << " " << h.body << "\n";
+    EXPECT_NE(h.body.find("degraded"), std::string::npos) << "with the disk full: " << h.status
+                                                          << " " << h.body;
     std::this_thread::sleep_until(t0 + 12s); // the second break's first spot closed while full
     std::filesystem::remove(dummy);
     std::this_thread::sleep_until(t0 + 18s);
