@@ -159,7 +159,7 @@ fi
 # ---- HTTP without curl: bash's /dev/tcp ---------------------------------------------------------
 http_get() { # http_get PATH: the body
     local reply
-    exec 3<>"/dev/tcp/127.0.0.1/$api" || return 0
+    { exec 3<>"/dev/tcp/127.0.0.1/$api"; } 2>/dev/null || return 0
     printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$1" "$api" >&3
     reply=$(timeout 5 cat <&3 || true)
     exec 3<&- 3>&-
@@ -167,7 +167,7 @@ http_get() { # http_get PATH: the body
 }
 http_status() { # http_status METHOD PATH CONTENT_TYPE ORIGIN BODY: the status code
     local reply
-    exec 3<>"/dev/tcp/127.0.0.1/$api" || { echo 0; return; }
+    { exec 3<>"/dev/tcp/127.0.0.1/$api"; } 2>/dev/null || { echo 0; return; }
     printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n%s%sContent-Length: %s\r\n\r\n%s' \
         "$1" "$2" "$api" "${3:+Content-Type: $3$'\r\n'}" "${4:+Origin: $4$'\r\n'}" "${#5}" "$5" >&3
     reply=$(timeout 5 head -c 12 <&3 || true)
@@ -286,6 +286,7 @@ pid=$!
 say "on air (pid $pid), ${seconds}s of faults from: ${kinds[*]}"
 rss_max=0
 waiting_max=0
+journal_max=0
 next_fault=$((started + 15))
 until_s=$((started + seconds))
 last_sample=0
@@ -299,6 +300,8 @@ while [ "$(date +%s)" -lt "$until_s" ]; do
         w=$(metric onair_asrun_waiting_rows)
         w=${w%.*}
         [ -n "$w" ] && [ "$w" -gt "$waiting_max" ] && waiting_max=$w
+        j=$(grep -c . "$state/asrun.spill" 2>/dev/null || true)
+        [ "${j:-0}" -gt "$journal_max" ] && journal_max=$j
     fi
     # the last 70 s are left quiet, so everything held is given back before the stop
     if [ "$now" -ge "$next_fault" ] && [ "$now" -lt $((until_s - 70)) ]; then
@@ -337,10 +340,11 @@ echo
 echo "chaos: ${seconds}s, faults: ${faults:-none}; daemon exit status $status"
 [ -f "$dir/burst.txt" ] && sed 's/^/chaos:   /' "$dir/burst.txt"
 printf '%s\n' "$metrics" >"$dir/metrics.txt"
-python3 - "$dir" "$started" "$ended" "$rss_max" "$hwm" "$waiting_max" "$spilled_left" "$verify" <<'PY'
+python3 - "$dir" "$started" "$ended" "$rss_max" "$hwm" "$waiting_max" "$spilled_left" "$verify" "$journal_max" <<'PY'
 import datetime, glob, json, math, sys
 d, started, ended = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rss_max, hwm, waiting_max, spilled_left, verify = int(sys.argv[4]), int(sys.argv[5] or 0), int(sys.argv[6]), int(sys.argv[7]), sys.argv[8]
+journal_max = int(sys.argv[9])
 def ms(iso):
     return int(datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 # planned: every spot of a break that started 15 s after the daemon did (the first may be under
@@ -376,8 +380,9 @@ for k in planned:
 aired = sum(1 for v in breaks.values() if all(r["status"] == "aired" for s in v for r in by_slot.get(s, [{"status": "lost"}])))
 print(f"chaos: breaks planned {len(breaks)}, aired whole {aired}, missed (a spot not aired) {len(breaks) - aired}")
 print(f"chaos: spots planned {len(planned)}: " + ", ".join(f"{s} {n}" for s, n in sorted(statuses.items())))
-print(f"chaos: rows in the store {len(rows)}, spilled (most waiting at once) {waiting_max}, "
-      f"left in asrun.spill {spilled_left}, lost (planned, no row) {len(lost)}, duplicated {len(dupes)}")
+print(f"chaos: rows in the store {len(rows)}; spilled: most waiting at once {waiting_max} "
+      f"(metric), most lines in asrun.spill {journal_max}, left there at the end {spilled_left}; "
+      f"lost (planned, no row) {len(lost)}; duplicated {len(dupes)}")
 for k in lost[:10]:
     print(f"chaos:   lost {k[0]} {datetime.datetime.utcfromtimestamp(k[1] / 1000).isoformat()}Z {planned[k][0]}")
 print(f"chaos: RSS max {rss_max / 1024:.1f} MiB (sampled each second), peak (VmHWM) {hwm / 1024:.1f} MiB")
