@@ -77,10 +77,6 @@ constexpr const char* select_columns_v1 =
     "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone, NULL, NULL, "
     "NULL FROM airings";
 
-// Long enough to ride out an export's read or a checkpoint, short enough that a wedged peer is
-// reported while the item is still on air.
-constexpr int busy_timeout_ms = 5000;
-
 std::int64_t to_ms(core::instant t) {
     return t.time_since_epoch().count();
 }
@@ -148,25 +144,30 @@ airing read_row(sqlite3* db, sqlite3_stmt* s) {
 
 // BEGIN IMMEDIATE .. COMMIT, rolled back when left by an exception. IMMEDIATE takes the write
 // lock first, so reading the chain head and writing the next link cannot interleave with
-// another writer.
+// another writer. Inside a store::batch (a transaction is already open) it is a savepoint
+// instead: a write that fails or changes nothing undoes only itself, not the batch.
 class transaction {
 public:
-    explicit transaction(sqlite3* db) : db_(db) { sqlite::exec(db_, "BEGIN IMMEDIATE"); }
+    explicit transaction(sqlite3* db) : db_(db), nested_(sqlite3_get_autocommit(db) == 0) {
+        sqlite::exec(db_, nested_ ? "SAVEPOINT onair_write" : "BEGIN IMMEDIATE");
+    }
     transaction(const transaction&) = delete;
     transaction& operator=(const transaction&) = delete;
     ~transaction() {
         if (db_ != nullptr) {
             // fails only when SQLite already rolled back; the first error is the one to report
-            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+            sqlite3_exec(db_, nested_ ? "ROLLBACK TO onair_write; RELEASE onair_write" : "ROLLBACK",
+                         nullptr, nullptr, nullptr);
         }
     }
     void commit() {
-        sqlite::exec(db_, "COMMIT");
+        sqlite::exec(db_, nested_ ? "RELEASE onair_write" : "COMMIT");
         db_ = nullptr;
     }
 
 private:
     sqlite3* db_;
+    bool nested_;
 };
 
 struct chain_link {
@@ -350,7 +351,9 @@ struct store::impl {
     }
 };
 
-store::store(const std::filesystem::path& file, open_mode mode) : impl_(std::make_unique<impl>()) {
+store::store(const std::filesystem::path& file, open_mode mode,
+             std::chrono::milliseconds busy_timeout)
+    : impl_(std::make_unique<impl>()) {
     impl_->file = file;
     const std::string name = file.string();
     if (mode == open_mode::read_write) {
@@ -368,7 +371,8 @@ store::store(const std::filesystem::path& file, open_mode mode) : impl_(std::mak
     }
     sqlite3* db = impl_->handle();
     // The daemon writes while an export reads; wait for a lock rather than fail at once.
-    sqlite::check(db, sqlite3_busy_timeout(db, busy_timeout_ms), "cannot set busy timeout");
+    sqlite::check(db, sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count())),
+                  "cannot set busy timeout");
 
     if (mode == open_mode::read_write) {
         // WAL: readers never block the writer, and a commit is one append. The mode is stored
@@ -505,6 +509,23 @@ std::size_t store::close_interrupted(core::instant last_known_alive) {
     return open.size();
 }
 
+store::batch::batch(store& s) : s_(&s) {
+    s_->impl_->require_writable("batch");
+    sqlite::exec(s_->impl_->handle(), "BEGIN IMMEDIATE");
+}
+
+store::batch::~batch() {
+    if (s_ != nullptr) {
+        // fails only when SQLite already rolled back; the first error is the one to report
+        sqlite3_exec(s_->impl_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+}
+
+void store::batch::commit() {
+    sqlite::exec(s_->impl_->handle(), "COMMIT");
+    s_ = nullptr;
+}
+
 std::optional<std::string> store::chain_head() const {
     if (impl_->version < 2) {
         return std::nullopt;
@@ -551,7 +572,7 @@ void store::unchained(const std::function<void(const airing&)>& each) const {
     each_row(" WHERE seq IS NULL ORDER BY id", each);
 }
 
-std::string store::where_sql(const filter& f) {
+std::string store::where_sql(const filter& f, bool after) {
     // Only the conditions in use appear, so SQLite can pick the matching index; the index
     // entries end in the rowid, so either index also yields the ORDER BY without a sort.
     std::string sql;
@@ -566,6 +587,11 @@ std::string store::where_sql(const filter& f) {
     }
     if (f.to) {
         sql += glue + std::string("scheduled_start_ms < ?3");
+        glue = " AND ";
+    }
+    if (after) {
+        // a row value: SQLite seeks the index to it rather than scanning from the start
+        sql += glue + std::string("(scheduled_start_ms, id) > (?4, ?5)");
     }
     sql += " ORDER BY scheduled_start_ms, id";
     return sql;
@@ -573,6 +599,9 @@ std::string store::where_sql(const filter& f) {
 
 std::string store::airings_sql(const filter& f) {
     return select_columns + where_sql(f);
+}
+std::string store::airings_page_sql(const filter& f, bool after) {
+    return select_columns + where_sql(f, after) + " LIMIT ?6";
 }
 std::string store::outcomes_sql(const filter& f) {
     return outcome_columns + where_sql(f);
@@ -646,6 +675,41 @@ void store::outcomes(const filter& f, const std::function<void(const airing&)>& 
         }
         each(a);
     });
+}
+
+void store::airings_page(const filter& f, const std::optional<page_key>& after, std::size_t limit,
+                         const std::function<void(const airing&)>& each) const {
+    if (impl_->version == 0 || limit == 0) {
+        return;
+    }
+    sqlite3* d = impl_->handle();
+    auto stmt =
+        sqlite::prepare(d, impl_->select_sql() + where_sql(f, after.has_value()) + " LIMIT ?6");
+    auto* s = stmt.get();
+    if (f.channel) {
+        sqlite::bind_text(d, s, 1, *f.channel);
+    }
+    if (f.from) {
+        sqlite::bind_int(d, s, 2, to_ms(*f.from));
+    }
+    if (f.to) {
+        sqlite::bind_int(d, s, 3, to_ms(*f.to));
+    }
+    if (after) {
+        sqlite::bind_int(d, s, 4, to_ms(after->scheduled_start));
+        sqlite::bind_int(d, s, 5, after->id);
+    }
+    sqlite::bind_int(d, s, 6, static_cast<std::int64_t>(limit));
+    for (;;) {
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+            return;
+        }
+        if (rc != SQLITE_ROW) {
+            sqlite::fail(d, rc, "cannot read airings from " + impl_->file.string());
+        }
+        each(read_row(d, s));
+    }
 }
 
 std::optional<airing> store::find(std::int64_t id) const {

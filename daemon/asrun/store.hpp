@@ -4,12 +4,15 @@
 // air and completed when it leaves. Every write is its own transaction and is on disk (WAL,
 // synchronous FULL) when the call returns, so a crash loses no completed airing.
 //
-// Failures throw store_error with SQLite's message; the store is used from one thread.
+// Failures throw store_error with SQLite's message; the store is used from one thread. The
+// daemon does not call it directly: asrun::writer (writer.hpp) owns its store on a thread of
+// its own and spills to a journal when SQLite fails.
 
 #include "asrun/airing.hpp"
 #include "asrun/error.hpp"
 #include "core/time.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -35,6 +38,13 @@ struct filter {
     std::optional<core::instant> to;
 };
 
+// A place in export order (scheduled start, then id), to resume a paged read after it.
+struct page_key {
+    core::instant scheduled_start{};
+    std::int64_t id = 0;
+    bool operator==(const page_key&) const = default;
+};
+
 // What the connection really runs with, as SQLite reports it (for tests and diagnostics).
 struct store_settings {
     std::string journal_mode; // "wal"
@@ -56,7 +66,12 @@ public:
     //      completed under 1 are chained in id order by the migration
     static constexpr int schema_version = 2;
 
-    explicit store(const std::filesystem::path& file, open_mode mode = open_mode::read_write);
+    // Long enough to ride out an export's read or a checkpoint, short enough that a wedged
+    // peer is reported while the item is still on air.
+    static constexpr std::chrono::milliseconds default_busy_timeout{5000};
+
+    explicit store(const std::filesystem::path& file, open_mode mode = open_mode::read_write,
+                   std::chrono::milliseconds busy_timeout = default_busy_timeout);
     ~store();
     store(store&&) noexcept;
     store& operator=(store&&) noexcept;
@@ -78,6 +93,10 @@ public:
     // Streams the rows that match, ordered by scheduled start then id, one at a time: a long
     // range is never held in memory.
     void airings(const filter& f, const std::function<void(const airing&)>& each) const;
+    // The same order, one page: at most `limit` rows, those after `after` when given. Each
+    // call is one bounded query; nothing stays open between pages.
+    void airings_page(const filter& f, const std::optional<page_key>& after, std::size_t limit,
+                      const std::function<void(const airing&)>& each) const;
     std::optional<airing> find(std::int64_t id) const;
     // The same rows as airings(), with only id, channel, kind, media, campaign,
     // scheduled_start, actual_start, actual_end and status filled: what a report counts, read
@@ -86,8 +105,24 @@ public:
     // The queries airings(), outcomes() and completed_in_order() run (on a current schema), for
     // tests that check with EXPLAIN QUERY PLAN that SQLite answers them from an index.
     static std::string airings_sql(const filter& f);
+    static std::string airings_page_sql(const filter& f, bool after);
     static std::string outcomes_sql(const filter& f);
     static std::string chain_walk_sql();
+
+    // Groups the writes made while it lives into one transaction: one lock, one fsync. The
+    // writes inside keep their own all-or-nothing (each is a savepoint), but none is durable
+    // before commit(); a batch left without commit() rolls back, ids it handed out included.
+    class batch {
+    public:
+        explicit batch(store& s);
+        batch(const batch&) = delete;
+        batch& operator=(const batch&) = delete;
+        ~batch();
+        void commit();
+
+    private:
+        store* s_;
+    };
 
     // The chain value of the last completed row; empty when none (or a version 1 file).
     std::optional<std::string> chain_head() const;
@@ -102,7 +137,7 @@ public:
 
 private:
     using sqlite3_stmt_ref = ::sqlite3_stmt*;
-    static std::string where_sql(const filter& f);
+    static std::string where_sql(const filter& f, bool after = false);
     void filtered(const std::string& select, const filter& f,
                   const std::function<void(sqlite3_stmt_ref)>& each) const;
     void each_row(const std::string& sql_tail,

@@ -5,9 +5,12 @@
 namespace onair::asrun {
 
 verify_result verify_chain(const store& s, const std::optional<std::string>& channel,
-                           std::size_t max_faults) {
+                           std::size_t max_faults, const std::optional<std::string>& kept_head) {
     verify_result r;
     r.head = genesis_chain;
+    if (kept_head) {
+        r.kept_head_found = *kept_head == genesis_chain;
+    }
     auto fault = [&](const airing& row, std::string what) {
         if (r.faults.size() < max_faults) {
             r.faults.push_back(
@@ -38,6 +41,13 @@ verify_result verify_chain(const store& s, const std::optional<std::string>& cha
         }
         if (mine) {
             ++r.rows;
+        }
+        if (kept_head) {
+            if (*r.kept_head_found) {
+                ++r.rows_after_kept_head;
+            } else if (row.chain == *kept_head) {
+                r.kept_head_found = true;
+            }
         }
         previous_seq = seq;
         previous_chain = row.chain.value_or("");

@@ -25,7 +25,13 @@ struct verify_result {
     std::string head;                // chain value of the last completed row (zeros when none)
     std::size_t fault_count = 0;     // every fault found
     std::vector<chain_fault> faults; // the first max_faults of them, in chain order
-    bool ok() const { return fault_count == 0; }
+    // With a kept head (a chain head printed earlier and kept elsewhere): whether a completed
+    // row still carries it (always, for the zero head of an empty log), and how many rows of
+    // the whole store were completed after it. Rows removed from the end of the chain, or a
+    // file replaced by another, leave no fault in the walk: only this shows them.
+    std::optional<bool> kept_head_found;
+    std::size_t rows_after_kept_head = 0;
+    bool ok() const { return fault_count == 0 && kept_head_found.value_or(true); }
 };
 
 // Walks the whole chain in completion order. For each row: its seq follows the previous one
@@ -34,8 +40,10 @@ struct verify_result {
 // altered in a way that changes the link). Also a fault: a completed row with no place in the
 // chain, and an open row that carries one. With `channel`, only that channel's rows are
 // checked and counted, but a gap in the sequence is reported whatever row follows it: the
-// chain is one for the whole store, and a removed row's channel cannot be known.
+// chain is one for the whole store, and a removed row's channel cannot be known. With
+// `kept_head`, also looks for it in the chain (see verify_result::kept_head_found).
 verify_result verify_chain(const store& s, const std::optional<std::string>& channel = {},
-                           std::size_t max_faults = 20);
+                           std::size_t max_faults = 20,
+                           const std::optional<std::string>& kept_head = {});
 
 } // namespace onair::asrun

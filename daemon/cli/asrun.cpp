@@ -24,14 +24,58 @@ struct asrun_options {
     std::string to;
     std::string format = "csv";
     bool verify = false;
+    std::string head;
 };
 
+// A chain head as --verify prints it: 64 hex digits (either case), lowercased.
+std::optional<std::string> parse_head(const std::string& text) {
+    if (text.size() != 64) {
+        return std::nullopt;
+    }
+    std::string head;
+    for (char c : text) {
+        if (c >= 'A' && c <= 'F') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return std::nullopt;
+        }
+        head += c;
+    }
+    return head;
+}
+
+void print_kept_head(const asrun::verify_result& r, const std::string& kept) {
+    if (r.kept_head_found.value_or(true)) {
+        std::cout << "ok: the chain holds the kept head " << kept << ", " << r.rows_after_kept_head
+                  << (r.rows_after_kept_head == 1 ? " row" : " rows") << " completed since\n";
+    } else {
+        std::cerr << "onair asrun: error: the chain no longer holds the kept head " << kept
+                  << ": rows were removed from its end, or the file was replaced\n";
+    }
+}
+
 // --verify: exit 0 with the count and the chain head, or 1 naming each row where the chain
-// breaks (the first ones; the count of the rest).
-int run_verify(const std::filesystem::path& file, const std::optional<std::string>& channel) {
+// breaks (the first ones; the count of the rest), or saying that the kept head is gone.
+int run_verify(const std::filesystem::path& file, const std::optional<std::string>& channel,
+               const std::optional<std::string>& kept_head) {
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) {
-        std::cout << "ok: 0 rows verified, chain head " << asrun::genesis_chain << '\n';
+        asrun::verify_result none;
+        none.head = asrun::genesis_chain;
+        if (kept_head) {
+            none.kept_head_found = *kept_head == asrun::genesis_chain;
+        }
+        if (none.ok()) {
+            std::cout << "ok: 0 rows verified, chain head " << asrun::genesis_chain << '\n';
+        }
+        if (kept_head) {
+            print_kept_head(none, *kept_head);
+        }
+        if (!none.ok()) {
+            std::cout << "FAILED: 1 fault in 0 rows, chain head " << asrun::genesis_chain << '\n';
+            return input_error;
+        }
         return ok;
     }
     asrun::store s(file, asrun::open_mode::read_only);
@@ -41,9 +85,12 @@ int run_verify(const std::filesystem::path& file, const std::optional<std::strin
                      "start\n";
         return input_error;
     }
-    auto r = asrun::verify_chain(s, channel);
+    auto r = asrun::verify_chain(s, channel, 20, kept_head);
     if (r.ok()) {
         std::cout << "ok: " << r.rows << " rows verified, chain head " << r.head << '\n';
+        if (kept_head) {
+            print_kept_head(r, *kept_head);
+        }
         return ok;
     }
     for (const auto& f : r.faults) {
@@ -59,8 +106,12 @@ int run_verify(const std::filesystem::path& file, const std::optional<std::strin
         std::cerr << "onair asrun: error: and " << (r.fault_count - r.faults.size())
                   << " more faults\n";
     }
-    std::cout << "FAILED: " << r.fault_count << (r.fault_count == 1 ? " fault" : " faults")
-              << " in " << r.rows << " rows, chain head " << r.head << '\n';
+    if (kept_head) {
+        print_kept_head(r, *kept_head);
+    }
+    const auto faults = r.fault_count + (r.kept_head_found.value_or(true) ? 0 : 1);
+    std::cout << "FAILED: " << faults << (faults == 1 ? " fault" : " faults") << " in " << r.rows
+              << " rows, chain head " << r.head << '\n';
     return input_error;
 }
 
@@ -112,6 +163,20 @@ int run_asrun(const asrun_options& o) {
     }
 
     const auto file = asrun::store_file(cfg->state_dir);
+    std::optional<std::string> kept_head;
+    if (!o.head.empty()) {
+        kept_head = parse_head(o.head);
+        if (!kept_head) {
+            std::cerr << "onair asrun: --head: expected the 64 hex digits of a chain head as "
+                         "--verify prints it, got '"
+                      << o.head << "'\n";
+            return usage_error;
+        }
+        if (!o.verify) {
+            std::cerr << "onair asrun: --head goes with --verify\n";
+            return usage_error;
+        }
+    }
     if (o.verify) {
         if (!o.from.empty() || !o.to.empty()) {
             std::cerr << "onair asrun: --verify checks the whole chain; --from and --to do not "
@@ -119,7 +184,7 @@ int run_asrun(const asrun_options& o) {
             return usage_error;
         }
         try {
-            return run_verify(file, f.channel);
+            return run_verify(file, f.channel, kept_head);
         } catch (const asrun::store_error& e) {
             std::cerr << "onair asrun: error: " << e.what() << '\n';
             return input_error;
@@ -161,6 +226,9 @@ command add_asrun(CLI::App& app) {
     sub->add_option("--format", o->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
     sub->add_flag("--verify", o->verify,
                   "Check the tamper-evidence chain instead of exporting: exit 0 when intact");
+    sub->add_option("--head", o->head,
+                    "With --verify: a chain head printed earlier; fails when the chain no "
+                    "longer holds it (rows removed from the end, or the file replaced)");
     return [o] { return run_asrun(*o); };
 }
 

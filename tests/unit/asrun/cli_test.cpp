@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <sys/wait.h>
@@ -182,6 +183,98 @@ TEST_F(asrun_cli, verify_says_ok_with_the_head_or_names_the_altered_row) {
               std::string::npos)
         << gap.out;
     EXPECT_EQ(run(cmd(" --verify --from 2026-12-01 2>/dev/null")).code, 2);
+}
+
+TEST_F(asrun_cli, verify_with_a_kept_head_detects_rows_removed_from_the_end) {
+    const auto file = dir_.path() / "state" / "asrun.sqlite";
+    auto head_now = [&] {
+        store s(file, open_mode::read_only);
+        return s.chain_head().value_or("");
+    };
+    // The zero head of an empty log is held by every log.
+    auto empty = run(cmd(" --verify --head " + genesis_chain));
+    EXPECT_EQ(empty.code, 0);
+    fill(2);
+    const auto kept = head_now();
+    auto same = run(cmd(" --verify --head " + kept));
+    EXPECT_EQ(same.code, 0);
+    EXPECT_EQ(same.out, "ok: 4 rows verified, chain head " + kept +
+                            "\nok: the chain holds the kept head " + kept +
+                            ", 0 rows completed since\n");
+    fill(1); // rows added since: still a continuation
+    const auto later = head_now();
+    auto grown = run(cmd(" --verify --head " + kept));
+    EXPECT_EQ(grown.code, 0);
+    EXPECT_EQ(grown.out, "ok: 6 rows verified, chain head " + later +
+                             "\nok: the chain holds the kept head " + kept +
+                             ", 2 rows completed since\n");
+    // Upper case, as some tools print it, is the same head.
+    std::string upper = kept;
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    EXPECT_EQ(run(cmd(" --verify --head " + upper)).code, 0);
+
+    // The last two rows removed: the chain is consistent, only the kept head shows it.
+    {
+        auto db = sqlite::open(file.string(), SQLITE_OPEN_READWRITE);
+        sqlite::exec(db.get(), "DELETE FROM airings WHERE seq > 4");
+    }
+    EXPECT_EQ(run(cmd(" --verify")).code, 0);
+    auto cut = run(cmd(" --verify --head " + later + " 2>&1"));
+    EXPECT_EQ(cut.code, 1);
+    EXPECT_EQ(cut.out, "onair asrun: error: the chain no longer holds the kept head " + later +
+                           ": rows were removed from its end, or the file was replaced\n"
+                           "FAILED: 1 fault in 4 rows, chain head " +
+                           kept + "\n");
+    EXPECT_EQ(run(cmd(" --verify --head " + kept)).code, 0);
+
+    // The file replaced by another log (here: none at all, then a new one).
+    std::filesystem::remove(file);
+    auto gone = run(cmd(" --verify --head " + kept + " 2>&1"));
+    EXPECT_EQ(gone.code, 1);
+    EXPECT_NE(gone.out.find("no longer holds the kept head"), std::string::npos) << gone.out;
+    {
+        store s(file); // a different log: its first row differs, so does every link after
+        auto other = test::on_air_spot("police-tv", utc(2026, 11, 30, 16, 0));
+        other.status = airing_status::failed;
+        s.record(other);
+    }
+    fill(2);
+    EXPECT_EQ(run(cmd(" --verify")).code, 0);
+    EXPECT_EQ(run(cmd(" --verify --head " + kept + " 2>/dev/null")).code, 1);
+
+    EXPECT_EQ(run(cmd(" --verify --head abc 2>/dev/null")).code, 2);
+    EXPECT_EQ(run(cmd(" --verify --head " + std::string(64, 'g') + " 2>/dev/null")).code, 2);
+    EXPECT_EQ(run(cmd(" --head " + kept + " 2>/dev/null")).code, 2);
+}
+
+// The API's export pages, glued together, are what `onair asrun` prints for the same rows.
+TEST_F(asrun_cli, export_pages_glued_together_are_the_commands_output) {
+    const auto file = dir_.path() / "state" / "asrun.sqlite";
+    for (int hours : {0, 1, 100, 225}) { // 0, 2, 200, 450 rows in all; 450 rows run to 3 pages
+        std::filesystem::remove_all(dir_.path() / "state");
+        if (hours > 0) {
+            fill(hours);
+        }
+        std::optional<store> s;
+        if (std::filesystem::exists(file)) {
+            s.emplace(file, open_mode::read_only);
+        }
+        for (auto [flag, format] : {std::pair{"csv", export_format::csv},
+                                    std::pair{"json", export_format::json}}) {
+            for (const auto& [args, f] :
+                 {std::pair{std::string(), filter{}},
+                  std::pair{std::string(" --channel radio-de"), filter{"radio-de", {}, {}}}}) {
+                export_pager pager(s ? &*s : nullptr, f, format);
+                std::string glued;
+                while (pager.next(glued)) {
+                }
+                auto out = run(cmd(args + " --format " + flag));
+                EXPECT_EQ(out.code, 0);
+                EXPECT_EQ(glued, out.out) << hours << " hours, " << flag << args;
+            }
+        }
+    }
 }
 
 TEST_F(asrun_cli, usage_errors_exit_2) {

@@ -201,3 +201,109 @@ TEST(csv_field, quotes_as_rfc_4180_asks) {
 
 } // namespace
 } // namespace onair::asrun
+
+namespace onair::asrun {
+namespace {
+
+// `n` rows on two channels in two zones, three to a scheduled start (so pages break inside a
+// run of equal starts, where only the id orders them): closed, skipped, and one still on air.
+void fill_rows(store& s, int n) {
+    for (int i = 0; i < n; ++i) {
+        airing a;
+        a.channel = i % 2 == 0 ? "police-tv" : "radio-de";
+        a.kind = i % 5 == 0 ? airing_kind::programme : airing_kind::spot;
+        a.media = "m" + std::to_string(i);
+        if (a.kind == airing_kind::spot) {
+            a.campaign = "c, \"" + std::to_string(i % 7) + "\"";
+        }
+        a.title = i % 3 == 0 ? lao_title : "Title " + std::to_string(i);
+        a.file = "/srv/media/m" + std::to_string(i) + ".mp4";
+        a.scheduled_start = utc(2026, 12, 1, 0, 0) + std::chrono::minutes{i / 3};
+        a.scheduled_end = a.scheduled_start + std::chrono::seconds{30};
+        a.timezone = i % 2 == 0 ? "Asia/Vientiane" : "Europe/Berlin";
+        if (i % 4 == 1) {
+            a.status = airing_status::skipped;
+            a.detail = "not reached";
+            s.record(a);
+            continue;
+        }
+        a.actual_start = a.scheduled_start + std::chrono::milliseconds{i};
+        a.media_sha256 = sha_helmet;
+        auto id = s.open_airing(a);
+        if (i != n - 2) { // one row stays on air
+            s.close_airing(id, a.scheduled_end, airing_status::aired);
+        }
+    }
+}
+
+std::string paged(const store* s, const filter& f, export_format format, std::size_t page_rows,
+                  std::size_t& pieces) {
+    export_pager pager(s, f, format, page_rows);
+    std::string out;
+    pieces = 0;
+    bool more = true;
+    while (more) {
+        more = pager.next(out);
+        ++pieces;
+    }
+    EXPECT_FALSE(pager.next(out)); // done stays done, and appends nothing
+    return out;
+}
+
+TEST(export_pager, pages_are_byte_for_byte_the_export) {
+    for (int n : {0, 1, 200, 201, 450}) {
+        temp_dir dir;
+        store s(dir.path() / "asrun.sqlite");
+        fill_rows(s, n);
+        for (auto format : {export_format::csv, export_format::json}) {
+            for (const filter& f :
+                 {filter{}, filter{"police-tv", utc(2026, 12, 1, 0, 10), utc(2026, 12, 1, 2, 0)}}) {
+                std::ostringstream whole;
+                const auto rows = export_airings(s, f, format, whole);
+                std::size_t pieces = 0;
+                EXPECT_EQ(paged(&s, f, format, 200, pieces), whole.str())
+                    << n << " rows, format " << static_cast<int>(format);
+                // full pages, then the one that finds fewer (perhaps none) and closes
+                EXPECT_EQ(pieces, rows / 200 + 1) << n << " rows";
+            }
+        }
+    }
+}
+
+TEST(export_pager, small_pages_split_runs_of_equal_starts_exactly) {
+    temp_dir dir;
+    store s(dir.path() / "asrun.sqlite");
+    fill_rows(s, 40);
+    for (std::size_t page : {1u, 2u, 3u, 7u}) {
+        std::ostringstream whole;
+        export_airings(s, {}, export_format::json, whole);
+        std::size_t pieces = 0;
+        EXPECT_EQ(paged(&s, {}, export_format::json, page, pieces), whole.str()) << page;
+        EXPECT_EQ(pieces, 40 / page + 1) << page;
+    }
+}
+
+TEST(export_pager, no_store_is_an_empty_log) {
+    std::size_t pieces = 0;
+    EXPECT_EQ(paged(nullptr, {}, export_format::csv, 200, pieces), csv_header);
+    EXPECT_EQ(paged(nullptr, {}, export_format::json, 200, pieces), "[]\n");
+    EXPECT_EQ(pieces, 1u);
+}
+
+TEST(export_rows, a_row_formats_as_the_writers_write_it) {
+    temp_dir dir;
+    store s(dir.path() / "asrun.sqlite");
+    fill(s);
+    auto row = *s.find(1);
+    std::ostringstream csv;
+    csv_writer(csv).write(row);
+    EXPECT_EQ(std::string(csv_header) + csv_row(row), csv.str());
+    std::ostringstream json;
+    json_writer w(json);
+    w.write(row);
+    w.finish();
+    EXPECT_EQ("[\n  " + json_object(row) + "\n]\n", json.str());
+}
+
+} // namespace
+} // namespace onair::asrun

@@ -383,6 +383,54 @@ TEST(store, exports_reports_and_verify_read_through_an_index_without_sorting) {
             << plan;
         EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << c.sql << "\n" << plan;
     }
+    // pages of an export: seek past the last row sent, never scan from the start
+    const std::vector<expectation> pages{
+        {store::airings_page_sql({}, false), "airings_by_start"},
+        {store::airings_page_sql({}, true), "airings_by_start (scheduled_start_ms>?)"},
+        {store::airings_page_sql({"police-tv", t0, t1}, true),
+         "airings_by_channel (channel=? AND scheduled_start_ms>? AND scheduled_start_ms<?)"},
+    };
+    for (const auto& c : pages) {
+        auto plan = query_plan(db.get(), c.sql);
+        EXPECT_NE(plan.find(std::string("USING INDEX ") + c.index), std::string::npos)
+            << c.sql << "\n"
+            << plan;
+        EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << c.sql << "\n" << plan;
+    }
+}
+
+} // namespace
+} // namespace onair::asrun
+
+namespace onair::asrun {
+namespace {
+
+TEST(store, a_batch_is_one_transaction_and_a_write_that_changes_nothing_undoes_only_itself) {
+    temp_dir dir;
+    store s(dir.path() / "asrun.sqlite");
+    const auto t = test::utc(2026, 12, 1, 7, 0);
+    {
+        store::batch b(s);
+        auto id = s.open_airing(test::on_air_spot("police-tv", t));
+        EXPECT_FALSE(s.close_airing(id + 100, t + 30s, airing_status::aired)); // not open
+        EXPECT_TRUE(s.close_airing(id, t + 30s, airing_status::aired));
+        auto skipped = test::on_air_spot("police-tv", t + 30s);
+        skipped.actual_start.reset();
+        skipped.status = airing_status::skipped;
+        s.record(skipped);
+        b.commit();
+    }
+    {
+        store::batch b(s); // left without commit: rolled back, chain included
+        s.record([&] {
+            auto r = test::on_air_spot("police-tv", t + 60s);
+            r.status = airing_status::failed;
+            return r;
+        }());
+    }
+    std::vector<std::optional<std::int64_t>> seqs;
+    s.airings({}, [&](const airing& a) { seqs.push_back(a.seq); });
+    EXPECT_EQ(seqs, (std::vector<std::optional<std::int64_t>>{1, 2}));
 }
 
 } // namespace
