@@ -3,6 +3,8 @@
 
 #include "playout/outputs.hpp"
 
+#include "core/redact.hpp"
+
 #include <gst/video/video.h>
 
 #include <algorithm>
@@ -174,7 +176,7 @@ std::string output_name(const schedule::output& out) {
     case schedule::output_type::file: return n + " " + out.file.string();
     case schedule::output_type::udp: return n + " " + out.host + ":" + std::to_string(out.port);
     case schedule::output_type::srt:
-    case schedule::output_type::rtmp: return n + " " + out.uri;
+    case schedule::output_type::rtmp: return n + " " + core::redact(out.uri);
     case schedule::output_type::hls: return n + " " + out.dir.string();
     case schedule::output_type::icecast:
         return n + " " + out.host + ":" + std::to_string(out.port) + out.mount;
@@ -550,9 +552,9 @@ void output_manager::bring_up(slot& s, steady_time now) {
         bin = build_bin(s);
     } catch (const std::exception& e) {
         s.state = "failed";
-        s.last_error = e.what();
+        s.last_error = core::redact(e.what());
         std::cerr << "output failed channel=" << channel_name_ << " output=\"" << s.name
-                  << "\" error=\"" << e.what() << "\"\n";
+                  << "\" error=\"" << s.last_error << "\"\n";
         return;
     }
     s.bin = std::move(bin);
@@ -606,10 +608,10 @@ void output_manager::take_down(slot& s, const std::string& why, steady_time now)
     }
     s.failed_start = false;
     s.state = "retrying";
-    s.last_error = why;
+    s.last_error = core::redact(why);
     s.next_try = now + s.delay;
     std::cerr << "output down channel=" << channel_name_ << " output=\"" << s.name
-              << "\" error=\"" << why << "\" retry_in_ms=" << s.delay.count() << '\n';
+              << "\" error=\"" << s.last_error << "\" retry_in_ms=" << s.delay.count() << '\n';
     s.delay = std::min<std::chrono::milliseconds>(s.delay * 2, max_retry_delay);
 }
 

@@ -4,6 +4,9 @@
 
 #include "core/ids.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -598,19 +601,59 @@ void read_listen(reader& r, const field& l, control& out) {
     out.listen_port = static_cast<int>(n);
 }
 
+// Loopback addresses: 127.0.0.0/8, ::1, and the name localhost.
+bool is_loopback(const std::string& host) {
+    if (host == "localhost") {
+        return true;
+    }
+    in_addr v4{};
+    if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    }
+    in6_addr v6{};
+    return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
 void read_control(reader& r, const field& f, control& out) {
     if (!f.present() || f.is_null()) {
         return; // the defaults: loopback, no token
     }
-    map_fields m(r, f, {"listen", "token_file"});
+    map_fields m(r, f, {"listen", "token_file", "read_token", "plan_days"});
     if (!m.ok()) {
         return;
     }
-    if (field l = m.get("listen"); l.present()) {
+    field l = m.get("listen");
+    if (l.present()) {
         read_listen(r, l, out);
     }
     if (field t = m.get("token_file"); t.present() && !t.is_null()) {
         out.token_file = r.file_path(t);
+        if (out.token_file) {
+            const auto written = r.string(t).value_or("");
+            if (!written.empty() && std::filesystem::path(written).is_relative()) {
+                out.token_credential = written;
+            }
+        }
+    }
+    if (field t = m.get("read_token"); t.present()) {
+        if (auto v = r.choice(t, {"true", "false"})) {
+            out.read_token = *v == "true";
+        }
+    }
+    if (field d = m.get("plan_days"); d.present()) {
+        if (auto v = r.integer(d, 1, 3660)) {
+            out.plan_days = static_cast<int>(*v);
+        }
+    }
+    // Off loopback, anyone on the network reaches the API: without a token anyone could
+    // insert, skip and reload.
+    if (l.present() && !is_loopback(out.listen_host) && !out.token_file) {
+        r.error(l.value_at, "field '" + l.name + "': listening on '" + out.listen_host +
+                                "' (not loopback) needs a token: set control.token_file");
+    }
+    if (out.read_token && !out.token_file) {
+        field t = m.get("read_token");
+        r.error(t.value_at, "field '" + t.name + "': read_token needs control.token_file");
     }
 }
 

@@ -195,7 +195,12 @@ inline auto air_fields(const channel& c) {
 struct control {
     std::string listen_host = "127.0.0.1";
     int listen_port = 8750;
-    std::optional<path> token_file;
+    std::optional<path> token_file; // absolute
+    // token_file as written, when it is relative: under systemd's LoadCredential= the token is
+    // $CREDENTIALS_DIRECTORY/<this> when that file exists. Empty for an absolute token_file.
+    std::string token_credential;
+    bool read_token = false; // GET routes (all but /api/v1/health) need the token too
+    int plan_days = 366;     // the plan route answers for today +- this many days
 };
 
 struct config {

@@ -146,6 +146,67 @@ TEST(load_config, listen_takes_ipv6_in_brackets) {
     EXPECT_EQ(cfg.api.listen_port, 8751);
 }
 
+TEST(load_config, control_safety_fields) {
+    temp_dir dir;
+    auto d = load_clean(dir, one_channel("tv", "    outputs: [{type: null}]\n"));
+    EXPECT_FALSE(d.api.read_token);
+    EXPECT_EQ(d.api.plan_days, 366);
+    EXPECT_EQ(d.api.token_credential, "");
+    auto cfg = load_clean(dir, "control: {token_file: onair-token, read_token: true, "
+                               "plan_days: 3660}\n" +
+                                   one_channel("tv", "    outputs: [{type: null}]\n"));
+    EXPECT_TRUE(cfg.api.read_token);
+    EXPECT_EQ(cfg.api.plan_days, 3660);
+    EXPECT_EQ(cfg.api.token_file, dir.path() / "config/onair-token");
+    EXPECT_EQ(cfg.api.token_credential, "onair-token");
+    auto abs = load_clean(dir, "control: {token_file: /etc/onair/token, plan_days: 1}\n" +
+                                   one_channel("tv", "    outputs: [{type: null}]\n"));
+    EXPECT_EQ(abs.api.token_file, fs::path("/etc/onair/token"));
+    EXPECT_EQ(abs.api.token_credential, "");
+    EXPECT_EQ(abs.api.plan_days, 1);
+    // Loopback needs no token, whichever way it is written.
+    for (const char* l : {"127.0.0.1:1", "127.1.2.3:1", "\"[::1]:1\"", "localhost:1"}) {
+        auto c = load_clean(dir, std::string("control: {listen: ") + l + "}\n" +
+                                     one_channel("tv", "    outputs: [{type: null}]\n"));
+        EXPECT_FALSE(c.api.token_file) << l;
+    }
+}
+
+// The errors as `onair check` prints them, for a config whose control section is `control`.
+std::vector<std::string> control_errors(const temp_dir& dir, const std::string& control) {
+    write_file(dir / "playlists/tv.yaml", good_schedule);
+    const auto file = write_file(dir / "onair.yaml", "control:\n" + control +
+                                                         one_channel("tv", "    outputs: "
+                                                                           "[{type: null}]\n"));
+    test::scoped_cwd cwd(dir.path());
+    core::diagnostics diags;
+    load_config("onair.yaml", diags);
+    return lines_of(diags);
+}
+
+TEST(load_config, control_off_loopback_needs_a_token_and_fields_are_checked) {
+    temp_dir dir;
+    EXPECT_EQ(control_errors(dir, "  listen: 0.0.0.0:8750\n"),
+              std::vector<std::string>{
+                  "onair.yaml:2:11: error: field 'control.listen': listening on '0.0.0.0' (not "
+                  "loopback) needs a token: set control.token_file"});
+    EXPECT_EQ(control_errors(dir, "  listen: \"[::]:8750\"\n"),
+              std::vector<std::string>{
+                  "onair.yaml:2:11: error: field 'control.listen': listening on '::' (not "
+                  "loopback) needs a token: set control.token_file"});
+    EXPECT_EQ(control_errors(dir, "  listen: 192.168.1.10:8750\n  token_file: token\n"),
+              std::vector<std::string>{});
+    EXPECT_EQ(control_errors(dir, "  read_token: yes\n  plan_days: 0\n"),
+              (std::vector<std::string>{
+                  "onair.yaml:2:15: error: field 'control.read_token': expected one of true or "
+                  "false, found 'yes'",
+                  "onair.yaml:3:14: error: field 'control.plan_days': 0 is out of range, expected "
+                  "an integer from 1 to 3660"}));
+    EXPECT_EQ(control_errors(dir, "  read_token: true\n"),
+              std::vector<std::string>{"onair.yaml:2:15: error: field 'control.read_token': "
+                                       "read_token needs control.token_file"});
+}
+
 TEST(load_config, loop_and_live_fillers) {
     temp_dir dir;
     auto loop = load_clean(
