@@ -290,6 +290,40 @@ GstPadProbeReturn filler_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data
     return GST_PAD_PROBE_OK;
 }
 
+// Keeps a mixer's output on one timeline. GstAggregator (1.22) with start-time-selection=zero
+// sets its output position to MIN(0, position) when the first buffer reaches any of its sink
+// pads. Live, the mixer may already have timed out and mixed up to "now" before the filler's
+// first buffer comes (the running time starts at the fraction of the wall second): the next
+// buffer then goes out stamped 0 with a duration up to where the mixer really is, one buffer
+// once per start. A codec that keeps perfect timestamps (vorbisenc, on .ogg and icecast ogg)
+// takes that for a jump back in time and fails ("Could not encode stream"); the others only
+// resynchronise. So a buffer that starts before the one before it ended starts where that one
+// ended (its end, which is right, stays), and one that ends by then is dropped.
+struct continuity {
+    std::int64_t end = -1; // where the last buffer ended (streaming thread only)
+};
+
+GstPadProbeReturn continuity_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto& c = *static_cast<continuity*>(data);
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (!GST_BUFFER_PTS_IS_VALID(buf) || !GST_BUFFER_DURATION_IS_VALID(buf)) {
+        return GST_PAD_PROBE_OK;
+    }
+    const auto pts = static_cast<std::int64_t>(GST_BUFFER_PTS(buf));
+    const std::int64_t end = pts + static_cast<std::int64_t>(GST_BUFFER_DURATION(buf));
+    if (c.end >= 0 && pts < c.end) {
+        if (end <= c.end) {
+            return GST_PAD_PROBE_DROP;
+        }
+        buf = gst_buffer_make_writable(buf);
+        GST_BUFFER_PTS(buf) = static_cast<GstClockTime>(c.end);
+        GST_BUFFER_DURATION(buf) = static_cast<GstClockTime>(end - c.end);
+        GST_PAD_PROBE_INFO_DATA(info) = buf;
+    }
+    c.end = end;
+    return GST_PAD_PROBE_OK;
+}
+
 GstPadProbeReturn position_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
     GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
     const std::int64_t rt = detail::buffer_running_time(pad, buf);
@@ -327,6 +361,7 @@ struct channel_engine::impl {
     GstClockTime base_time = 0;    // live: chosen once at start
     gate g;
     std::array<filler_pad, 2> filler_pads;
+    std::array<continuity, 2> continuities; // per mixer
     std::array<std::atomic<std::int64_t>, 2> positions{}; // output reached, per mixer
     std::list<active_clip> clips;
     std::function<void(const event&)> callback;
@@ -404,6 +439,9 @@ struct channel_engine::impl {
                                            ch.fill.type == schedule::filler_type::live;
             gst_pad_add_probe(fpad.get(), GST_PAD_PROBE_TYPE_BUFFER, filler_probe,
                               &filler_pads[index], nullptr);
+            gst::pad_ptr mixed(gst_element_get_static_pad(mix.get(), "src"));
+            gst_pad_add_probe(mixed.get(), GST_PAD_PROBE_TYPE_BUFFER, continuity_probe,
+                              &continuities[index], nullptr);
             gst::pad_ptr out(gst_element_get_static_pad(filter.get(), "src"));
             gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, position_probe,
                               &positions[index], nullptr);
