@@ -28,7 +28,8 @@ struct http_request {
     std::chrono::milliseconds deadline{10'000};
 };
 
-// One request to 127.0.0.1:`port`, with `Host: 127.0.0.1:PORT` as a browser or curl sends it.
+// One request to 127.0.0.1:`port`, with `Host: 127.0.0.1:PORT` as a browser or curl sends it
+// (the API refuses a Host that does not name its listen address: DNS rebinding).
 http_reply http(int port, const http_request& request);
 
 // The usual shape: a GET, or a POST of JSON.
