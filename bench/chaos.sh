@@ -17,7 +17,9 @@
 #   disk      the state dir's tmpfs filled for 5-20 s, then freed (only when a tmpfs can be
 #             mounted there: run as root)
 # Media are generated here (320x240 TV clips and Ogg tones, a few seconds of CPU). Everything
-# lives in a temp dir, removed at the end (CHAOS_KEEP=1 keeps it); ONAIR overrides the binary.
+# lives in a temp dir, removed at the end (CHAOS_KEEP=1 keeps it); ONAIR overrides the binary;
+# CHAOS_FAULTS="lock sighup ..." limits the faults to those kinds. A daemon that does not stop
+# within 30 s of SIGTERM is killed, and the summary says so.
 set -euo pipefail
 
 seconds=${1:-}
@@ -41,7 +43,7 @@ jobs_bg=()
 cleanup() {
     set +e
     for j in "${jobs_bg[@]}"; do kill "$j" 2>/dev/null; done
-    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    [ -n "$pid" ] && stop_daemon
     [ -n "$ice" ] && kill -KILL "$ice" 2>/dev/null && wait "$ice" 2>/dev/null
     [ "$tmpfs" = 1 ] && umount -l "$state" 2>/dev/null
     if [ "${CHAOS_KEEP:-0}" = 1 ]; then echo "chaos: kept $dir"; else rm -rf "$dir"; fi
@@ -49,6 +51,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+stop_daemon() { # SIGTERM, then SIGKILL after 30 s; the exit status in $daemon_status
+    local i
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 300; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "chaos: the daemon did not stop within 30 s of SIGTERM: killed" >&2
+        kill -KILL "$pid"
+    fi
+    daemon_status=0
+    wait "$pid" 2>/dev/null || daemon_status=$?
+    pid=""
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 api=$(free_port)
 iceport=$(free_port)
@@ -278,6 +295,9 @@ fault_disk() {
 }
 kinds=(lock sighup burst badapi media receiver)
 [ "$tmpfs" = 1 ] && kinds+=(disk)
+if [ -n "${CHAOS_FAULTS:-}" ]; then
+    read -r -a kinds <<<"$CHAOS_FAULTS"
+fi
 
 # ---- the run ---------------------------------------------------------------------------------------
 started=$(date +%s)
@@ -319,10 +339,8 @@ jobs_bg=()
 metrics=$(http_get /metrics)
 hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
 ended=$(date -u +%s)
-kill -TERM "$pid"
-status=0
-wait "$pid" || status=$?
-pid=""
+stop_daemon
+status=$daemon_status
 spilled_left=0
 [ -f "$state/asrun.spill" ] && spilled_left=$(grep -c . "$state/asrun.spill" || true)
 
