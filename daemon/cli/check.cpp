@@ -28,6 +28,7 @@ std::size_t warnings_of(const core::diagnostics& diags) {
 struct check_options {
     std::string config;
     bool no_probe = false;
+    bool config_only = false;
     int days = 7;
     std::string format = "text";
     std::string start; // first day to plan, default today in each channel's zone
@@ -46,7 +47,46 @@ int run_check(const check_options& o) {
 
     const auto began = std::chrono::steady_clock::now();
     core::diagnostics diags;
-    auto st = schedule::load_station(o.config, diags);
+    std::optional<schedule::station> st;
+    // --config-only: only the config's own errors fail the check. What is wrong with a channel's
+    // schedule, its media or its plan is said as a warning: the daemon airs the other channels,
+    // and filler on that one until the file is fixed (the unit's ExecStartPre must not keep the
+    // whole station off air for one channel's playlist).
+    std::vector<std::string> on_filler;
+    if (o.config_only) {
+        std::vector<schedule::schedule_report> reports;
+        st = schedule::load_station(o.config, diags, reports);
+        for (const auto& r : reports) {
+            for (auto d : r.diags.all()) {
+                d.level = core::severity::warning;
+                diags.add(std::move(d));
+            }
+        }
+        if (st) {
+            schedule::station airing;
+            airing.cfg = st->cfg;
+            airing.cfg.channels.clear();
+            for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
+                const auto& ch = st->cfg.channels[i];
+                if (st->broken_schedule[i]) {
+                    on_filler.push_back(ch.id);
+                    diags.warning(ch.schedule_where,
+                                  "channel '" + ch.id + "' airs filler until the errors in '" +
+                                      schedule::display_path(ch.schedule_file) + "' are fixed");
+                    continue;
+                }
+                airing.cfg.channels.push_back(ch);
+                airing.schedules.push_back(st->schedules[i]);
+                airing.broken_schedule.push_back(false);
+            }
+            st = std::move(airing);
+        }
+    } else {
+        st = schedule::load_station(o.config, diags);
+    }
+    // The stages after loading report into their own list, so that --config-only can say their
+    // errors as warnings.
+    core::diagnostics later;
 
     std::size_t probed = 0, cached = 0;
     bool planned = false;
@@ -64,21 +104,27 @@ int run_check(const check_options& o) {
             }
         } else {
             media::prober prober(probe_cache_path(st->cfg));
-            durations = media::check_media(*st, prober, diags);
+            durations = media::check_media(*st, prober, later);
             prober.save();
             probed = prober.decoded();
             cached = prober.cache_hits();
         }
-        if (!diags.has_errors()) {
+        if (!later.has_errors()) {
             planned = true;
             for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
                 planner::planner p(channel_input_for(*st, i, durations[i]));
                 const auto today =
                     start.value_or(p.local_day_of(date::floor<std::chrono::milliseconds>(
                         std::chrono::system_clock::now())));
-                planner::check_plan(p, today, today + date::days{o.days - 1}, diags);
+                planner::check_plan(p, today, today + date::days{o.days - 1}, later);
             }
         }
+    }
+    for (auto d : later.all()) {
+        if (o.config_only) {
+            d.level = core::severity::warning;
+        }
+        diags.add(std::move(d));
     }
 
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -107,7 +153,14 @@ int run_check(const check_options& o) {
             }
             std::cout << ", " << o.days << " days planned";
         }
-        std::cout << " in " << elapsed.count() << " ms\n";
+        std::cout << " in " << elapsed.count() << " ms";
+        if (!on_filler.empty()) {
+            std::cout << "; airing filler until their schedules are fixed:";
+            for (const auto& id : on_filler) {
+                std::cout << " " << id;
+            }
+        }
+        std::cout << '\n';
     }
     return diags.has_errors() ? input_error : ok;
 }
@@ -120,6 +173,9 @@ command add_check(CLI::App& app) {
         "check", "Validate the config, every schedule and media file, and plan the next days");
     sub->add_option("--config", o->config, "The config file")->required();
     sub->add_flag("--no-probe", o->no_probe, "Do not open media files");
+    sub->add_flag("--config-only", o->config_only,
+                  "Fail only on errors in the config file itself; a channel's broken schedule, "
+                  "media or plan is a warning (that channel airs filler)");
     sub->add_option("--days", o->days, "Days to plan and check (default 7)")
         ->check(CLI::Range(1, 3660));
     sub->add_option("--format", o->format, "text or json")

@@ -1,5 +1,6 @@
 #include "core/time.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <stdexcept>
@@ -32,6 +33,11 @@ std::string two(long v) {
     return buf;
 }
 
+// The longest duration any input may give: a leap year (8784h). Nothing on air lasts longer,
+// and the bound keeps every product and sum below far from overflowing, however many digits
+// are written.
+constexpr milliseconds max_duration{8784LL * 60 * 60 * 1000};
+
 } // namespace
 
 result<milliseconds> parse_duration(std::string_view text) {
@@ -55,6 +61,7 @@ result<milliseconds> parse_duration(std::string_view text) {
         return bad("it cannot be negative");
     }
     milliseconds total{0};
+    bool too_long = false;
     std::size_t pos = 0;
     std::size_t next_unit = 0; // units must appear in falling order
     while (pos < text.size()) {
@@ -63,10 +70,13 @@ result<milliseconds> parse_duration(std::string_view text) {
         }
         long long amount = 0;
         while (pos < text.size() && is_digit(text[pos])) {
-            amount = amount * 10 + (text[pos] - '0');
-            if (amount > 1'000'000'000LL) {
-                return bad("too large");
+            // Any amount above max_duration in ms is too long in every unit: stop counting there
+            // (the rest of the digits are still read, so a typo after them is still named), and
+            // no product or sum below can overflow.
+            if (amount <= max_duration.count()) {
+                amount = amount * 10 + (text[pos] - '0');
             }
+            too_long = too_long || amount > max_duration.count();
             ++pos;
         }
         std::size_t ustart = pos;
@@ -97,7 +107,12 @@ result<milliseconds> parse_duration(std::string_view text) {
             return bad("units must go from large to small, each once");
         }
         next_unit = found + 1;
-        total += amount * units[found].size;
+        total += std::min<long long>(amount, max_duration.count() + 1) * units[found].size;
+    }
+    if (too_long || total > max_duration) {
+        return result<milliseconds>::failure(
+            "expected a duration of at most " + format_duration(max_duration) +
+            " (a year), found '" + shown + "'");
     }
     return total;
 }

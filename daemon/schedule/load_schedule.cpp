@@ -4,6 +4,7 @@
 #include "core/ids.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -218,7 +219,12 @@ std::optional<break_rule> read_break(reader& r, const field& entry,
     }
     if (every.present()) {
         b.every = r.duration(every);
-        if (b.every && *b.every > core::one_day) {
+        if (b.every && *b.every < limits::shortest_break) {
+            r.error(every.value_at, "field '" + every.name + "': expected at least " +
+                                        core::format_duration(limits::shortest_break) +
+                                        " between breaks, found '" + every.value.Scalar() + "'");
+            b.every.reset();
+        } else if (b.every && *b.every > core::one_day) {
             r.error(every.value_at, "field '" + every.name + "': " +
                                         core::format_duration(*b.every) +
                                         " is longer than a day; use 'at' and 'days'");
@@ -276,7 +282,12 @@ std::optional<break_rule> read_break(reader& r, const field& entry,
     field len = m.require("length");
     if (auto v = len.present() ? r.duration(len) : std::nullopt) {
         b.length = *v;
-        if (b.every && *v > *b.every) {
+        if (*v < limits::shortest_break) {
+            r.error(len.value_at, "field '" + len.name + "': expected a break of at least " +
+                                      core::format_duration(limits::shortest_break) +
+                                      ", found '" + len.value.Scalar() + "'");
+            ok = false;
+        } else if (b.every && *v > *b.every) {
             r.error(len.value_at, "field '" + len.name + "': " + core::format_duration(*v) +
                                       " is longer than 'every' (" +
                                       core::format_duration(*b.every) +
@@ -471,7 +482,82 @@ std::vector<field> list_entries(reader& r, const field& f) {
     return r.sequence(f).value_or(std::vector<field>{});
 }
 
+// Times t = offset + k * every (k >= 0) with lo <= t < hi, for 0 <= lo <= hi <= 24h.
+std::size_t grid_times(core::milliseconds offset, core::milliseconds every, core::milliseconds lo,
+                       core::milliseconds hi) {
+    // The first k whose time is at or after x
+    auto first_at_or_after = [&](core::milliseconds x) -> long long {
+        return x <= offset ? 0 : ((x - offset).count() + every.count() - 1) / every.count();
+    };
+    const long long n = first_at_or_after(hi) - first_at_or_after(lo);
+    return n > 0 ? std::size_t(n) : 0;
+}
+
+// Bounds what one day of the schedule can hold, before anything is planned: the break times
+// and programme starts on each weekday, counted in file order (breaks, then programmes). The
+// entry that takes a weekday past the limit is reported and left out; so is every later entry
+// that would, each on its own.
+void check_items_per_day(reader& r, schedule& s) {
+    static const char* const names[] = {"monday", "tuesday", "wednesday", "thursday",
+                                        "friday", "saturday", "sunday"};
+    std::array<std::size_t, 7> total{};
+    auto admit = [&](const std::array<std::size_t, 7>& own, const core::location& at,
+                     const std::string& what, const std::string& hint) {
+        for (unsigned wd = 0; wd < 7; ++wd) {
+            if (total[wd] + own[wd] > limits::items_per_day) {
+                r.error(at, what + " airs " +
+                                (own[wd] == 1 ? std::string("once")
+                                              : std::to_string(own[wd]) + " times") +
+                                " on a " + names[wd] + ", which makes " +
+                                std::to_string(total[wd] + own[wd]) +
+                                " break times and programme starts in that day; expected at most " +
+                                std::to_string(limits::items_per_day) + hint);
+                return false;
+            }
+        }
+        for (unsigned wd = 0; wd < 7; ++wd) {
+            total[wd] += own[wd];
+        }
+        return true;
+    };
+    std::erase_if(s.breaks, [&](const break_rule& b) {
+        std::array<std::size_t, 7> own{};
+        for (unsigned wd = 0; wd < 7; ++wd) {
+            own[wd] = break_times_on(b, wd);
+        }
+        return !admit(own, b.where, "break '" + b.id + "'",
+                      b.every ? " (a longer 'every' or a narrower 'between' gives fewer)"
+                              : " (list fewer 'at' times)");
+    });
+    std::erase_if(s.programmes, [&](const programme& p) {
+        std::array<std::size_t, 7> own{};
+        for (unsigned wd = 0; wd < 7; ++wd) {
+            own[wd] = (p.days >> wd) & 1u;
+        }
+        return !admit(own, p.where, "programme '" + p.id + "'", "");
+    });
+}
+
 } // namespace
+
+// The `every` grid restarts at each midnight, and the hours after midnight of a `between` that
+// crosses it belong to the day before (as the planner lays them out).
+std::size_t break_times_on(const break_rule& b, unsigned wd) {
+    const unsigned yesterday = (wd + 6) % 7;
+    auto on = [&](unsigned d) { return (b.days >> d) & 1u; };
+    if (!b.every) {
+        return on(wd) ? b.at.size() : 0;
+    }
+    if (!b.between) {
+        return on(wd) ? grid_times(b.offset, *b.every, {}, core::one_day) : 0;
+    }
+    const auto& w = *b.between;
+    if (!w.crosses_midnight()) {
+        return on(wd) ? grid_times(b.offset, *b.every, w.start, w.end) : 0;
+    }
+    return (on(wd) ? grid_times(b.offset, *b.every, w.start, core::one_day) : 0) +
+           (on(yesterday) ? grid_times(b.offset, *b.every, {}, w.end) : 0);
+}
 
 std::optional<schedule> load_schedule(const std::filesystem::path& file,
                                       const core::location& named_at, core::diagnostics& diags) {
@@ -521,6 +607,7 @@ std::optional<schedule> load_schedule(const std::filesystem::path& file,
             s.programmes.push_back(std::move(*p));
         }
     }
+    check_items_per_day(r, s);
     std::map<core::local_days, core::location> exception_dates;
     for (const auto& f : list_entries(r, m.get("exceptions"))) {
         if (auto e = read_exception(r, f, exception_dates)) {

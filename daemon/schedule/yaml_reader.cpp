@@ -1,8 +1,10 @@
 #include "schedule/yaml_reader.hpp"
 
 #include "core/ids.hpp"
+#include "schedule/load.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <charconv>
@@ -183,6 +185,111 @@ std::string syntax_message(const std::string& msg) {
     return "YAML syntax error: " + msg + (it == hints.end() ? "" : " (" + it->second + ")");
 }
 
+// A document over a bound of shape, found by the pre-pass.
+struct shape_exceeded {
+    YAML::Mark mark;
+    std::string message;
+};
+
+// The pre-pass: yaml-cpp's events, counted before any node is built. A document too deep or too
+// large is refused here, in a few ms and little memory, where building it would take seconds
+// and hundreds of MB (2 million list items fit in 4 MiB), and where an alias can repeat a large
+// list many times over ("billion laughs") or refer to the list it is in (a cycle, which would
+// make any walk over the document endless).
+class shape_guard : public YAML::EventHandler {
+public:
+    void OnDocumentStart(const YAML::Mark&) override { done_.clear(); } // anchors are per document
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  const std::string&) override {
+        leaf(mark, anchor);
+    }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        auto it = done_.find(anchor);
+        if (it == done_.end()) {
+            // yaml-cpp lets an alias name a list or map still open around it (an unknown anchor
+            // is a syntax error before this is called)
+            throw shape_exceeded{mark, "an alias to the list or map it is inside (a cycle); "
+                                       "expected an alias to a finished value"};
+        }
+        count(mark, it->second.nodes);
+        reach(mark, depth_ + it->second.height);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnSequenceEnd() override { close(); }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnMapEnd() override { close(); }
+
+private:
+    struct extent {
+        std::size_t nodes = 0;
+        int height = 0; // levels of lists and maps, itself included
+    };
+    struct open_collection {
+        YAML::anchor_t anchor;
+        std::size_t nodes_before;
+        int depth;
+        int deepest;
+    };
+
+    void count(const YAML::Mark& mark, std::size_t n) {
+        nodes_ += n;
+        if (nodes_ > limits::yaml_nodes) {
+            throw shape_exceeded{
+                mark, "the document has more than " + std::to_string(limits::yaml_nodes) +
+                          " keys, values and list items (an alias counts as all it repeats); "
+                          "expected at most " +
+                          std::to_string(limits::yaml_nodes)};
+        }
+    }
+    void reach(const YAML::Mark& mark, int depth) {
+        if (depth > limits::yaml_depth) {
+            throw shape_exceeded{mark, "lists and maps nested more than " +
+                                           std::to_string(limits::yaml_depth) +
+                                           " deep; expected at most " +
+                                           std::to_string(limits::yaml_depth) + " levels"};
+        }
+        if (!open_.empty()) {
+            open_.back().deepest = std::max(open_.back().deepest, depth);
+        }
+    }
+    void leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        count(mark, 1);
+        if (anchor != YAML::NullAnchor) {
+            done_[anchor] = {1, 0};
+        }
+    }
+    void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        count(mark, 1);
+        ++depth_;
+        reach(mark, depth_);
+        open_.push_back({anchor, nodes_ - 1, depth_, depth_});
+    }
+    void close() {
+        const open_collection c = open_.back();
+        open_.pop_back();
+        --depth_;
+        if (!open_.empty()) {
+            open_.back().deepest = std::max(open_.back().deepest, c.deepest);
+        }
+        if (c.anchor != YAML::NullAnchor) {
+            done_[c.anchor] = {nodes_ - c.nodes_before, c.deepest - c.depth + 1};
+        }
+    }
+
+    std::size_t nodes_ = 0;
+    int depth_ = 0;
+    std::vector<open_collection> open_;
+    std::map<YAML::anchor_t, extent> done_;
+};
+
 } // namespace
 
 std::string describe(const YAML::Node& n) {
@@ -209,6 +316,20 @@ std::optional<yaml_file> read_yaml_file(const std::filesystem::path& file,
         diags.error(whole, prefix + "is a directory, expected a YAML file");
         return std::nullopt;
     }
+    // Too large a file is refused before it is read: yaml-cpp builds a node of some hundred
+    // bytes for every value, so a few MB of text would cost the daemon a GB of memory.
+    auto too_large = [&](const std::string& size) {
+        diags.error(named ? named_at : core::location{display, 1, 1},
+                    (named ? "'" + display + "' " : std::string("the file ")) + size +
+                        "; a YAML file may have at most " +
+                        std::to_string(limits::yaml_file_bytes) +
+                        " bytes (4 MiB), and nothing in it was read");
+    };
+    if (auto size = std::filesystem::file_size(file, ec);
+        !ec && size > limits::yaml_file_bytes) {
+        too_large("is " + std::to_string(size) + " bytes");
+        return std::nullopt;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         diags.error(whole, prefix + (std::filesystem::exists(file, ec)
@@ -216,8 +337,17 @@ std::optional<yaml_file> read_yaml_file(const std::filesystem::path& file,
                                          : "no such file"));
         return std::nullopt;
     }
-    auto text = std::make_shared<std::string>((std::istreambuf_iterator<char>(in)),
-                                              std::istreambuf_iterator<char>());
+    // Read no more than the limit even when the size said otherwise: a device or a pipe has no
+    // size, and a file can grow while it is read.
+    auto text = std::make_shared<std::string>();
+    char chunk[16384];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+        text->append(chunk, std::size_t(in.gcount()));
+        if (text->size() > limits::yaml_file_bytes) {
+            too_large("has more than " + std::to_string(limits::yaml_file_bytes) + " bytes");
+            return std::nullopt;
+        }
+    }
     if (text->size() >= 3 && text->compare(0, 3, "\xEF\xBB\xBF") == 0) {
         text->erase(0, 3); // a UTF-8 byte order mark is harmless
     }
@@ -241,6 +371,13 @@ std::optional<yaml_file> read_yaml_file(const std::filesystem::path& file,
     yaml_file out;
     out.text = text;
     try {
+        {
+            std::istringstream in(*text);
+            YAML::Parser parser(in);
+            shape_guard guard;
+            while (parser.HandleNextDocument(guard)) {
+            }
+        }
         auto docs = YAML::LoadAll(*text);
         if (docs.size() > 1) {
             diags.error({display, 1, 1}, "the file holds " + std::to_string(docs.size()) +
@@ -248,12 +385,16 @@ std::optional<yaml_file> read_yaml_file(const std::filesystem::path& file,
             return std::nullopt;
         }
         out.root = docs.empty() ? YAML::Node() : docs.front();
+    } catch (const shape_exceeded& e) {
+        diags.error({display, e.mark.line + 1, column_at(*text, std::size_t(e.mark.pos))},
+                    e.message);
+        return std::nullopt;
     } catch (const YAML::DeepRecursion& e) {
-        // yaml-cpp's own message for this is "bad file"
+        // Not expected past the pre-pass (its bound is lower); yaml-cpp's own message for this
+        // is "bad file"
         diags.error({display, e.mark.is_null() ? 1 : e.mark.line + 1,
                      e.mark.is_null() ? 1 : column_at(*text, std::size_t(e.mark.pos))},
-                    "YAML syntax error: lists and maps nested more than " +
-                        std::to_string(e.depth()) + " deep");
+                    "lists and maps nested more than " + std::to_string(e.depth()) + " deep");
         return std::nullopt;
     } catch (const YAML::Exception& e) {
         const int line = e.mark.is_null() ? 1 : e.mark.line + 1;

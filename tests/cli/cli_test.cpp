@@ -154,6 +154,92 @@ TEST(cli, check_json_is_a_list_of_diagnostics) {
     EXPECT_NE(j[0]["message"].get<std::string>().find("duration"), std::string::npos);
 }
 
+// Two channels: tv airs schedule.yaml, radio airs radio.yaml.
+const std::string two_channels_yaml = R"(station: Test
+state_dir: var
+channels:
+  - id: tv
+    kind: tv
+    timezone: Asia/Vientiane
+    schedule: schedule.yaml
+    outputs: [{type: "null"}]
+  - id: radio
+    kind: radio
+    timezone: Asia/Vientiane
+    schedule: radio.yaml
+    outputs: [{type: "null"}]
+)";
+
+TEST(cli, check_config_only_says_a_broken_schedule_as_warnings_and_exits_0) {
+    scratch s;
+    s.write("onair.yaml", two_channels_yaml);
+    s.write("schedule.yaml", schedule_yaml);
+    s.write("radio.yaml", "breaks:\n  - {id: b, every: 1ms, length: 60s}\n");
+    // Without the flag the whole station is refused, as before.
+    auto full = onair({"check", "--config", "onair.yaml", "--no-probe", "--start", "2026-12-01"},
+                      s.dir);
+    EXPECT_EQ(full.status, 1);
+    EXPECT_EQ(full.err, "radio.yaml:2:20: error: field 'breaks.b.every': expected at least 1s "
+                        "between breaks, found '1ms'\n");
+
+    auto r = onair({"check", "--config", "onair.yaml", "--config-only", "--no-probe", "--days", "1",
+                    "--start", "2026-12-01"},
+                   s.dir);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "onair.yaml:12:15: warning: channel 'radio' airs filler until the errors in "
+                     "'radio.yaml' are fixed\n"
+                     "radio.yaml:2:20: warning: field 'breaks.b.every': expected at least 1s "
+                     "between breaks, found '1ms'\n");
+    // The healthy channel is still checked and planned.
+    EXPECT_EQ(r.out.find("onair check: onair.yaml: ok, 2 warnings; 1 channels, 1 schedules, 1 "
+                         "media files, 1 days planned in "),
+              0u)
+        << r.out;
+    EXPECT_NE(r.out.find("; airing filler until their schedules are fixed: radio\n"),
+              std::string::npos)
+        << r.out;
+
+    // A missing schedule file is the channel's problem too.
+    s.write("onair.yaml", two_channels_yaml + "  - id: news\n    kind: radio\n    timezone: "
+                                              "Asia/Vientiane\n    schedule: gone.yaml\n    "
+                                              "outputs: [{type: \"null\"}]\n");
+    auto gone = onair({"check", "--config", "onair.yaml", "--config-only", "--no-probe",
+                       "--format", "json"},
+                      s.dir);
+    EXPECT_EQ(gone.status, 0) << gone.out;
+    auto j = nlohmann::json::parse(gone.out);
+    ASSERT_TRUE(j.is_array());
+    for (const auto& d : j) {
+        EXPECT_EQ(d["severity"], "warning") << d.dump();
+    }
+    EXPECT_NE(gone.out.find("cannot open 'gone.yaml': no such file"), std::string::npos)
+        << gone.out;
+    EXPECT_NE(gone.out.find("channel 'news' airs filler until the errors in 'gone.yaml' are "
+                            "fixed"),
+              std::string::npos)
+        << gone.out;
+}
+
+TEST(cli, check_config_only_still_fails_on_the_config_itself) {
+    scratch s;
+    s.write("onair.yaml", two_channels_yaml + "control: {listen: 127.0.0.1:99999}\n");
+    s.write("schedule.yaml", schedule_yaml);
+    s.write("radio.yaml", "breaks:\n  - {id: b, every: 1ms, length: 60s}\n");
+    auto r = onair({"check", "--config", "onair.yaml", "--config-only", "--no-probe"}, s.dir);
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("onair.yaml:14:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(": error: "), std::string::npos) << r.err;
+    // The schedule's problem is still said, as a warning.
+    EXPECT_NE(r.err.find("radio.yaml:2:20: warning: "), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("1 error"), std::string::npos) << r.out;
+
+    auto missing = onair({"check", "--config", "nothere.yaml", "--config-only", "--no-probe"},
+                         s.dir);
+    EXPECT_EQ(missing.status, 1);
+    EXPECT_NE(missing.err.find("nothere.yaml: error: no such file"), std::string::npos)
+        << missing.err;
+}
+
 TEST(cli, check_a_missing_config) {
     auto r = onair({"check", "--config", "/nonexistent/onair.yaml", "--no-probe"});
     EXPECT_EQ(r.status, 1);

@@ -54,16 +54,85 @@ TEST(systemd_unit, has_the_directives_the_daemon_relies_on) {
     const auto unit = slurp(ONAIR_UNIT_FILE);
     ASSERT_FALSE(unit.empty());
     for (const char* line :
-         {"\nType=notify\n", "\nExecReload=/bin/kill -HUP $MAINPID\n", "\nWatchdogSec=30\n",
-          "\nRestart=on-failure\n", "\nDynamicUser=yes\n", "\nStateDirectory=onair\n",
-          "\nProtectSystem=strict\n", "\nProtectHome=yes\n", "\nNoNewPrivileges=yes\n",
-          "\nPrivateTmp=yes\n", "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
-          "\nSupplementaryGroups=audio video\n", "\nDeviceAllow=char-alsa rw\n"}) {
+         {"\nType=notify\n", "\nWatchdogSec=30\n", "\nRestart=on-failure\n",
+          "\nDynamicUser=yes\n", "\nStateDirectory=onair\n", "\nProtectSystem=strict\n",
+          "\nProtectHome=yes\n", "\nNoNewPrivileges=yes\n", "\nPrivateTmp=yes\n",
+          "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
+          "\nSupplementaryGroups=audio video\n", "\nDeviceAllow=char-alsa rw\n",
+          "\nDeviceAllow=char-video4linux rw\n", "\nOnFailure=onair-failure@%n.service\n",
+          "\nSystemCallFilter=@system-service\n", "\nSystemCallFilter=~@privileged @resources\n",
+          "\nSystemCallFilter=sched_setattr\n", "\nSystemCallErrorNumber=EPERM\n", "\nCapabilityBoundingSet=\n",
+          "\nAmbientCapabilities=\n", "\nProtectProc=invisible\n",
+          "\nMemoryDenyWriteExecute=yes\n", "\nMemoryMax=3G\n", "\nTasksMax=1024\n",
+          "\n#LoadCredential=onair-token:" ONAIR_INSTALLED_CONFIG_DIR "/token\n"}) {
         EXPECT_NE(unit.find(line), std::string::npos) << line;
     }
-    EXPECT_NE(unit.find("\nExecStartPre=" ONAIR_INSTALLED_BINARY " check --config "),
+    // One channel's broken schedule must not keep the station off air (docs/service.md).
+    EXPECT_NE(unit.find("\nExecStartPre=" ONAIR_INSTALLED_BINARY " check --config " ONAIR_INSTALLED_CONFIG_DIR
+                        "/onair.yaml --config-only --no-probe --days 1\n"),
               std::string::npos);
     EXPECT_NE(unit.find("\nExecStart=" ONAIR_INSTALLED_BINARY " run --config "), std::string::npos);
+    // A refused reload fails `systemctl reload` (onair reload exits 1 on 422).
+    EXPECT_NE(unit.find("\nExecReload=" ONAIR_INSTALLED_BINARY " reload --config " ONAIR_INSTALLED_CONFIG_DIR
+                        "/onair.yaml\n"),
+              std::string::npos);
+    // IPAddressDeny= would cut the outputs off the network; PrivateDevices= the sound and
+    // capture cards.
+    EXPECT_EQ(unit.find("\nIPAddressDeny="), std::string::npos);
+    EXPECT_EQ(unit.find("\nPrivateDevices="), std::string::npos);
+}
+
+// Both units as installed, in one directory, with the binary just built in place of the
+// installed one (verify checks that ExecStart= binaries exist).
+fs::path units_in(const temp_dir& dir) {
+    const auto unit = replace_all(slurp(ONAIR_UNIT_FILE), ONAIR_INSTALLED_BINARY, ONAIR_BINARY);
+    std::ofstream(dir.path / "onair.service") << unit;
+    std::ofstream(dir.path / "onair-failure@.service") << slurp(ONAIR_FAILURE_UNIT_FILE);
+    return dir.path / "onair.service";
+}
+
+// "→ Overall exposure level for onair.service: 1.5 OK 🙂" -> 1.5; -1 when there is no such line.
+double exposure_of(const std::string& report) {
+    const std::string head = "Overall exposure level for onair.service: ";
+    const auto at = report.find(head);
+    if (at == std::string::npos) {
+        return -1;
+    }
+    std::istringstream in(report.substr(at + head.size()));
+    double level = -1;
+    std::string rating;
+    if (!(in >> level >> rating) || in.peek() != ' ') {
+        return -1;
+    }
+    return level;
+}
+
+TEST(systemd_unit, the_exposure_parser_reads_the_line_exactly) {
+    EXPECT_EQ(exposure_of("x\n→ Overall exposure level for onair.service: 1.5 OK 🙂\n"), 1.5);
+    EXPECT_EQ(exposure_of("→ Overall exposure level for onair.service: 9.6 UNSAFE 😨\n"), 9.6);
+    EXPECT_EQ(exposure_of("→ Overall exposure level for other.service: 1.0 OK 🙂\n"), -1);
+    EXPECT_EQ(exposure_of("→ Overall exposure level for onair.service: high\n"), -1);
+    EXPECT_EQ(exposure_of(""), -1);
+}
+
+TEST(systemd_unit, scores_at_most_2_in_systemd_analyze_security) {
+    if (!has_program("systemd-analyze")) {
+        GTEST_SKIP() << "systemd-analyze is not installed (scripts/install-deps adds it)";
+    }
+    temp_dir dir("security");
+    const auto unit = units_in(dir);
+    const auto out = dir.path / "security.txt";
+    // --offline: judge the unit file itself, no running systemd needed (systemd 252 and later).
+    const int rc = run("systemd-analyze security --offline=true --man=no " + unit.string() +
+                       " >" + out.string() + " 2>&1");
+    const auto text = slurp(out);
+    ASSERT_EQ(rc, 0) << text;
+    const double level = exposure_of(text);
+    ASSERT_GE(level, 0.0) << "no exposure line in:\n" << text;
+    EXPECT_LE(level, 2.0) << text;
+    // docs/service.md quotes the figure of systemd 252 (Debian 12), 1.6; other versions weigh
+    // the settings differently, so only the bound is asserted.
+    RecordProperty("exposure_level", std::to_string(level));
 }
 
 TEST(systemd_unit, passes_systemd_analyze_verify) {
@@ -71,13 +140,13 @@ TEST(systemd_unit, passes_systemd_analyze_verify) {
         GTEST_SKIP() << "systemd-analyze is not installed (scripts/install-deps adds it)";
     }
     temp_dir dir("unit");
-    // verify checks that ExecStart= binaries exist: point them at the one just built.
-    const auto unit = replace_all(slurp(ONAIR_UNIT_FILE), ONAIR_INSTALLED_BINARY, ONAIR_BINARY);
-    std::ofstream(dir.path / "onair.service") << unit;
+    const auto unit = units_in(dir);
     const auto out = dir.path / "verify.txt";
-    // --man=no: no man page lookups; no running systemd is needed for verify.
-    const int rc = run("systemd-analyze verify --man=no " + (dir.path / "onair.service").string() +
-                       " >" + out.string() + " 2>&1");
+    // --man=no: no man page lookups; no running systemd is needed for verify. The failure hook
+    // is verified as the instance onair.service would start.
+    const int rc = run("systemd-analyze verify --man=no " + unit.string() + " " +
+                       (dir.path / "onair-failure@onair.service.service").string() + " >" +
+                       out.string() + " 2>&1");
     const auto text = slurp(out);
     EXPECT_EQ(rc, 0) << text;
     // Other units pulled in (targets) may be absent in a container: only our unit's lines count.
@@ -111,6 +180,8 @@ TEST(install, lays_out_binary_unit_config_and_playlists) {
     EXPECT_TRUE(fs::exists(at(ONAIR_INSTALLED_BINARY)));
     const auto unit = slurp(at(ONAIR_INSTALLED_UNIT));
     EXPECT_EQ(unit, slurp(ONAIR_UNIT_FILE));
+    EXPECT_EQ(slurp(fs::path(at(ONAIR_INSTALLED_UNIT)).parent_path() / "onair-failure@.service"),
+              slurp(ONAIR_FAILURE_UNIT_FILE));
     const auto config = slurp(at(ONAIR_INSTALLED_CONFIG_DIR "/onair.yaml"));
     EXPECT_NE(unit.find("--config " ONAIR_INSTALLED_CONFIG_DIR "/onair.yaml"), std::string::npos);
     EXPECT_NE(config.find("\nstate_dir: /var/lib/onair "), std::string::npos) << config;

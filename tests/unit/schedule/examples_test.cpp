@@ -85,5 +85,25 @@ TEST(examples, the_radio_schedule) {
     EXPECT_EQ(s->programmes.size(), 1u);
 }
 
+TEST(examples, every_config_and_playlist_in_the_repository_loads_with_no_diagnostics) {
+    // The demo station too: the bounds on inputs (docs/schedule.md, "Limits") must leave every
+    // shipped example alone.
+    std::size_t configs = 0, playlists = 0;
+    for (const auto& e : fs::directory_iterator(source_dir / "config")) {
+        core::diagnostics diags;
+        EXPECT_TRUE(load_station(e.path(), diags)) << e.path();
+        EXPECT_TRUE(diags.empty()) << e.path() << ":\n" << test::joined(test::lines_of(diags));
+        ++configs;
+    }
+    for (const auto& e : fs::directory_iterator(source_dir / "playlists")) {
+        core::diagnostics diags;
+        EXPECT_TRUE(load_schedule(e.path(), {}, diags)) << e.path();
+        EXPECT_TRUE(diags.empty()) << e.path() << ":\n" << test::joined(test::lines_of(diags));
+        ++playlists;
+    }
+    EXPECT_GE(configs, 2u);
+    EXPECT_GE(playlists, 4u);
+}
+
 } // namespace
 } // namespace onair::schedule
