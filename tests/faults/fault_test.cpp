@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -150,7 +150,9 @@ struct slot {
 
 // An insert airs its clip whole: the clip's length (2 s of video, its sound a little longer)
 // rather than a slot's, and the next one queued after it starts on the next frame.
-bool whole_clip(const slot& s) { return s.kind == "insert"; }
+bool whole_clip(const slot& s) {
+    return s.kind == "insert";
+}
 
 // Every slot has exactly one row, in the order planned, with its status; an aired one started
 // within a frame (40 ms) of its plan and ran its 2 s (an insert: its clip, within a frame).
@@ -439,8 +441,8 @@ TEST(faults, a_second_daemon_on_the_same_config_is_refused_and_the_first_airs_on
     for (int i = 0; i < 100 && second.running(); ++i) {
         std::this_thread::sleep_for(50ms);
     }
-    ASSERT_FALSE(second.running()) << "the second daemon airs beside the first: "
-                                   << slurp(st.dir / "log-second.txt");
+    ASSERT_FALSE(second.running())
+        << "the second daemon airs beside the first: " << slurp(st.dir / "log-second.txt");
     EXPECT_EQ(second.stop(SIGTERM), 1);
     const auto said = slurp(st.dir / "log-second.txt");
     EXPECT_NE(said.find("another onair (pid " + std::to_string(first.pid) + ") is running on"),
@@ -480,9 +482,8 @@ TEST(faults, cross_origin_and_non_json_posts_are_refused_and_change_nothing) {
     const std::string evil = "Origin: https://evil.example";
     // during the break: a refused skip would otherwise cut the red spot
     std::this_thread::sleep_until(t0 + 300ms);
-    for (const auto& [path, type, headers, allowed] :
-         std::vector<std::tuple<std::string, std::string, std::vector<std::string>,
-                                std::vector<int>>>{
+    for (const auto& [path, type, headers, allowed] : std::vector<
+             std::tuple<std::string, std::string, std::vector<std::string>, std::vector<int>>>{
              {insert, "text/plain", {evil}, {403, 415}},
              {insert, "application/json", {evil}, {403}},
              {insert, "text/plain", {}, {415}},
@@ -522,8 +523,8 @@ TEST(faults, secrets_in_outputs_never_show_in_metrics_status_or_the_log) {
     const int ice = free_port(SOCK_STREAM);
     st.tv_outputs = "      - {type: srt, uri: \"srt://127.0.0.1:" + std::to_string(srt) +
                     "?mode=caller&passphrase=SECRET0123\"}\n"
-                    "      - {type: rtmp, uri: \"rtmp://127.0.0.1:" + std::to_string(rtmp) +
-                    "/live/STREAMKEY0123\"}\n";
+                    "      - {type: rtmp, uri: \"rtmp://127.0.0.1:" +
+                    std::to_string(rtmp) + "/live/STREAMKEY0123\"}\n";
     st.more_channels = "  - id: test-radio\n"
                        "    kind: radio\n"
                        "    timezone: UTC\n"
@@ -532,7 +533,8 @@ TEST(faults, secrets_in_outputs_never_show_in_metrics_status_or_the_log) {
                        "    schedule: schedule.yaml\n"
                        "    filler: {type: black}\n"
                        "    outputs:\n"
-                       "      - {type: icecast, host: 127.0.0.1, port: " + std::to_string(ice) +
+                       "      - {type: icecast, host: 127.0.0.1, port: " +
+                       std::to_string(ice) +
                        ", mount: /radio.mp3, password: ICEPASS0123, format: mp3}\n";
     const auto t0 = break_at(6s);
     st.write({t0}, {"red"}, 2s);
@@ -549,7 +551,8 @@ TEST(faults, secrets_in_outputs_never_show_in_metrics_status_or_the_log) {
     EXPECT_EQ(d.stop(SIGTERM), 0);
     const auto log = slurp(st.log());
     EXPECT_NE(seen.at("/metrics").find("srt"), std::string::npos)
-        << "the outputs are in the metrics at all\n" << seen.at("/metrics");
+        << "the outputs are in the metrics at all\n"
+        << seen.at("/metrics");
     for (const char* secret : {"SECRET0123", "STREAMKEY0123", "ICEPASS0123"}) {
         for (const auto& [where, text] : seen) {
             EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in " << where << ":\n"
@@ -636,11 +639,11 @@ TEST(faults, a_thousand_api_requests_a_second_leave_the_loop_on_time) {
     ASSERT_EQ(st.wait_for_api().status, 200) << slurp(st.log());
 
     std::this_thread::sleep_until(t0 - 5s);
-    const auto before = histogram_buckets(http(st.port, "GET", "/metrics").body,
-                                          "onair_loop_tick_seconds");
-    const std::vector<std::string> paths{
-        "/api/v1/health", "/api/v1/channels", "/metrics",
-        "/api/v1/channels/test-tv/plan?date=" + date_of(t0), "/api/v1/asrun"};
+    const auto before =
+        histogram_buckets(http(st.port, "GET", "/metrics").body, "onair_loop_tick_seconds");
+    const std::vector<std::string> paths{"/api/v1/health", "/api/v1/channels", "/metrics",
+                                         "/api/v1/channels/test-tv/plan?date=" + date_of(t0),
+                                         "/api/v1/asrun"};
     constexpr int clients = 16;
     constexpr auto length = 30s;
     const auto per_client = std::chrono::microseconds(clients * 1000); // 1,000 a second in all
@@ -662,7 +665,8 @@ TEST(faults, a_thousand_api_requests_a_second_leave_the_loop_on_time) {
                 req.deadline = 2s;
                 const auto r = http(st.port, req);
                 ++mine[r.status];
-                worst = std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(r.took));
+                worst =
+                    std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(r.took));
             }
             std::lock_guard lock(m);
             for (const auto& [s, n] : mine) {
@@ -674,8 +678,8 @@ TEST(faults, a_thousand_api_requests_a_second_leave_the_loop_on_time) {
     for (auto& t : pool) {
         t.join();
     }
-    const auto after = histogram_buckets(http(st.port, "GET", "/metrics").body,
-                                         "onair_loop_tick_seconds");
+    const auto after =
+        histogram_buckets(http(st.port, "GET", "/metrics").body, "onair_loop_tick_seconds");
     int total = 0;
     std::string statuses;
     for (const auto& [s, n] : by_status) {
@@ -896,8 +900,8 @@ TEST(faults, a_full_state_disk_loses_no_row_and_the_store_catches_up_when_freed)
     std::this_thread::sleep_until(t0 + 5s);
     EXPECT_TRUE(d.running()) << slurp(st.log());
     const auto h = http(st.port, "GET", "/api/v1/health");
-    EXPECT_NE(h.body.find("degraded"), std::string::npos) << "with the disk full: " << h.status
-                                                          << " " << h.body;
+    EXPECT_NE(h.body.find("degraded"), std::string::npos)
+        << "with the disk full: " << h.status << " " << h.body;
     std::this_thread::sleep_until(t0 + 12s); // the second break's first spot closed while full
     std::filesystem::remove(dummy);
     std::this_thread::sleep_until(t0 + 18s);

@@ -37,9 +37,13 @@ std::string utc_text(wall::time_point t, const char* format) {
 
 } // namespace
 
-std::string time_of_day(wall::time_point t) { return utc_text(t, "%H:%M:%S"); }
+std::string time_of_day(wall::time_point t) {
+    return utc_text(t, "%H:%M:%S");
+}
 
-std::string date_of(wall::time_point t) { return utc_text(t, "%Y-%m-%d"); }
+std::string date_of(wall::time_point t) {
+    return utc_text(t, "%Y-%m-%d");
+}
 
 std::int64_t ms_of(const std::string& iso) {
     std::tm tm{};

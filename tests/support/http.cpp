@@ -35,8 +35,9 @@ http_reply http(int port, const http_request& request) {
         ::close(fd);
         return r;
     }
-    std::string req = request.method + " " + request.path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                      std::to_string(port) + "\r\nConnection: close\r\n";
+    std::string req = request.method + " " + request.path +
+                      " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                      "\r\nConnection: close\r\n";
     for (const auto& h : request.headers) {
         req += h + "\r\n";
     }

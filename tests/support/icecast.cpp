@@ -39,7 +39,9 @@ icecast_server::icecast_server(std::filesystem::path dir, std::string source_pas
         << "</security></icecast>\n";
 }
 
-icecast_server::~icecast_server() { kill(); }
+icecast_server::~icecast_server() {
+    kill();
+}
 
 bool icecast_server::start() {
     using namespace std::chrono_literals;

@@ -18,7 +18,9 @@
 
 namespace onair::test_support {
 
-const char* onair_binary() { return ONAIR_BINARY; }
+const char* onair_binary() {
+    return ONAIR_BINARY;
+}
 
 std::string run_capture(const std::string& args) {
     std::string out;
@@ -93,7 +95,9 @@ notify_socket::notify_socket() : name("onair-test-notify-" + std::to_string(::ge
     }
 }
 
-notify_socket::~notify_socket() { ::close(fd); }
+notify_socket::~notify_socket() {
+    ::close(fd);
+}
 
 void notify_socket::collect(std::chrono::steady_clock::time_point until) {
     for (auto now = std::chrono::steady_clock::now(); now < until;
