@@ -3,27 +3,23 @@
 // frame. Also a kill -9 in the middle of a programme and a restart, which must join it where
 // the clock says it is.
 
+#include "asrun_rows.hpp"
+#include "http.hpp"
+#include "process.hpp"
+#include "recording.hpp"
 #include "render_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
-#include <regex>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,220 +28,7 @@ namespace onair::playout {
 namespace {
 
 using namespace std::chrono_literals;
-using wall = std::chrono::system_clock;
-
-std::string run_capture(const std::string& args) {
-    std::string out;
-    const std::string cmd = std::string(ONAIR_BINARY) + " " + args + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), buf.size(), p) != nullptr) {
-        out += buf.data();
-    }
-    ::pclose(p);
-    return out;
-}
-
-// The daemon as a child process, its output in `log`.
-struct daemon_process {
-    pid_t pid = -1;
-
-    // `env`: NAME=VALUE set for the daemon only.
-    daemon_process(const std::filesystem::path& config, const std::filesystem::path& log,
-                   const std::vector<std::string>& env = {}) {
-        pid = ::fork();
-        if (pid == 0) {
-            for (const auto& e : env) {
-                const auto eq = e.find('=');
-                ::setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
-            }
-            const std::string l = log.string();
-            std::freopen(l.c_str(), "a", stderr);
-            std::freopen(l.c_str(), "a", stdout);
-            ::execl(ONAIR_BINARY, ONAIR_BINARY, "run", "--config", config.c_str(), nullptr);
-            std::_Exit(127);
-        }
-    }
-    // Sends `sig` and waits; the exit status (or 128 + signal).
-    int stop(int sig) {
-        ::kill(pid, sig);
-        int st = 0;
-        ::waitpid(pid, &st, 0);
-        pid = -1;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    }
-    ~daemon_process() {
-        if (pid > 0) {
-            stop(SIGKILL);
-        }
-    }
-};
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// HH:MM:SS of a UTC instant.
-std::string time_of_day(wall::time_point t) {
-    const std::time_t tt = wall::to_time_t(t);
-    std::tm tm{};
-    ::gmtime_r(&tt, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-    return buf;
-}
-
-std::string date_of(wall::time_point t) {
-    const std::time_t tt = wall::to_time_t(t);
-    std::tm tm{};
-    ::gmtime_r(&tt, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
-}
-
-// Milliseconds since the epoch of an as-run timestamp (UTC zone: "...T06:00:02.000Z" or
-// "+00:00").
-std::int64_t ms_of(const std::string& iso) {
-    std::tm tm{};
-    int ms = 0;
-    std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms);
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return static_cast<std::int64_t>(::timegm(&tm)) * 1000 + ms;
-}
-
-std::int64_t ms_of(wall::time_point t) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-nlohmann::json asrun(const std::filesystem::path& config) {
-    const auto out = run_capture("asrun --config " + config.string() + " --format json");
-    auto rows = nlohmann::json::parse(out, nullptr, false);
-    if (rows.is_discarded()) {
-        ADD_FAILURE() << "onair asrun: " << out;
-        return nlohmann::json::array();
-    }
-    return rows;
-}
-
-// Runs of equal colours: (colour, frames).
-std::vector<std::pair<std::string, int>> runs(const testing::decoded& d) {
-    std::vector<std::pair<std::string, int>> r;
-    for (const auto& f : d.frames) {
-        const auto c = testing::classify(f);
-        if (r.empty() || r.back().first != c) {
-            r.emplace_back(c, 0);
-        }
-        ++r.back().second;
-    }
-    return r;
-}
-
-struct http_reply {
-    int status = 0;
-    std::string body;
-};
-
-// One HTTP/1.1 request on loopback (Connection: close), read to the end.
-http_reply http(int port, const std::string& method, const std::string& path,
-                const std::string& body = {}) {
-    http_reply r;
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return r;
-    }
-    // Host names the listen address with its port: the API refuses other names (DNS rebinding).
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                      "\r\nConnection: close\r\n";
-    if (method == "POST") {
-        req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-    }
-    req += "\r\n" + body;
-    ::send(fd, req.data(), req.size(), 0);
-    std::string raw;
-    std::array<char, 4096> buf{};
-    for (ssize_t n; (n = ::recv(fd, buf.data(), buf.size(), 0)) > 0;) {
-        raw.append(buf.data(), static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    if (raw.size() > 12) {
-        r.status = std::atoi(raw.c_str() + 9);
-        const auto at = raw.find("\r\n\r\n");
-        r.body = at == std::string::npos ? "" : raw.substr(at + 4);
-    }
-    return r;
-}
-
-// The systemd notification socket, as systemd would hold it for the service (abstract
-// namespace: NOTIFY_SOCKET=@name); each datagram received with the time it came.
-struct notify_socket {
-    int fd = -1;
-    std::string name;
-    struct message {
-        std::chrono::steady_clock::time_point at;
-        std::string text;
-    };
-    std::vector<message> received;
-
-    notify_socket() : name("onair-test-notify-" + std::to_string(::getpid())) {
-        fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        sockaddr_un a{};
-        a.sun_family = AF_UNIX;
-        std::copy(name.begin(), name.end(), a.sun_path + 1); // sun_path[0] = 0: abstract
-        const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&a), len) != 0) {
-            ADD_FAILURE() << "cannot bind the notify socket";
-        }
-    }
-    ~notify_socket() { ::close(fd); }
-    std::string env() const { return "NOTIFY_SOCKET=@" + name; }
-
-    // Receives until `until`.
-    void collect(std::chrono::steady_clock::time_point until) {
-        for (auto now = std::chrono::steady_clock::now(); now < until;
-             now = std::chrono::steady_clock::now()) {
-            pollfd p{fd, POLLIN, 0};
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
-            if (::poll(&p, 1, static_cast<int>(left.count()) + 1) == 1) {
-                std::array<char, 4096> buf{};
-                const auto n = ::recv(fd, buf.data(), buf.size(), 0);
-                if (n > 0) {
-                    received.push_back({std::chrono::steady_clock::now(),
-                                        std::string(buf.data(), static_cast<std::size_t>(n))});
-                }
-            }
-        }
-    }
-    // Arrival times of the messages that contain `text`.
-    std::vector<std::chrono::steady_clock::time_point> times_of(const std::string& text) const {
-        std::vector<std::chrono::steady_clock::time_point> t;
-        for (const auto& m : received) {
-            if (m.text.find(text) != std::string::npos) {
-                t.push_back(m.at);
-            }
-        }
-        return t;
-    }
-};
-
-// Occurrences of `needle` in `hay`.
-int count_of(const std::string& hay, const std::string& needle) {
-    int n = 0;
-    for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) {
-        ++n;
-    }
-    return n;
-}
+using namespace onair::test_support;
 
 // Recordings a restart moved aside in `dir`: STEM.YYYYMMDDTHHMMSSZ[-N].EXT.
 std::vector<std::filesystem::path> set_aside(const std::filesystem::path& dir,
