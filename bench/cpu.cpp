@@ -11,11 +11,11 @@
 
 #include "playout/engine.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -33,7 +33,9 @@ using namespace std::chrono_literals;
 using onair::playout::channel_engine;
 namespace schedule = onair::schedule;
 
-double seconds_of(const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; }
+double seconds_of(const timeval& t) {
+    return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6;
+}
 
 double cpu_self() {
     rusage u{};
@@ -101,12 +103,12 @@ double run_engine(const schedule::channel& ch, const std::vector<schedule::outpu
         }
         engine.service(std::chrono::steady_clock::now());
     }
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double cpu = cpu_self() - c0;
     for (const auto& s : engine.outputs()) {
         if (s.state != "up") {
-            std::cerr << "  output " << s.name << " is " << s.state << ": " << s.last_error
-                      << '\n';
+            std::cerr << "  output " << s.name << " is " << s.state << ": " << s.last_error << '\n';
         }
     }
     engine.stop();
@@ -133,7 +135,8 @@ double run_ffmpeg(const std::vector<std::string>& args, int seconds) {
     int status = 0;
     rusage u{};
     wait4(pid, &status, 0, &u);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         std::cerr << "ffmpeg failed (is it installed? scripts/install-deps)\n";
         return 0;
@@ -154,8 +157,8 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("onair-bench-cpu-" + std::to_string(getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("onair-bench-cpu-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     udp_hole hole;
 
@@ -188,18 +191,21 @@ int main(int argc, char** argv) {
 
     const std::string t = std::to_string(seconds);
     const double ff_tv = run_ffmpeg(
-        {"-re", "-f", "lavfi", "-i", "color=black:size=1280x720:rate=25", "-re", "-f", "lavfi",
-         "-i", "anullsrc=r=48000:cl=stereo", "-t", t, "-pix_fmt", "yuv420p", "-c:v", "libx264",
-         "-preset", "ultrafast", "-tune", "zerolatency", "-b:v", "2500k", "-g", "50", "-c:a",
-         "aac", "-b:a", "128k", "-f", "mpegts", "/dev/null"},
+        {"-re",      "-f",      "lavfi",     "-i",      "color=black:size=1280x720:rate=25",
+         "-re",      "-f",      "lavfi",     "-i",      "anullsrc=r=48000:cl=stereo",
+         "-t",       t,         "-pix_fmt",  "yuv420p", "-c:v",
+         "libx264",  "-preset", "ultrafast", "-tune",   "zerolatency",
+         "-b:v",     "2500k",   "-g",        "50",      "-c:a",
+         "aac",      "-b:a",    "128k",      "-f",      "mpegts",
+         "/dev/null"},
         seconds);
     std::printf("  ffmpeg tv 720p25 x264 ultrafast + aac, ts    %.2f cores  (engine, 1 output: "
                 "%.2fx)\n",
                 ff_tv, ff_tv > 0 ? tv_one / ff_tv : 0.0);
-    const double ff_radio = run_ffmpeg({"-re", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo",
-                                        "-t", t, "-c:a", "libmp3lame", "-b:a", "128k", "-f",
-                                        "mp3", "/dev/null"},
-                                       seconds);
+    const double ff_radio =
+        run_ffmpeg({"-re", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", t, "-c:a",
+                    "libmp3lame", "-b:a", "128k", "-f", "mp3", "/dev/null"},
+                   seconds);
     std::printf("  ffmpeg radio mp3 (LAME 128k)                 %.3f cores  (engine: %.2fx)\n",
                 ff_radio, ff_radio > 0 ? radio_one / ff_radio : 0.0);
     std::error_code ec;

@@ -58,8 +58,10 @@ int main(int argc, char** argv) {
     const auto file = dir / "clip.mp4";
     const std::string make =
         "gst-launch-1.0 -q videotestsrc num-buffers=250 pattern=ball ! "
-        "video/x-raw,format=I420,width=1280,height=720,framerate=25/1 ! x264enc speed-preset=ultrafast "
-        "key-int-max=50 ! h264parse ! mp4mux name=m ! filesink location=" + file.string() +
+        "video/x-raw,format=I420,width=1280,height=720,framerate=25/1 ! x264enc "
+        "speed-preset=ultrafast "
+        "key-int-max=50 ! h264parse ! mp4mux name=m ! filesink location=" +
+        file.string() +
         " audiotestsrc num-buffers=469 samplesperbuffer=1024 ! "
         "audio/x-raw,rate=48000,channels=2 ! avenc_aac ! aacparse ! m. > /dev/null 2>&1";
     if (std::system(make.c_str()) != 0) {
@@ -82,7 +84,8 @@ int main(int argc, char** argv) {
         engine.service(std::chrono::steady_clock::now());
         pump(engine, 3s);
         const long base = rss_kib();
-        std::printf("tv 1280x720 live, null output: %ld MiB on air with filler only\n", base / 1024);
+        std::printf("tv 1280x720 live, null output: %ld MiB on air with filler only\n",
+                    base / 1024);
         std::printf("%14s %10s %14s\n", "clips_waiting", "rss_mib", "per_clip_mib");
         std::vector<std::uint64_t> serials;
         for (int k = 1; k <= clips; ++k) {
@@ -103,7 +106,8 @@ int main(int argc, char** argv) {
         std::printf("all taken off: %.1f MiB\n", rss_kib() / 1024.0);
         const auto t0 = std::chrono::steady_clock::now();
         ::malloc_trim(0);
-        const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
+        const auto took =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
         std::printf("after malloc_trim(0): %.1f MiB (the trim took %.1f ms)\n", rss_kib() / 1024.0,
                     took.count());
         engine.stop();

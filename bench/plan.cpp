@@ -50,8 +50,8 @@ std::string schedule_yaml(int channel) {
 
 int main() {
     const int channels = 50;
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("onair-bench-plan-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("onair-bench-plan-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::vector<planner::channel_input> inputs;
     for (int ch = 0; ch < channels; ++ch) {

@@ -83,15 +83,18 @@ int main(int argc, char** argv) {
             kind = argv[i + 1];
         }
     }
-    const fs::path dir = fs::temp_directory_path() / ("onair-bench-start-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("onair-bench-start-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const bool tv = kind == "tv";
-    const std::array<std::pair<const char*, int>, 3> clips{{{"0xffff0000", 440}, {"0xff00ff00", 660}, {"0xff0000ff", 880}}};
+    const std::array<std::pair<const char*, int>, 3> clips{
+        {{"0xffff0000", 440}, {"0xff00ff00", 660}, {"0xff0000ff", 880}}};
     std::string media;
     for (std::size_t i = 0; i < clips.size(); ++i) {
         const auto file = dir / ("spot" + std::to_string(i) + (tv ? ".mp4" : ".ogg"));
         const std::string audio = "audiotestsrc freq=" + std::to_string(clips[i].second) +
-                                  " num-buffers=200 samplesperbuffer=480 ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! ";
+                                  " num-buffers=200 samplesperbuffer=480 ! "
+                                  "audio/x-raw,rate=48000,channels=2 ! audioconvert ! ";
         if (tv) {
             gst("videotestsrc pattern=solid-color foreground-color=" + std::string(clips[i].first) +
                 " num-buffers=50 ! video/x-raw,width=1280,height=720,framerate=25/1 ! x264enc "
@@ -105,12 +108,15 @@ int main(int argc, char** argv) {
     }
     const auto now = std::chrono::system_clock::now();
     std::ofstream(dir / "schedule.yaml")
-        << "media:\n" << media << "campaigns:\n  c: {title: Bench, from: " << date_of(now, -1)
+        << "media:\n"
+        << media << "campaigns:\n  c: {title: Bench, from: " << date_of(now, -1)
         << ", until: " << date_of(now, 2) << ", spots: [s0, s1, s2]}\n"
         << "breaks:\n  - {id: b, every: 10s, length: 6s}\n";
     std::ofstream(dir / "onair.yaml")
-        << "station: Bench\nstate_dir: state\ncontrol: {listen: 127.0.0.1:" << 20000 + ::getpid() % 20000
-        << "}\nchannels:\n  - id: bench\n    name: Bench\n    kind: " << kind << "\n    timezone: UTC\n"
+        << "station: Bench\nstate_dir: state\ncontrol: {listen: 127.0.0.1:"
+        << 20000 + ::getpid() % 20000
+        << "}\nchannels:\n  - id: bench\n    name: Bench\n    kind: " << kind
+        << "\n    timezone: UTC\n"
         << (tv ? "    video: {width: 1280, height: 720, framerate: 25}\n" : "")
         << "    audio: {rate: 48000, channels: 2}\n    loudness: -23\n    schedule: schedule.yaml\n"
         << "    filler: {type: black}\n    outputs:\n      - {type: file, path: out/bench."
@@ -120,7 +126,8 @@ int main(int argc, char** argv) {
     if (pid == 0) {
         const std::string log = (dir / "log.txt").string();
         std::freopen(log.c_str(), "w", stderr);
-        ::execl(onair.c_str(), onair.c_str(), "run", "--config", (dir / "onair.yaml").c_str(), nullptr);
+        ::execl(onair.c_str(), onair.c_str(), "run", "--config", (dir / "onair.yaml").c_str(),
+                nullptr);
         std::_Exit(127);
     }
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
@@ -145,7 +152,8 @@ int main(int argc, char** argv) {
         if (errors.empty()) {
             return std::int64_t{-1};
         }
-        return errors[std::min(errors.size() - 1, static_cast<std::size_t>(std::ceil(p * errors.size())) - 1)];
+        return errors[std::min(errors.size() - 1,
+                               static_cast<std::size_t>(std::ceil(p * errors.size())) - 1)];
     };
     std::cout << "live start error (" << kind << ", " << seconds << " s of air, " << errors.size()
               << " airings, " << failed << " failed): p50 " << pct(0.5) << " ms, p99 " << pct(0.99)

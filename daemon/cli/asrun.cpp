@@ -115,6 +115,8 @@ int run_verify(const std::filesystem::path& file, const std::optional<std::strin
     return input_error;
 }
 
+// Long: the command's steps in the order a user reads its options (channel, window, --verify,
+// export); each is a few lines.
 int run_asrun(const asrun_options& o) {
     core::diagnostics diags;
     auto cfg = schedule::load_config(o.config, diags);

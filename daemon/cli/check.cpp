@@ -34,6 +34,8 @@ struct check_options {
     std::string start; // first day to plan, default today in each channel's zone
 };
 
+// Long: the command's steps in order (load, probe, plan, report, summary); splitting them would
+// pass the same six locals around.
 int run_check(const check_options& o) {
     std::optional<core::local_days> start;
     if (!o.start.empty()) {
@@ -113,9 +115,8 @@ int run_check(const check_options& o) {
             planned = true;
             for (std::size_t i = 0; i < st->cfg.channels.size(); ++i) {
                 planner::planner p(channel_input_for(*st, i, durations[i]));
-                const auto today =
-                    start.value_or(p.local_day_of(date::floor<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now())));
+                const auto today = start.value_or(p.local_day_of(
+                    date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now())));
                 planner::check_plan(p, today, today + date::days{o.days - 1}, later);
             }
         }
@@ -178,8 +179,7 @@ command add_check(CLI::App& app) {
                   "media or plan is a warning (that channel airs filler)");
     sub->add_option("--days", o->days, "Days to plan and check (default 7)")
         ->check(CLI::Range(1, 3660));
-    sub->add_option("--format", o->format, "text or json")
-        ->check(CLI::IsMember({"text", "json"}));
+    sub->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     sub->add_option("--start", o->start, "First day to plan, YYYY-MM-DD (default today)");
     return [o] { return run_check(*o); };
 }

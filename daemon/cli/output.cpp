@@ -97,8 +97,8 @@ std::optional<channel_setup> load_channel(const std::string& command, const std:
         return std::nullopt;
     }
     if (others.has_errors()) {
-        std::cerr << "onair " << command << ": note: other channels have "
-                  << others.error_count() << " errors; see onair check\n";
+        std::cerr << "onair " << command << ": note: other channels have " << others.error_count()
+                  << " errors; see onair check\n";
     }
     core::diagnostics probe_diags;
     media::prober prober(probe_cache_path(st->cfg));

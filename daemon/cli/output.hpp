@@ -5,9 +5,9 @@
 #include "schedule/load.hpp"
 
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <nlohmann/json.hpp>
 
 namespace onair::cli {
 

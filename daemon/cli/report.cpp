@@ -39,9 +39,9 @@ bool parse_day(const std::string& text, const char* flag, std::optional<core::lo
 // Every planned item of every channel over its window goes into `builder`; the windows are
 // added to `windows` in config order. `now` is the only clock: "today" is its local date in
 // each channel's zone. Returns an exit status (the message printed when not ok).
-int add_planned(const schedule::station& st, std::optional<core::local_days> from, std::optional<core::local_days> to,
-                core::instant now, asrun::report_builder& builder,
-                std::vector<asrun::report_window>& windows) {
+int add_planned(const schedule::station& st, std::optional<core::local_days> from,
+                std::optional<core::local_days> to, core::instant now,
+                asrun::report_builder& builder, std::vector<asrun::report_window>& windows) {
     media::prober prober(probe_cache_path(st.cfg));
     for (std::size_t i = 0; i < st.cfg.channels.size(); ++i) {
         const auto& ch = st.cfg.channels[i];
@@ -65,8 +65,7 @@ int add_planned(const schedule::station& st, std::optional<core::local_days> fro
             for (const auto& item : day.plan.items) {
                 const bool spot = item.kind == planner::item_kind::spot;
                 builder.add(asrun::planned_entry{
-                    ch.id, day.day,
-                    spot ? asrun::airing_kind::spot : asrun::airing_kind::programme,
+                    ch.id, day.day, spot ? asrun::airing_kind::spot : asrun::airing_kind::programme,
                     spot ? item.campaign : std::string(), item.media});
             }
         }

@@ -381,6 +381,7 @@ void api::handle(const request& req, responder respond) {
     }
 }
 
+// Long: the route table, one short case per route, read side by side.
 void api::route(const request& req, const responder& respond_now) {
     const std::string_view target(req.target().data(), req.target().size());
     const auto qmark = target.find('?');
@@ -538,6 +539,8 @@ void api::route(const request& req, const responder& respond_now) {
     }
 }
 
+// Long: the checks every request passes in order (host, method, origin, token, content type,
+// idempotency), each a few lines.
 void api::serve(const request& req, route_id which, const std::string& channel,
                 std::string_view query, const responder& respond) {
     auto q = parse_query(query);

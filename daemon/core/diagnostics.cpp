@@ -13,18 +13,21 @@ void diagnostics::warning(const location& where, std::string message) {
     items_.push_back({where, severity::warning, std::move(message)});
 }
 
-void diagnostics::add(diagnostic d) { items_.push_back(std::move(d)); }
+void diagnostics::add(diagnostic d) {
+    items_.push_back(std::move(d));
+}
 
 void diagnostics::append(const diagnostics& other) {
     items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
 
-bool diagnostics::has_errors() const { return error_count() > 0; }
+bool diagnostics::has_errors() const {
+    return error_count() > 0;
+}
 
 std::size_t diagnostics::error_count() const {
-    return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const auto& d) {
-        return d.level == severity::error;
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        items_.begin(), items_.end(), [](const auto& d) { return d.level == severity::error; }));
 }
 
 std::vector<diagnostic> diagnostics::sorted() const {
@@ -49,7 +52,9 @@ std::vector<diagnostic> diagnostics::sorted() const {
     return out;
 }
 
-const char* to_string(severity s) { return s == severity::error ? "error" : "warning"; }
+const char* to_string(severity s) {
+    return s == severity::error ? "error" : "warning";
+}
 
 std::string format(const diagnostic& d) {
     std::string out;

@@ -30,11 +30,21 @@ inline std::string log_value(std::string_view text) {
     std::string out = "\"";
     for (unsigned char c : text) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20 || c == 0x7f) {
                 static const char hex[] = "0123456789abcdef";
@@ -75,31 +85,47 @@ public:
         std::lock_guard lock(mutex_);
         out_ << line.str() << std::flush;
     }
-    template <typename... F> void debug(std::string_view m, const F&... f) { log(level::debug, m, f...); }
-    template <typename... F> void info(std::string_view m, const F&... f) { log(level::info, m, f...); }
-    template <typename... F> void warning(std::string_view m, const F&... f) { log(level::warning, m, f...); }
-    template <typename... F> void error(std::string_view m, const F&... f) { log(level::error, m, f...); }
+    template <typename... F> void debug(std::string_view m, const F&... f) {
+        log(level::debug, m, f...);
+    }
+    template <typename... F> void info(std::string_view m, const F&... f) {
+        log(level::info, m, f...);
+    }
+    template <typename... F> void warning(std::string_view m, const F&... f) {
+        log(level::warning, m, f...);
+    }
+    template <typename... F> void error(std::string_view m, const F&... f) {
+        log(level::error, m, f...);
+    }
 
 private:
     static const char* syslog_prefix(level l) {
         switch (l) {
-        case level::debug: return "<7>";
-        case level::info: return "<6>";
-        case level::warning: return "<4>";
-        case level::error: return "<3>";
+        case level::debug:
+            return "<7>";
+        case level::info:
+            return "<6>";
+        case level::warning:
+            return "<4>";
+        case level::error:
+            return "<3>";
         }
         return "";
     }
     static const char* label(level l) {
         switch (l) {
-        case level::warning: return "warning: ";
-        case level::error: return "error: ";
-        default: return "";
+        case level::warning:
+            return "warning: ";
+        case level::error:
+            return "error: ";
+        default:
+            return "";
         }
     }
     static void append(std::ostringstream&) {}
     template <typename K, typename V, typename... Rest>
-    static void append(std::ostringstream& line, const K& key, const V& value, const Rest&... rest) {
+    static void append(std::ostringstream& line, const K& key, const V& value,
+                       const Rest&... rest) {
         std::ostringstream v;
         v << value;
         const std::string text = v.str();
@@ -114,4 +140,4 @@ private:
     std::mutex mutex_;
 };
 
-} // namespace onair::service
+} // namespace onair::core

@@ -10,7 +10,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Reads exactly n digits at pos.
 std::optional<int> digits(std::string_view s, std::size_t pos, std::size_t n) {
@@ -55,8 +57,8 @@ result<milliseconds> parse_duration(std::string_view text) {
         std::string_view name;
         milliseconds size;
     };
-    static constexpr std::array<unit, 4> units{{{"h", 3600000ms}, {"m", 60000ms},
-                                                {"s", 1000ms}, {"ms", 1ms}}};
+    static constexpr std::array<unit, 4> units{
+        {{"h", 3600000ms}, {"m", 60000ms}, {"s", 1000ms}, {"ms", 1ms}}};
     if (text.front() == '-') {
         return bad("it cannot be negative");
     }
@@ -110,9 +112,9 @@ result<milliseconds> parse_duration(std::string_view text) {
         total += std::min<long long>(amount, max_duration.count() + 1) * units[found].size;
     }
     if (too_long || total > max_duration) {
-        return result<milliseconds>::failure(
-            "expected a duration of at most " + format_duration(max_duration) +
-            " (a year), found '" + shown + "'");
+        return result<milliseconds>::failure("expected a duration of at most " +
+                                             format_duration(max_duration) + " (a year), found '" +
+                                             shown + "'");
     }
     return total;
 }
@@ -149,9 +151,9 @@ std::string format_duration(milliseconds d) {
 
 result<milliseconds> parse_time_of_day(std::string_view text, bool allow_end) {
     auto bad = [&](const std::string& why) {
-        return result<milliseconds>::failure(
-            "expected a time of day HH:MM or HH:MM:SS" + (why.empty() ? "" : " (" + why + ")") +
-            ", found '" + std::string(text) + "'");
+        return result<milliseconds>::failure("expected a time of day HH:MM or HH:MM:SS" +
+                                             (why.empty() ? "" : " (" + why + ")") + ", found '" +
+                                             std::string(text) + "'");
     };
     if (text.size() != 5 && text.size() != 8) {
         return bad("");
@@ -258,7 +260,9 @@ result<local_days> parse_date(std::string_view text) {
     return local_days{ymd};
 }
 
-std::string format_date(local_days d) { return date::format("%F", d); }
+std::string format_date(local_days d) {
+    return date::format("%F", d);
+}
 
 result<unsigned> parse_weekday(std::string_view text) {
     static constexpr std::array<std::string_view, 7> names{"mon", "tue", "wed", "thu",
@@ -273,7 +277,9 @@ result<unsigned> parse_weekday(std::string_view text) {
                                      std::string(text) + "'");
 }
 
-unsigned weekday_index(local_days d) { return date::weekday{d}.iso_encoding() - 1; }
+unsigned weekday_index(local_days d) {
+    return date::weekday{d}.iso_encoding() - 1;
+}
 
 result<timestamp> parse_timestamp(std::string_view text) {
     auto bad = [&]() {

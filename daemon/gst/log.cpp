@@ -25,8 +25,8 @@ void to_logger(GstDebugCategory* category, GstDebugLevel level, const gchar* fil
     if (object != nullptr && GST_IS_OBJECT(object) && GST_OBJECT_NAME(object) != nullptr) {
         name = GST_OBJECT_NAME(object);
     }
-    const std::string where = std::string(file != nullptr ? file : "?") + ":" +
-                              std::to_string(line);
+    const std::string where =
+        std::string(file != nullptr ? file : "?") + ":" + std::to_string(line);
     log.log(level == GST_LEVEL_ERROR ? core::level::error : core::level::warning, "gstreamer",
             "category", gst_debug_category_get_name(category), "object", name, "message",
             text != nullptr ? text : "", "at", where);

@@ -24,9 +24,9 @@
 
 namespace onair::media {
 
-
-
-std::string format_seconds(core::milliseconds d) { return core::seconds_text(d) + "s"; }
+std::string format_seconds(core::milliseconds d) {
+    return core::seconds_text(d) + "s";
+}
 
 namespace {
 
@@ -310,6 +310,7 @@ void on_have_type(GstElement* /*typefind*/, guint /*probability*/, GstCaps* caps
 
 // decodebin's pad-added, on a streaming thread: give the new stream its own sink. Every pad is
 // linked (unknown ones to a fakesink) so no stream returns not-linked and stops the others.
+// Long: one decoder pad's branch (video or audio) built in one place, as GStreamer hands it over.
 void on_pad_added(GstElement* /*decodebin*/, GstPad* pad, gpointer data) {
     auto& st = *static_cast<decode_state*>(data);
     gst::caps_ptr caps{gst_pad_get_current_caps(pad)}; // transfer full, may be null
@@ -462,6 +463,7 @@ std::optional<core::milliseconds> query_duration(GstElement* pipeline) {
     return std::nullopt;
 }
 
+// Long: the decode's bus loop with its timeouts; its cases share the pipeline's state.
 decode_run run_decode(const std::filesystem::path& file, decode_state& st, read_mode mode) {
     decode_run out;
     auto pipeline = gst::sink(gst_pipeline_new("onair-probe")); // floating -> owned
@@ -600,6 +602,8 @@ std::string join(const std::vector<std::string>& items) {
 
 namespace detail {
 
+// Long: one check per way a file can be unairable, in the order the messages are documented
+// (docs/media.md).
 file_facts inspect_file(const std::filesystem::path& file) {
     file_facts out;
     struct stat st {};

@@ -118,6 +118,8 @@ probe_result prober::probe(const std::filesystem::path& file) {
     return probe_all({file}, 1).front();
 }
 
+// Long: cache lookup, parallel decode and cache update share the work list; split when the cache
+// gets its own class.
 std::vector<probe_result> prober::probe_all(const std::vector<std::filesystem::path>& files,
                                             unsigned jobs) {
     if (!cache_->loaded) {

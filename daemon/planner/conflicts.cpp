@@ -30,10 +30,9 @@ void check_programme_lengths(const detail::compiled& c, core::diagnostics& diags
                                              "; a programme must be shorter than a day");
         }
         if (prog.duration <= milliseconds{0} && prog.media >= 0) {
-            diags.warning(prog.src->where, "programme '" + prog.src->id +
-                                               "' is not planned: the length of media '" +
-                                               prog.src->media +
-                                               "' is unknown (declare a duration or probe it)");
+            diags.warning(prog.src->where,
+                          "programme '" + prog.src->id + "' is not planned: the length of media '" +
+                              prog.src->media + "' is unknown (declare a duration or probe it)");
         }
     }
 }
@@ -51,12 +50,11 @@ void check_overlaps(const channel_input& in, const detail::compiled& c, local_da
         const auto& earlier = *c.programmes[static_cast<std::size_t>(pair.first)].src;
         const auto& later = *c.programmes[static_cast<std::size_t>(pair.second)].src;
         const auto& earlier_len = c.programmes[static_cast<std::size_t>(pair.first)].duration;
-        diags.error(later.where,
-                    "programme '" + later.id + "' at " + core::format_time_of_day(later.at) +
-                        " overlaps programme '" + earlier.id + "' (" +
-                        core::format_time_of_day(earlier.at) + ", " +
-                        core::format_duration(earlier_len) + " long) on " + list_dates(days) +
-                        "; '" + later.id + "' would not air");
+        diags.error(later.where, "programme '" + later.id + "' at " +
+                                     core::format_time_of_day(later.at) + " overlaps programme '" +
+                                     earlier.id + "' (" + core::format_time_of_day(earlier.at) +
+                                     ", " + core::format_duration(earlier_len) + " long) on " +
+                                     list_dates(days) + "; '" + later.id + "' would not air");
     }
 }
 
@@ -130,11 +128,10 @@ void report_breaks(const schedule::schedule& s, const std::vector<rule_stats>& r
                                           ": a programme covers every one of its times");
         } else if (st.capacity > milliseconds{0} && st.filled * 2 < st.capacity) {
             const auto pct = st.filled.count() * 100 / st.capacity.count();
-            diags.warning(rule.where,
-                          "break '" + rule.id + "' is mostly empty " + span + ": " +
-                              std::to_string(pct) + "% of its time is filled (" +
-                              core::format_duration(st.filled) + " of " +
-                              core::format_duration(st.capacity) + ")");
+            diags.warning(rule.where, "break '" + rule.id + "' is mostly empty " + span + ": " +
+                                          std::to_string(pct) + "% of its time is filled (" +
+                                          core::format_duration(st.filled) + " of " +
+                                          core::format_duration(st.capacity) + ")");
         }
     }
 }
@@ -173,8 +170,8 @@ void check_plan(planner& p, local_days first, local_days last, core::diagnostics
         for (std::size_t ci = 0; ci < c.campaigns.size(); ++ci) {
             const auto& camp = c.campaigns[ci];
             if (camp.src->in_flight(d) && det.airings[ci] == 0) {
-                silent[{ci, why_silent(c, camp, det.eligible_breaks[ci], longest_break)}]
-                    .push_back(d);
+                silent[{ci, why_silent(c, camp, det.eligible_breaks[ci], longest_break)}].push_back(
+                    d);
             }
         }
     }

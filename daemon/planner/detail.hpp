@@ -6,8 +6,8 @@
 #include "planner/planner.hpp"
 
 #include <cstdint>
-#include <map>
 #include <limits>
+#include <map>
 
 namespace onair::planner::detail {
 
@@ -39,7 +39,7 @@ struct compiled {
     std::map<std::string, int> media_index;
     std::vector<c_campaign> campaigns;
     std::vector<c_programme> programmes;
-    local_days anchor;           // first flight day of any campaign
+    local_days anchor; // first flight day of any campaign
     bool has_campaigns = false;
     milliseconds longest_gap{0}; // the longest min_gap: how far back last airings matter
 };
@@ -63,7 +63,7 @@ struct programme_airing {
     int programme = -1;
     instant start;
     instant end;
-    bool kept = true; // false: starts inside an earlier programme (a conflict for check)
+    bool kept = true;  // false: starts inside an earlier programme (a conflict for check)
     int overlaps = -1; // the programme it starts inside
     local_days day;
 };
@@ -83,8 +83,8 @@ std::vector<break_instance> break_instances(const channel_input& in, local_days 
 
 // Per-day details that check_plan reads.
 struct day_detail {
-    std::vector<int> airings;          // per campaign
-    std::vector<int> eligible_breaks;  // per campaign: breaks in flight and daypart
+    std::vector<int> airings;         // per campaign
+    std::vector<int> eligible_breaks; // per campaign: breaks in flight and daypart
     std::vector<break_fill> fills;
 };
 

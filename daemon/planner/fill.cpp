@@ -59,8 +59,8 @@ struct candidate {
 
 // The next spot of a campaign's rotation that fits the time left and keeps min_gap; spots that
 // do not are passed over.
-candidate next_spot(const compiled& c, int ci, rotation_view& order, const carry& state,
-                    instant at, milliseconds left) {
+candidate next_spot(const compiled& c, int ci, rotation_view& order, const carry& state, instant at,
+                    milliseconds left) {
     const c_campaign& camp = c.campaigns[static_cast<std::size_t>(ci)];
     const auto n = static_cast<std::int64_t>(camp.spots.size());
     const std::int64_t from = state.rotation_pos[static_cast<std::size_t>(ci)];
@@ -165,11 +165,11 @@ public:
             in_break_[ci] = 1;
             const int cap = c_.campaigns[ci].max_per_day;
             const int k = ++eligible_seen_[ci];
-            quota_[ci] = cap == no_cap
-                             ? no_cap
-                             : static_cast<int>((static_cast<long long>(cap) * k +
-                                                 eligible_total_[ci] - 1) /
-                                                eligible_total_[ci]);
+            quota_[ci] =
+                cap == no_cap
+                    ? no_cap
+                    : static_cast<int>((static_cast<long long>(cap) * k + eligible_total_[ci] - 1) /
+                                       eligible_total_[ci]);
         }
     }
 

@@ -120,9 +120,9 @@ std::string to_text(const rundown_header& h, const rundown& r) {
         std::string start = core::format_iso(it.start, zone);
         std::string date = start.substr(0, 10);
         if (date != last_date) {
-            out << date << ' ' << date::format("%A", date::floor<date::days>(
-                                                          date::make_zoned(&zone, it.start)
-                                                              .get_local_time()))
+            out << date << ' '
+                << date::format("%A", date::floor<date::days>(
+                                          date::make_zoned(&zone, it.start).get_local_time()))
                 << '\n';
             last_date = date;
         }
@@ -150,9 +150,8 @@ std::string to_text(const rundown_header& h, const rundown& r) {
         }
     }
     out << '\n'
-        << spots << " spots (" << clock_length(spot_time) << "), " << programmes
-        << " programmes (" << clock_length(programme_time) << "), " << r.dropped.size()
-        << " breaks dropped\n";
+        << spots << " spots (" << clock_length(spot_time) << "), " << programmes << " programmes ("
+        << clock_length(programme_time) << "), " << r.dropped.size() << " breaks dropped\n";
     return out.str();
 }
 

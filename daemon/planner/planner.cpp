@@ -5,14 +5,18 @@
 
 namespace onair::planner {
 
-const char* to_string(item_kind k) { return k == item_kind::spot ? "spot" : "programme"; }
+const char* to_string(item_kind k) {
+    return k == item_kind::spot ? "spot" : "programme";
+}
 
 planner::planner(channel_input input) : impl_(std::make_unique<impl>(std::move(input))) {}
 planner::~planner() = default;
 planner::planner(planner&&) noexcept = default;
 planner& planner::operator=(planner&&) noexcept = default;
 
-const channel_input& planner::input() const { return impl_->input; }
+const channel_input& planner::input() const {
+    return impl_->input;
+}
 
 std::vector<day_plan> planner::plan_days(local_days first, local_days last) {
     std::vector<day_plan> out;

@@ -60,10 +60,10 @@ struct rundown {
 using durations = std::map<std::string, milliseconds>;
 
 struct channel_input {
-    std::string channel_id;                  // seeds shuffle
-    const date::time_zone* zone = nullptr;   // the channel's time zone
+    std::string channel_id;                // seeds shuffle
+    const date::time_zone* zone = nullptr; // the channel's time zone
     std::shared_ptr<const schedule::schedule> sched;
-    durations media_durations;               // media without one are never planned
+    durations media_durations; // media without one are never planned
     // TV channels: item lengths are whole frames of this duration (num/den seconds).
     std::optional<std::pair<int, int>> frame_duration;
 };
@@ -104,8 +104,7 @@ public:
     const channel_input& input() const;
 
 private:
-    friend void check_plan(planner& p, local_days first, local_days last,
-                           core::diagnostics& diags);
+    friend void check_plan(planner& p, local_days first, local_days last, core::diagnostics& diags);
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -11,10 +11,10 @@ namespace onair::playout::detail {
 
 void post_note(GstElement* pipeline, std::uint64_t serial, clip_note what, std::int64_t rt,
                int index, std::int64_t arrival) {
-    GstStructure* s = gst_structure_new(clip_message, "serial", G_TYPE_UINT64, serial, "what",
-                                        G_TYPE_INT, static_cast<int>(what), "rt", G_TYPE_INT64, rt, "index",
-                                        G_TYPE_INT, index, "arrival", G_TYPE_INT64, arrival,
-                                        nullptr);
+    GstStructure* s =
+        gst_structure_new(clip_message, "serial", G_TYPE_UINT64, serial, "what", G_TYPE_INT,
+                          static_cast<int>(what), "rt", G_TYPE_INT64, rt, "index", G_TYPE_INT,
+                          index, "arrival", G_TYPE_INT64, arrival, nullptr);
     // the message takes the structure, the element the message
     gst_element_post_message(pipeline, gst_message_new_application(GST_OBJECT(pipeline), s));
 }
@@ -22,7 +22,9 @@ void post_note(GstElement* pipeline, std::uint64_t serial, clip_note what, std::
 namespace {
 
 using held = glib_shared<clip_shared>;
-clip_shared& of(gpointer p) { return held::of(p); }
+clip_shared& of(gpointer p) {
+    return held::of(p);
+}
 
 // Cuts the clip at its planned length: buffers at or after the cut are dropped and the pad sent
 // EOS once, so the mixer moves on and the decoder stops (a push after EOS returns EOS).

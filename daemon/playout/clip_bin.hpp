@@ -39,10 +39,10 @@ struct clip_shared {
     GstElement* pipeline = nullptr; // borrowed: outlives every clip bin
     // the output's position (the channel's main mixer), borrowed from the engine
     const std::atomic<std::int64_t>* output_position = nullptr;
-    std::int64_t start = 0;         // running time of its first frame
-    std::int64_t cut = 0;           // clip-relative running time where it is cut
-    std::array<gst::pad_ptr, 2> chain_sink;  // the convert chains' inputs
-    std::array<GstPad*, 2> ghost{};        // borrowed from the bin
+    std::int64_t start = 0;                 // running time of its first frame
+    std::int64_t cut = 0;                   // clip-relative running time where it is cut
+    std::array<gst::pad_ptr, 2> chain_sink; // the convert chains' inputs
+    std::array<GstPad*, 2> ghost{};         // borrowed from the bin
     std::array<std::atomic<bool>, 2> linked{};
     std::array<std::atomic<bool>, 2> eos_sent{};
     std::atomic<bool> started{false};
@@ -55,7 +55,9 @@ struct clip_shared {
     // output running time each pad has delivered up to
     std::array<std::atomic<std::int64_t>, 2> end{};
 
-    int index_of(GstPad* pad) const { return pad == ghost[video_index] ? video_index : audio_index; }
+    int index_of(GstPad* pad) const {
+        return pad == ghost[video_index] ? video_index : audio_index;
+    }
 };
 
 // The bin of `file` for the channel's format `f`: decoder, convert chains, ghost pads offset to

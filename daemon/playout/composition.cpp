@@ -46,8 +46,8 @@ format format_of(const schedule::channel& ch, mode m) {
 
 std::string video_caps(const format& f) {
     return "video/x-raw,format=I420,width=" + std::to_string(f.width) +
-           ",height=" + std::to_string(f.height) + ",framerate=" + std::to_string(f.fps_num) +
-           "/" + std::to_string(f.fps_den) + ",pixel-aspect-ratio=1/1,interlace-mode=progressive";
+           ",height=" + std::to_string(f.height) + ",framerate=" + std::to_string(f.fps_num) + "/" +
+           std::to_string(f.fps_den) + ",pixel-aspect-ratio=1/1,interlace-mode=progressive";
 }
 
 std::string audio_caps(const format& f) {

@@ -22,7 +22,6 @@ format format_of(const schedule::channel& ch, mode m);
 std::string video_caps(const format& f);
 std::string audio_caps(const format& f);
 
-
 // The one way a shared_ptr is handed to GLib as user data (pad probes, signal handlers): a
 // heap copy of it, which GLib deletes with the probe or the handler, so what a callback uses
 // lives as long as the callback can run.

@@ -29,9 +29,12 @@ namespace onair::playout {
 
 const char* to_string(event_kind k) {
     switch (k) {
-    case event_kind::started: return "started";
-    case event_kind::ended: return "ended";
-    case event_kind::failed: return "failed";
+    case event_kind::started:
+        return "started";
+    case event_kind::ended:
+        return "ended";
+    case event_kind::failed:
+        return "failed";
     }
     return "?";
 }
@@ -88,14 +91,16 @@ void silence_under_clips(GstPad* pad, GstPadProbeInfo* info, std::int64_t rt,
         GST_PAD_PROBE_INFO_DATA(info) = buf;
         const gsize frames = gst_buffer_get_size(buf) / GST_AUDIO_INFO_BPF(&ai);
         auto frame_at = [&](std::int64_t t) {
-            return std::min<gsize>(frames, static_cast<gsize>(gst_util_uint64_scale_round(
-                                               static_cast<guint64>(std::max<std::int64_t>(t - rt, 0)),
-                                               GST_AUDIO_INFO_RATE(&ai), GST_SECOND)));
+            return std::min<gsize>(frames,
+                                   static_cast<gsize>(gst_util_uint64_scale_round(
+                                       static_cast<guint64>(std::max<std::int64_t>(t - rt, 0)),
+                                       GST_AUDIO_INFO_RATE(&ai), GST_SECOND)));
         };
         const gsize a = frame_at(from);
         const gsize b = frame_at(to);
         if (b > a) {
-            gst_buffer_memset(buf, a * GST_AUDIO_INFO_BPF(&ai), 0, (b - a) * GST_AUDIO_INFO_BPF(&ai));
+            gst_buffer_memset(buf, a * GST_AUDIO_INFO_BPF(&ai), 0,
+                              (b - a) * GST_AUDIO_INFO_BPF(&ai));
         }
     }
 }
@@ -200,10 +205,10 @@ struct channel_engine::impl {
         gst::element_ptr bin;
         std::array<gst::pad_ptr, 2> mixer_pad; // requested on the mixers
         std::array<bool, 2> eos{};
-        bool started = false;              // its first buffer reached the mixer
-        bool announced = false;            // the started event went out (the output got there)
-        std::int64_t first_rt = 0;         // running time of its first buffer
-        std::int64_t arrival = 0;          // the output position when that buffer came
+        bool started = false;      // its first buffer reached the mixer
+        bool announced = false;    // the started event went out (the output got there)
+        std::int64_t first_rt = 0; // running time of its first buffer
+        std::int64_t arrival = 0;  // the output position when that buffer came
         std::chrono::steady_clock::time_point added;
     };
 
@@ -213,11 +218,11 @@ struct channel_engine::impl {
     gst::element_ptr pipeline;
     gst::element_ptr vmix, amix, vtee, atee;
     gst::bus_ptr bus;
-    gst::clock_ptr clock;          // live: the pipeline's clock
-    GstClockTime base_time = 0;    // live: chosen once at start
+    gst::clock_ptr clock;       // live: the pipeline's clock
+    GstClockTime base_time = 0; // live: chosen once at start
     gate g;
     std::array<filler_pad, 2> filler_pads;
-    std::array<continuity, 2> continuities; // per mixer
+    std::array<continuity, 2> continuities;               // per mixer
     std::array<std::atomic<std::int64_t>, 2> positions{}; // output reached, per mixer
     std::list<active_clip> clips;
     std::function<void(const event&)> callback;
@@ -230,9 +235,8 @@ struct channel_engine::impl {
 
     std::int64_t frame() const {
         if (fmt.video) {
-            return static_cast<std::int64_t>(
-                gst_util_uint64_scale(GST_SECOND, static_cast<guint64>(fmt.fps_den),
-                                      static_cast<guint64>(fmt.fps_num)));
+            return static_cast<std::int64_t>(gst_util_uint64_scale(
+                GST_SECOND, static_cast<guint64>(fmt.fps_den), static_cast<guint64>(fmt.fps_num)));
         }
         return static_cast<std::int64_t>(GST_SECOND / 100);
     }
@@ -240,14 +244,16 @@ struct channel_engine::impl {
     // The start on the channel's frame grid (tv: whole frames; radio: whole samples).
     std::int64_t on_grid(std::int64_t t) const {
         if (fmt.video) {
-            const auto n = gst_util_uint64_scale_round(static_cast<guint64>(std::max<std::int64_t>(t, 0)),
-                                                       static_cast<guint64>(fmt.fps_num),
-                                                       GST_SECOND * static_cast<guint64>(fmt.fps_den));
-            return static_cast<std::int64_t>(gst_util_uint64_scale(
-                n, GST_SECOND * static_cast<guint64>(fmt.fps_den), static_cast<guint64>(fmt.fps_num)));
+            const auto n = gst_util_uint64_scale_round(
+                static_cast<guint64>(std::max<std::int64_t>(t, 0)),
+                static_cast<guint64>(fmt.fps_num), GST_SECOND * static_cast<guint64>(fmt.fps_den));
+            return static_cast<std::int64_t>(
+                gst_util_uint64_scale(n, GST_SECOND * static_cast<guint64>(fmt.fps_den),
+                                      static_cast<guint64>(fmt.fps_num)));
         }
-        const auto n = gst_util_uint64_scale_round(static_cast<guint64>(std::max<std::int64_t>(t, 0)),
-                                                   static_cast<guint64>(fmt.rate), GST_SECOND);
+        const auto n =
+            gst_util_uint64_scale_round(static_cast<guint64>(std::max<std::int64_t>(t, 0)),
+                                        static_cast<guint64>(fmt.rate), GST_SECOND);
         return static_cast<std::int64_t>(
             gst_util_uint64_scale(n, GST_SECOND, static_cast<guint64>(fmt.rate)));
     }
@@ -488,8 +494,8 @@ struct channel_engine::impl {
     void finish_if_done(std::list<active_clip>::iterator it, std::int64_t) {
         {
             const bool video_done =
-                !fmt.video || (it->eos[video_index] &&
-                               positions[video_index].load() >= it->shared->end[video_index].load());
+                !fmt.video || (it->eos[video_index] && positions[video_index].load() >=
+                                                           it->shared->end[video_index].load());
             // the audio mixer makes 10 ms blocks and waits for data to fill one: a clip whose
             // sound ends inside a block is released once the mixer has come to that block
             const bool audio_done =
@@ -505,10 +511,11 @@ struct channel_engine::impl {
                     emit(event_kind::started, a, a.first_rt);
                 }
                 if (!a.started) {
-                    emit(event_kind::failed, a, a.shared->start, "no picture or sound in " +
-                                                                     a.c.file.string());
+                    emit(event_kind::failed, a, a.shared->start,
+                         "no picture or sound in " + a.c.file.string());
                 } else {
-                    emit(event_kind::ended, a, std::max(a.shared->end[0].load(), a.shared->end[1].load()));
+                    emit(event_kind::ended, a,
+                         std::max(a.shared->end[0].load(), a.shared->end[1].load()));
                 }
             }
         }
@@ -606,7 +613,9 @@ channel_engine::channel_engine(const schedule::channel& channel, mode m, core::l
     impl_->build(channel);
 }
 
-channel_engine::~channel_engine() { stop(); }
+channel_engine::~channel_engine() {
+    stop();
+}
 
 void channel_engine::add_output(const schedule::output& out) {
     if (impl_->running) {
@@ -679,8 +688,7 @@ std::uint64_t channel_engine::schedule_clip(const clip& c) {
     impl_->set_gate([&](gate& gt) {
         gt.quiet[serial] = {a.shared->start, a.shared->start + a.shared->cut};
     });
-    a.shared->output_position =
-        &impl_->positions[impl_->fmt.video ? video_index : audio_index];
+    a.shared->output_position = &impl_->positions[impl_->fmt.video ? video_index : audio_index];
     impl_->clips.push_back(std::move(a));
     try {
         impl_->add_clip(impl_->clips.back());
@@ -721,7 +729,8 @@ void channel_engine::start(nanoseconds running_time) {
         gst_pipeline_use_clock(GST_PIPELINE(impl_->pipeline.get()), clock);
         gst_element_set_start_time(impl_->pipeline.get(), GST_CLOCK_TIME_NONE);
         const GstClockTime now = gst_clock_get_time(clock);
-        const auto back = static_cast<GstClockTime>(std::max<std::int64_t>(running_time.count(), 0));
+        const auto back =
+            static_cast<GstClockTime>(std::max<std::int64_t>(running_time.count(), 0));
         impl_->base_time = now > back ? now - back : 0;
         gst_element_set_base_time(impl_->pipeline.get(), impl_->base_time);
     }
@@ -795,7 +804,8 @@ bool channel_engine::finish_outputs(std::chrono::milliseconds wait) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         gst::message_ptr msg{gst_bus_timed_pop_filtered(
-            impl_->bus.get(), static_cast<GstClockTime>(std::max<std::int64_t>(left.count(), 1)) * GST_MSECOND,
+            impl_->bus.get(),
+            static_cast<GstClockTime>(std::max<std::int64_t>(left.count(), 1)) * GST_MSECOND,
             static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR))};
         if (!msg) {
             break;
@@ -813,14 +823,15 @@ bool channel_engine::dispatch(std::chrono::milliseconds wait) {
     if (impl_->done) {
         return false;
     }
-    const auto types = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS |
-                                                   GST_MESSAGE_APPLICATION);
+    const auto types =
+        static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_APPLICATION);
     // a clip waiting for the output to pass its last picture holds a render's mixer: look
     // again soon rather than sleep the whole wait
-    const bool waiting = std::any_of(impl_->clips.begin(), impl_->clips.end(),
-                                     [](const impl::active_clip& a) { return a.eos[0] || a.eos[1]; });
-    const auto timeout = waiting ? std::min<std::chrono::milliseconds>(wait, std::chrono::milliseconds(1))
-                                 : wait;
+    const bool waiting =
+        std::any_of(impl_->clips.begin(), impl_->clips.end(),
+                    [](const impl::active_clip& a) { return a.eos[0] || a.eos[1]; });
+    const auto timeout =
+        waiting ? std::min<std::chrono::milliseconds>(wait, std::chrono::milliseconds(1)) : wait;
     gst::message_ptr msg{gst_bus_timed_pop_filtered(
         impl_->bus.get(), static_cast<GstClockTime>(timeout.count()) * GST_MSECOND, types)};
     if (msg) {
@@ -832,16 +843,24 @@ bool channel_engine::dispatch(std::chrono::milliseconds wait) {
     return !impl_->done;
 }
 
-bool channel_engine::finished() const { return impl_->done; }
-const std::string& channel_engine::fatal_error() const { return impl_->error; }
+bool channel_engine::finished() const {
+    return impl_->done;
+}
+const std::string& channel_engine::fatal_error() const {
+    return impl_->error;
+}
 
 nanoseconds channel_engine::running_time_now() const {
     return nanoseconds(impl_->positions[impl_->fmt.video ? video_index : audio_index].load());
 }
 
-nanoseconds channel_engine::frame_duration() const { return nanoseconds(impl_->frame()); }
+nanoseconds channel_engine::frame_duration() const {
+    return nanoseconds(impl_->frame());
+}
 
-std::size_t channel_engine::active_clips() const { return impl_->clips.size(); }
+std::size_t channel_engine::active_clips() const {
+    return impl_->clips.size();
+}
 
 void channel_engine::stop() {
     if (impl_) {

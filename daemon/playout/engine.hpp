@@ -35,11 +35,11 @@ enum class mode {
 
 // One file to air. `start` is put on the frame grid (tv) by the engine.
 struct clip {
-    std::string id;             // for reports (e.g. the media id); need not be unique
+    std::string id; // for reports (e.g. the media id); need not be unique
     std::filesystem::path file;
-    nanoseconds start{0};       // running time of its first frame
-    nanoseconds duration{0};    // airs at most this long; cut there
-    double gain_db = 0;         // loudness correction, applied on the mixer pad
+    nanoseconds start{0};    // running time of its first frame
+    nanoseconds duration{0}; // airs at most this long; cut there
+    double gain_db = 0;      // loudness correction, applied on the mixer pad
     // Where in the file it starts: a programme joined under way (after a restart, or a render
     // starting inside it) is sought there, frame-accurately, before anything of it airs.
     nanoseconds in_point{0};

@@ -124,7 +124,8 @@ gst::element_ptr make_still(const schedule::filler& fill, const format& f) {
             // decode and scale the still once; imagefreeze repeats the converted picture
             desc += "filesrc name=slate ! decodebin ! videoconvert ! "
                     "videoscale add-borders=true ! capsfilter caps=\"video/x-raw,format=I420,"
-                    "width=" + std::to_string(f.width) + ",height=" + std::to_string(f.height) +
+                    "width=" +
+                    std::to_string(f.width) + ",height=" + std::to_string(f.height) +
                     ",pixel-aspect-ratio=1/1\" ! imagefreeze is-live=" + live +
                     " ! capsfilter name=vcaps caps=\"" + video_caps(f) + "\"";
         } else {
@@ -146,7 +147,7 @@ gst::element_ptr make_still(const schedule::filler& fill, const format& f) {
 
 // A filler's convert chain (a loop file's, or the feed's: `leaky`).
 std::pair<gst::element_ptr, gst::element_ptr> make_chain(GstElement* bin, bool video,
-                                                          const format& f, bool leaky) {
+                                                         const format& f, bool leaky) {
     const auto queue = leaky ? std::chrono::seconds(1) : std::chrono::seconds(2);
     return make_convert_chain(bin, video, f, chain_options{queue, queue, leaky, true},
                               "a filler convert chain");
@@ -166,7 +167,9 @@ void link_decoder_pad(decoder_links& d, GstPad* pad) {
     gst_pad_link(pad, d.chain_sink[i].get());
 }
 
-template <class T> T& held(gpointer p) { return glib_shared<T>::of(p); }
+template <class T> T& held(gpointer p) {
+    return glib_shared<T>::of(p);
+}
 
 // ---------------------------------------------------------------------------------------------
 // loop
@@ -176,7 +179,7 @@ struct loop_shared;
 // One file of the loop (or the black that replaces an unplayable list).
 struct loop_source {
     std::uint64_t serial = 0;
-    std::size_t index = 0; // in the media list; npos for black
+    std::size_t index = 0;          // in the media list; npos for black
     GstElement* pipeline = nullptr; // borrowed
     loop_shared* loop = nullptr;    // borrowed: outlives every source's pads
     gst::element_ptr bin;
@@ -212,13 +215,17 @@ struct loop_shared {
         }
         const auto ut = static_cast<guint64>(t);
         if (fmt.video) {
-            const guint64 n = gst_util_uint64_scale_ceil(ut, static_cast<guint64>(fmt.fps_num),
-                                                         GST_SECOND * static_cast<guint64>(fmt.fps_den));
-            return static_cast<std::int64_t>(gst_util_uint64_scale(
-                n, GST_SECOND * static_cast<guint64>(fmt.fps_den), static_cast<guint64>(fmt.fps_num)));
+            const guint64 n =
+                gst_util_uint64_scale_ceil(ut, static_cast<guint64>(fmt.fps_num),
+                                           GST_SECOND * static_cast<guint64>(fmt.fps_den));
+            return static_cast<std::int64_t>(
+                gst_util_uint64_scale(n, GST_SECOND * static_cast<guint64>(fmt.fps_den),
+                                      static_cast<guint64>(fmt.fps_num)));
         }
-        const guint64 n = gst_util_uint64_scale_ceil(ut, static_cast<guint64>(fmt.rate), GST_SECOND);
-        return static_cast<std::int64_t>(gst_util_uint64_scale(n, GST_SECOND, static_cast<guint64>(fmt.rate)));
+        const guint64 n =
+            gst_util_uint64_scale_ceil(ut, static_cast<guint64>(fmt.rate), GST_SECOND);
+        return static_cast<std::int64_t>(
+            gst_util_uint64_scale(n, GST_SECOND, static_cast<guint64>(fmt.rate)));
     }
 
     // Lets a blocked source flow from running time `t` (mutex held). Only now does it get a
@@ -342,7 +349,8 @@ public:
     GstElement* element() { return bin_.get(); }
 
     bool handle(GstMessage* msg) {
-        if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) {
+        if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR ||
+            GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) {
             for (auto it = sources_.begin(); it != sources_.end(); ++it) {
                 if (!inside(GST_MESSAGE_SRC(msg), (*it)->bin.get())) {
                     continue;
@@ -518,8 +526,9 @@ private:
             }
             auto [first, last] = make_chain(s->bin.get(), i == video_index, fmt_, false);
             s->links->chain_sink[i].reset(gst_element_get_static_pad(first.get(), "sink"));
-            add_probes(s, i, gst::add_ghost(s->bin.get(), i == video_index ? "video" : "audio",
-                                            last.get(), "src"));
+            add_probes(s, i,
+                       gst::add_ghost(s->bin.get(), i == video_index ? "video" : "audio",
+                                      last.get(), "src"));
         }
         glib_shared<loop_source>::connect(dec.get(), "pad-added", G_CALLBACK(loop_pad_added), s);
         glib_shared<loop_source>::connect(dec.get(), "no-more-pads", G_CALLBACK(loop_no_more_pads),
@@ -583,7 +592,7 @@ private:
     std::array<gst::element_ptr, 2> funnel_;
     std::list<source_ptr> sources_;
     std::uint64_t next_serial_ = 1;
-    std::size_t failures_ = 0; // files that failed since one last aired
+    std::size_t failures_ = 0;      // files that failed since one last aired
     std::size_t last_index_ = npos; // the file prepared last
     std::size_t started_ = 0;
     bool black_logged_ = false;
@@ -661,19 +670,21 @@ GstPadProbeReturn feed_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) 
         if (!f.has_segment[i]) {
             return GST_PAD_PROBE_DROP;
         }
-        const guint64 rt = gst_segment_to_running_time(&f.segment[i], GST_FORMAT_TIME,
-                                                       GST_BUFFER_PTS(buf));
+        const guint64 rt =
+            gst_segment_to_running_time(&f.segment[i], GST_FORMAT_TIME, GST_BUFFER_PTS(buf));
         if (rt == GST_CLOCK_TIME_NONE) {
             return GST_PAD_PROBE_DROP;
         }
         if (!f.have_delta) {
-            f.delta = static_cast<std::int64_t>(now) + feed_margin.count() - static_cast<std::int64_t>(rt);
+            f.delta = static_cast<std::int64_t>(now) + feed_margin.count() -
+                      static_cast<std::int64_t>(rt);
             f.have_delta = true;
         }
         out = static_cast<std::int64_t>(rt) + f.delta;
     }
     const auto n = static_cast<std::int64_t>(now);
-    if (out < n - static_cast<std::int64_t>(GST_SECOND) || out > n + 3 * static_cast<std::int64_t>(GST_SECOND)) {
+    if (out < n - static_cast<std::int64_t>(GST_SECOND) ||
+        out > n + 3 * static_cast<std::int64_t>(GST_SECOND)) {
         if (!f.broken.exchange(true)) {
             post_note(f.pipeline, filler_note::feed_jump, f.serial);
         }
@@ -746,7 +757,8 @@ struct filler_layer::impl {
     std::unique_ptr<loop_layer> loop;
     // layered (live mode, loop or live): inner mixers under the filler's ghost pads
     std::array<gst::element_ptr, 2> mixer;
-    std::array<gst::pad_ptr, 2> loop_pad; // the loop's pads on the inner mixers (muted under a feed)
+    std::array<gst::pad_ptr, 2>
+        loop_pad; // the loop's pads on the inner mixers (muted under a feed)
     std::array<std::atomic<bool>, 2> base_delivered{}; // the base layer's first buffer passed
     std::array<bool, 2> armed{};                       // ignore-inactive-pads set
     // live
@@ -776,7 +788,7 @@ struct filler_layer::impl {
             base = fill;
         }
         const bool looping = base.type == schedule::filler_type::loop;
-        base_state = looping ? "loop"
+        base_state = looping                                     ? "loop"
                      : base.type == schedule::filler_type::slate ? "slate"
                                                                  : "black";
         const bool layered = fmt.live && (looping || live_kind);
@@ -921,7 +933,8 @@ struct filler_layer::impl {
         }
         if (feed->gained) {
             ++lost;
-            log.warning("live filler: feed lost, airing fallback", "uri", core::redact(uri), "reason", why);
+            log.warning("live filler: feed lost, airing fallback", "uri", core::redact(uri),
+                        "reason", why);
         }
         for (int i : {video_index, audio_index}) {
             if (feed->mixer_pad[i]) {
@@ -951,7 +964,8 @@ struct filler_layer::impl {
         if (!feed) {
             return false;
         }
-        if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) {
+        if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR ||
+            GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) {
             if (!inside(GST_MESSAGE_SRC(msg), feed->bin.get())) {
                 return false;
             }
@@ -995,7 +1009,8 @@ struct filler_layer::impl {
             return;
         }
         if (feed) {
-            const auto last = clock_type::time_point(clock_type::duration(feed->shared->last_buffer.load()));
+            const auto last =
+                clock_type::time_point(clock_type::duration(feed->shared->last_buffer.load()));
             if (feed->shared->got_data.load() && now - last > feed_silence) {
                 drop_feed(now, "no data for 500 ms");
             } else if (!feed->shared->got_data.load() && now - feed->added > feed_connect_timeout) {
@@ -1022,7 +1037,9 @@ filler_layer::~filler_layer() {
     }
 }
 
-GstElement* filler_layer::element() { return impl_->bin.get(); }
+GstElement* filler_layer::element() {
+    return impl_->bin.get();
+}
 
 bool filler_layer::handle(GstMessage* msg) {
     if (impl_->handle_feed(msg)) {
@@ -1033,20 +1050,29 @@ bool filler_layer::handle(GstMessage* msg) {
     }
     // anything else from inside the filler (a live feed's leftovers) is not the engine's either
     if ((GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) &&
-        impl_->type == schedule::filler_type::live && inside(GST_MESSAGE_SRC(msg), impl_->bin.get())) {
+        impl_->type == schedule::filler_type::live &&
+        inside(GST_MESSAGE_SRC(msg), impl_->bin.get())) {
         return true;
     }
     return false;
 }
 
-void filler_layer::service(std::chrono::steady_clock::time_point now) { impl_->service(now); }
+void filler_layer::service(std::chrono::steady_clock::time_point now) {
+    impl_->service(now);
+}
 
-std::string filler_layer::state() const { return impl_->state(); }
+std::string filler_layer::state() const {
+    return impl_->state();
+}
 
 std::size_t filler_layer::loop_files_started() const {
     return impl_->loop ? impl_->loop->started() : 0;
 }
-std::size_t filler_layer::feed_gained() const { return impl_->gained; }
-std::size_t filler_layer::feed_lost() const { return impl_->lost; }
+std::size_t filler_layer::feed_gained() const {
+    return impl_->gained;
+}
+std::size_t filler_layer::feed_lost() const {
+    return impl_->lost;
+}
 
 } // namespace onair::playout::detail

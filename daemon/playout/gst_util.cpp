@@ -48,12 +48,11 @@ element_ptr child(GstElement* bin, const char* name) {
 
 GstPad* add_ghost(GstElement* bin, const char* name, GstElement* inner, const char* pad_name) {
     pad_ptr target(gst_element_get_static_pad(inner, pad_name)); // transfer full
-    GstPad* ghost = gst_ghost_pad_new(name, target.get());     // floating ...
+    GstPad* ghost = gst_ghost_pad_new(name, target.get());       // floating ...
     gst_pad_set_active(ghost, TRUE);
     gst_element_add_pad(bin, ghost); // ... sunk by the element, which owns it
     return ghost;
 }
-
 
 } // namespace gst
 
@@ -92,9 +91,8 @@ void truncate_audio(GstPad* pad, GstPadProbeInfo* info, std::int64_t keep) {
     }
     GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
     const gsize frames = gst_buffer_get_size(buf) / GST_AUDIO_INFO_BPF(&ai);
-    auto keep_frames = static_cast<gsize>(
-        gst_util_uint64_scale_round(static_cast<guint64>(keep), GST_AUDIO_INFO_RATE(&ai),
-                                    GST_SECOND));
+    auto keep_frames = static_cast<gsize>(gst_util_uint64_scale_round(
+        static_cast<guint64>(keep), GST_AUDIO_INFO_RATE(&ai), GST_SECOND));
     if (keep_frames >= frames) {
         return;
     }
@@ -110,8 +108,7 @@ std::string error_text(GstMessage* msg) {
     gst::error_ptr err(raw);
     gst::string_ptr dbg(debug);
     gst::string_ptr src(gst_object_get_name(GST_MESSAGE_SRC(msg)));
-    return std::string(err ? err->message : "unknown error") + " (" + (src ? src.get() : "?") +
-           ")";
+    return std::string(err ? err->message : "unknown error") + " (" + (src ? src.get() : "?") + ")";
 }
 
 void end_unstarted_stream(GstPad* pad, const char* stream_id) {

@@ -40,7 +40,8 @@ std::string lower_extension(const std::filesystem::path& p) {
 // last written (UTC), with -2, -3 ... added when that name is taken.
 void set_aside(const std::filesystem::path& path) {
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0 || ec) {
+    if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0 ||
+        ec) {
         return;
     }
     const auto written = std::filesystem::last_write_time(path, ec);
@@ -95,13 +96,13 @@ GstPadProbeReturn count_delivered(GstPad*, GstPadProbeInfo*, gpointer data) {
 // Counts the buffers that reach `pad` (a destination's sink pad) into `counter`.
 void watch_delivery(GstPad* pad, const std::shared_ptr<std::atomic<int>>& counter) {
     glib_shared<std::atomic<int>>::add_probe(
-        pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        pad,
+        static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
         count_delivered, counter);
 }
 
 void set_queue(GstElement* q, bool live, guint64 max_ns) {
-    g_object_set(q, "max-size-time", max_ns, "max-size-bytes", 0u, "max-size-buffers", 0u,
-                 nullptr);
+    g_object_set(q, "max-size-time", max_ns, "max-size-bytes", 0u, "max-size-buffers", 0u, nullptr);
     if (live) {
         // drop the oldest data rather than hold the tee: a late output loses a moment of its
         // own stream, the others lose nothing
@@ -171,14 +172,19 @@ std::string read_password(const std::filesystem::path& file) {
 std::string output_name(const schedule::output& out) {
     std::string n = schedule::to_string(out.type);
     switch (out.type) {
-    case schedule::output_type::file: return n + " " + out.file.string();
-    case schedule::output_type::udp: return n + " " + out.host + ":" + std::to_string(out.port);
+    case schedule::output_type::file:
+        return n + " " + out.file.string();
+    case schedule::output_type::udp:
+        return n + " " + out.host + ":" + std::to_string(out.port);
     case schedule::output_type::srt:
-    case schedule::output_type::rtmp: return n + " " + core::redact(out.uri);
-    case schedule::output_type::hls: return n + " " + out.dir.string();
+    case schedule::output_type::rtmp:
+        return n + " " + core::redact(out.uri);
+    case schedule::output_type::hls:
+        return n + " " + out.dir.string();
     case schedule::output_type::icecast:
         return n + " " + out.host + ":" + std::to_string(out.port) + out.mount;
-    case schedule::output_type::null: return n;
+    case schedule::output_type::null:
+        return n;
     }
     return n;
 }
@@ -188,9 +194,9 @@ struct output_manager::encoded {
     std::string key; // "h264 2500", "aac 128", "mp3 128", "vorbis 128", "raw"
     bool video = false;
     int bitrate_kbps = 0;
-    int gop_ms = 2000; // video: key frame distance
-    GstElement* tee = nullptr;   // borrowed from the pipeline
-    gst::element_ptr encoder;    // video: x264enc, for the key frame distance
+    int gop_ms = 2000;         // video: key frame distance
+    GstElement* tee = nullptr; // borrowed from the pipeline
+    gst::element_ptr encoder;  // video: x264enc, for the key frame distance
 };
 
 struct output_manager::slot {
@@ -267,7 +273,8 @@ void output_manager::build_encoder(encoded& e) {
         // one fixed format out of the shared encoder, whichever output links first (see
         // link_to_mux for the muxers that want avc)
         auto caps = gst::make("capsfilter");
-        gst::caps_ptr c(gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au"));
+        gst::caps_ptr c(
+            gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au"));
         g_object_set(caps.get(), "caps", c.get(), nullptr);
         chain.push_back(std::move(caps));
     } else {
@@ -308,7 +315,7 @@ void output_manager::build_encoder(encoded& e) {
     }
 }
 
-// Over 80 lines on purpose: one case per output type, each a few lines of the same small
+// Long: one case per output type, each a few lines of the same small
 // builders (input, muxed, finish_sink), read best side by side.
 gst::element_ptr output_manager::build_bin(slot& s) {
     const auto& o = s.spec;
@@ -355,8 +362,8 @@ gst::element_ptr output_manager::build_bin(slot& s) {
         auto mux = gst::make("mpegtsmux");
         if (network) {
             // 7 x 188 bytes per datagram; tables and PCR often, so a receiver tunes in quickly
-            g_object_set(mux.get(), "alignment", 7, "pat-interval", guint64(9000),
-                         "pmt-interval", guint64(9000), "pcr-interval", guint(3600), nullptr);
+            g_object_set(mux.get(), "alignment", 7, "pat-interval", guint64(9000), "pmt-interval",
+                         guint64(9000), "pcr-interval", guint(3600), nullptr);
         }
         return mux;
     };
@@ -441,8 +448,8 @@ gst::element_ptr output_manager::build_bin(slot& s) {
     }
     case schedule::output_type::icecast: {
         auto sink = gst::make("shout2send");
-        g_object_set(sink.get(), "ip", o.host.c_str(), "port", static_cast<guint>(o.port),
-                     "mount", o.mount.c_str(), "password", s.password.c_str(), "streamname",
+        g_object_set(sink.get(), "ip", o.host.c_str(), "port", static_cast<guint>(o.port), "mount",
+                     o.mount.c_str(), "password", s.password.c_str(), "streamname",
                      channel_name_.c_str(), "timeout", 5000u, nullptr);
         if (o.format == "ogg") {
             muxed(gst::make("oggmux"), std::move(sink));
@@ -484,9 +491,8 @@ void output_manager::add(const schedule::output& out) {
     }
     switch (out.type) {
     case schedule::output_type::file: {
-        if (auto why = check_file_output(tv ? schedule::channel_kind::tv
-                                            : schedule::channel_kind::radio,
-                                         out.file)) {
+        if (auto why = check_file_output(
+                tv ? schedule::channel_kind::tv : schedule::channel_kind::radio, out.file)) {
             throw std::runtime_error(*why);
         }
         const std::string ext = lower_extension(out.file);
@@ -532,8 +538,8 @@ void output_manager::add(const schedule::output& out) {
             // key frames on every segment boundary, and at least every 2 s
             e.gop_ms = std::gcd(e.gop_ms, static_cast<int>(out.segment.count()));
         }
-        const auto gop = std::max<std::int64_t>(
-            1, static_cast<std::int64_t>(e.gop_ms) * fmt_.fps_num / (1000LL * fmt_.fps_den));
+        const auto gop = std::max<std::int64_t>(1, static_cast<std::int64_t>(e.gop_ms) *
+                                                       fmt_.fps_num / (1000LL * fmt_.fps_den));
         g_object_set(e.encoder.get(), "key-int-max", static_cast<guint>(gop), nullptr);
     }
     build_bin(*s); // proves the bin can be built; live, a fresh one goes on air in service()
@@ -553,7 +559,8 @@ void output_manager::bring_up(slot& s, steady_time now) {
     } catch (const std::exception& e) {
         s.state = "failed";
         s.last_error = core::redact(e.what());
-        log_.error("output failed", "channel", channel_name_, "output", s.name, "error", s.last_error);
+        log_.error("output failed", "channel", channel_name_, "output", s.name, "error",
+                   s.last_error);
         return;
     }
     s.bin = std::move(bin);
@@ -692,8 +699,8 @@ void output_manager::set_title(const std::string& title) {
 std::vector<output_status> output_manager::status() const {
     std::vector<output_status> v;
     for (const auto& s : slots_) {
-        v.push_back({s->name, schedule::to_string(s->spec.type), s->state, s->reconnects,
-                     s->last_error});
+        v.push_back(
+            {s->name, schedule::to_string(s->spec.type), s->state, s->reconnects, s->last_error});
     }
     return v;
 }

@@ -19,7 +19,9 @@ using detail::field;
 using detail::map_fields;
 using detail::reader;
 
-std::string line_of(const core::location& l) { return std::to_string(l.line); }
+std::string line_of(const core::location& l) {
+    return std::to_string(l.line);
+}
 
 // "25" or "30000/1001": frames a second as a whole number or an exact fraction.
 std::optional<std::pair<int, int>> framerate(reader& r, const field& f) {
@@ -47,8 +49,8 @@ std::optional<std::pair<int, int>> framerate(reader& r, const field& f) {
     }
     if (*den < 1 || *num < 1 || *num > 1'000'000 || *den > 1'000'000 || *num < *den ||
         *num > 120 * *den) {
-        r.error(f.value_at, "field '" + f.name + "': expected 1 to 120 frames a second, found '" +
-                                s + "'");
+        r.error(f.value_at,
+                "field '" + f.name + "': expected 1 to 120 frames a second, found '" + s + "'");
         return std::nullopt;
     }
     return std::pair{static_cast<int>(*num), static_cast<int>(*den)};
@@ -130,8 +132,8 @@ std::optional<audio_format> read_audio(reader& r, const field& f) {
 }
 
 bool valid_live_uri(const std::string& uri) {
-    for (const char* scheme : {"udp://", "srt://", "rtmp://", "rtmps://", "http://", "https://",
-                               "rtsp://", "file://"}) {
+    for (const char* scheme :
+         {"udp://", "srt://", "rtmp://", "rtmps://", "http://", "https://", "rtsp://", "file://"}) {
         if (uri.rfind(scheme, 0) == 0 && uri.size() > std::string(scheme).size()) {
             return true;
         }
@@ -139,6 +141,7 @@ bool valid_live_uri(const std::string& uri) {
     return false;
 }
 
+// Long: one block per filler field, in the order docs/config.md lists them.
 std::optional<filler> read_filler(reader& r, const field& f, bool allow_live) {
     map_fields m(r, f, {"type", "image", "media", "uri", "fallback"});
     if (!m.ok()) {
@@ -151,8 +154,9 @@ std::optional<filler> read_filler(reader& r, const field& f, bool allow_live) {
         return std::nullopt;
     }
     if (!allow_live && t.value.IsScalar() && t.value.Scalar() == "live") {
-        r.error(t.value_at, "field '" + t.name + "': a live feed cannot be the fallback of a live "
-                                                 "feed; expected black, slate or loop");
+        r.error(t.value_at, "field '" + t.name +
+                                "': a live feed cannot be the fallback of a live "
+                                "feed; expected black, slate or loop");
         return std::nullopt;
     }
     std::vector<std::string> types{"black", "slate", "loop"};
@@ -193,8 +197,8 @@ std::optional<filler> read_filler(reader& r, const field& f, bool allow_live) {
         auto items = list.present() ? r.sequence(list) : std::nullopt;
         ok = ok && items;
         if (items && items->empty()) {
-            r.error(list.value_at, "field '" + list.name +
-                                       "': expected at least one media file, found none");
+            r.error(list.value_at,
+                    "field '" + list.name + "': expected at least one media file, found none");
             ok = false;
         }
         for (const auto& item : items.value_or(std::vector<field>{})) {
@@ -231,6 +235,7 @@ std::optional<filler> read_filler(reader& r, const field& f, bool allow_live) {
     return out;
 }
 
+// Long: one block per output type and field, in the order docs/config.md lists them.
 std::optional<output> read_output(reader& r, const field& f, channel_kind kind) {
     map_fields m(r, f,
                  {"type", "path", "host", "port", "uri", "dir", "segment", "mount", "password",
@@ -254,8 +259,8 @@ std::optional<output> read_output(reader& r, const field& f, channel_kind kind) 
         {"srt", {output_type::srt, {"uri"}}},
         {"rtmp", {output_type::rtmp, {"uri"}}},
         {"hls", {output_type::hls, {"dir", "segment"}}},
-        {"icecast", {output_type::icecast, {"host", "port", "mount", "password", "password_file",
-                                            "format"}}},
+        {"icecast",
+         {output_type::icecast, {"host", "port", "mount", "password", "password_file", "format"}}},
         {"null", {output_type::null, {}}},
     };
     const auto& [otype, own] = keys.at(*type);
@@ -364,15 +369,15 @@ std::optional<output> read_output(reader& r, const field& f, channel_kind kind) 
         need_port();
         field mount = need_string("mount", o.mount);
         if (!o.mount.empty() && o.mount[0] != '/') {
-            r.error(mount.value_at, "field '" + mount.name + "': a mount starts with '/', found '" +
-                                        o.mount + "'");
+            r.error(mount.value_at,
+                    "field '" + mount.name + "': a mount starts with '/', found '" + o.mount + "'");
             ok = false;
         }
         field pw = m.get("password");
         field pwf = m.get("password_file");
         if (pw.present() && pwf.present()) {
-            r.error(pwf.key_at, "field '" + f.name +
-                                    "': give either 'password' or 'password_file', not both");
+            r.error(pwf.key_at,
+                    "field '" + f.name + "': give either 'password' or 'password_file', not both");
             ok = false;
         } else if (!pw.present() && !pwf.present()) {
             r.error(m.where(), "field '" + f.name +
@@ -446,6 +451,7 @@ std::optional<std::string> suggest_zone(const std::string& name) {
     return best;
 }
 
+// Long: one block per channel field, in the order docs/config.md lists them.
 // Reads one channel. Returns it even when it has errors (`ok` false), so that the caller can
 // still load the schedule it names; `ids` catches duplicates at the id itself.
 channel read_channel(reader& r, const field& entry, bool& ok,
@@ -727,7 +733,9 @@ std::optional<config> load_config(const std::filesystem::path& file, core::diagn
     return detail::load_config(file, diags, nullptr);
 }
 
-const char* to_string(channel_kind k) { return k == channel_kind::tv ? "tv" : "radio"; }
+const char* to_string(channel_kind k) {
+    return k == channel_kind::tv ? "tv" : "radio";
+}
 
 const char* to_string(filler_type t) {
     switch (t) {
@@ -763,6 +771,8 @@ const char* to_string(output_type t) {
     return "?";
 }
 
-const char* to_string(rotation r) { return r == rotation::sequential ? "sequential" : "shuffle"; }
+const char* to_string(rotation r) {
+    return r == rotation::sequential ? "sequential" : "shuffle";
+}
 
 } // namespace onair::schedule

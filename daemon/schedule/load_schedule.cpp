@@ -67,6 +67,7 @@ std::optional<media_item> read_media(reader& r, const std::string& id, const fie
 
 // `used` collects every media id the entry names, even when the entry has other errors: a
 // campaign with a typo in its dates still uses its spots, and saying otherwise is noise.
+// Long: one block per campaign field, in the order docs/schedule.md lists them.
 std::optional<campaign> read_campaign(reader& r, const std::string& id, const field& f,
                                       const schedule& s, std::set<std::string>& used) {
     map_fields m(r, f,
@@ -103,8 +104,9 @@ std::optional<campaign> read_campaign(reader& r, const std::string& id, const fi
     field spots = m.require("spots");
     if (auto items = spots.present() ? r.sequence(spots) : std::nullopt) {
         if (items->empty()) {
-            r.error(spots.value_at, "field '" + spots.name + "': expected at least one spot, found "
-                                                             "none");
+            r.error(spots.value_at, "field '" + spots.name +
+                                        "': expected at least one spot, found "
+                                        "none");
             ok = false;
         }
         for (const auto& item : *items) {
@@ -156,8 +158,9 @@ std::optional<campaign> read_campaign(reader& r, const std::string& id, const fi
     if (field dp = m.get("dayparts"); dp.present() && !dp.is_null()) {
         if (auto items = r.sequence(dp)) {
             if (items->empty()) {
-                r.error(dp.value_at, "field '" + dp.name + "': an empty list would never air; "
-                                                           "leave 'dayparts' out to air all day");
+                r.error(dp.value_at, "field '" + dp.name +
+                                         "': an empty list would never air; "
+                                         "leave 'dayparts' out to air all day");
                 ok = false;
             }
             for (const auto& item : *items) {
@@ -188,6 +191,7 @@ bool fresh_id(reader& r, std::map<std::string, core::location>& ids, const std::
     return true;
 }
 
+// Long: one block per break field, in the order docs/schedule.md lists them.
 std::optional<break_rule> read_break(reader& r, const field& entry,
                                      std::map<std::string, core::location>& ids) {
     const field f = detail::named_by_id(entry, "breaks");
@@ -213,8 +217,8 @@ std::optional<break_rule> read_break(reader& r, const field& entry,
         r.error(second.key_at, "field '" + m.name() + "': give either 'every' or 'at', not both");
         ok = false;
     } else if (!every.present() && !at.present()) {
-        r.error(m.where(), "field '" + m.name() +
-                               "': missing 'every' or 'at' (a break needs one of them)");
+        r.error(m.where(),
+                "field '" + m.name() + "': missing 'every' or 'at' (a break needs one of them)");
         ok = false;
     }
     if (every.present()) {
@@ -225,8 +229,8 @@ std::optional<break_rule> read_break(reader& r, const field& entry,
                                         " between breaks, found '" + every.value.Scalar() + "'");
             b.every.reset();
         } else if (b.every && *b.every > core::one_day) {
-            r.error(every.value_at, "field '" + every.name + "': " +
-                                        core::format_duration(*b.every) +
+            r.error(every.value_at, "field '" + every.name +
+                                        "': " + core::format_duration(*b.every) +
                                         " is longer than a day; use 'at' and 'days'");
             b.every.reset();
         }
@@ -257,8 +261,9 @@ std::optional<break_rule> read_break(reader& r, const field& entry,
     if (at.present()) {
         if (auto items = r.sequence(at)) {
             if (items->empty()) {
-                r.error(at.value_at, "field '" + at.name + "': expected at least one time, found "
-                                                           "none");
+                r.error(at.value_at, "field '" + at.name +
+                                         "': expected at least one time, found "
+                                         "none");
                 ok = false;
             }
             std::set<core::milliseconds> seen;
@@ -284,14 +289,13 @@ std::optional<break_rule> read_break(reader& r, const field& entry,
         b.length = *v;
         if (*v < limits::shortest_break) {
             r.error(len.value_at, "field '" + len.name + "': expected a break of at least " +
-                                      core::format_duration(limits::shortest_break) +
-                                      ", found '" + len.value.Scalar() + "'");
+                                      core::format_duration(limits::shortest_break) + ", found '" +
+                                      len.value.Scalar() + "'");
             ok = false;
         } else if (b.every && *v > *b.every) {
             r.error(len.value_at, "field '" + len.name + "': " + core::format_duration(*v) +
                                       " is longer than 'every' (" +
-                                      core::format_duration(*b.every) +
-                                      "): breaks would overlap");
+                                      core::format_duration(*b.every) + "): breaks would overlap");
             ok = false;
         }
     } else {
@@ -401,8 +405,9 @@ std::optional<exception_rule> read_exception(reader& r, const field& f,
         } else if (auto seq = r.sequence(skip)) {
             items = *seq;
             if (items.empty()) {
-                r.error(skip.value_at, "field '" + skip.name + "': expected breaks, programmes "
-                                                               "or all, found an empty list");
+                r.error(skip.value_at, "field '" + skip.name +
+                                           "': expected breaks, programmes "
+                                           "or all, found an empty list");
                 ok = false;
             }
         } else {
@@ -427,7 +432,7 @@ std::optional<exception_rule> read_exception(reader& r, const field& f,
 
 // One entry of an id-keyed map (media, campaigns).
 struct id_entry {
-    std::string id;   // as written
+    std::string id; // as written
     field value;
     bool keep = true; // false: a bad or duplicate id, already reported; read for its errors only
 };
@@ -498,7 +503,7 @@ std::size_t grid_times(core::milliseconds offset, core::milliseconds every, core
 // entry that takes a weekday past the limit is reported and left out; so is every later entry
 // that would, each on its own.
 void check_items_per_day(reader& r, schedule& s) {
-    static const char* const names[] = {"monday", "tuesday", "wednesday", "thursday",
+    static const char* const names[] = {"monday", "tuesday",  "wednesday", "thursday",
                                         "friday", "saturday", "sunday"};
     std::array<std::size_t, 7> total{};
     auto admit = [&](const std::array<std::size_t, 7>& own, const core::location& at,

@@ -36,11 +36,11 @@ inline bool on_day(weekday_set days, core::local_days d) {
 
 struct media_item {
     std::string id;
-    path file;                              // absolute, lexically normal
-    std::string title;                      // UTF-8, untouched
-    std::optional<milliseconds> duration;   // declared; trims the file when shorter
+    path file;                            // absolute, lexically normal
+    std::string title;                    // UTF-8, untouched
+    std::optional<milliseconds> duration; // declared; trims the file when shorter
     location where;
-    location file_where;                    // the `file:` value, for probe errors
+    location file_where; // the `file:` value, for probe errors
     location duration_where;
 };
 
@@ -58,14 +58,14 @@ struct campaign {
     std::optional<milliseconds> min_gap;
     std::vector<core::day_window> dayparts; // empty: all day
     location where;
-    std::vector<location> spot_where;       // one per spot
+    std::vector<location> spot_where; // one per spot
 
     bool in_flight(core::local_days d) const { return d >= from && d <= until; }
 };
 
 struct break_rule {
     std::string id;
-    std::optional<milliseconds> every;       // either every (+offset, between) ...
+    std::optional<milliseconds> every; // either every (+offset, between) ...
     milliseconds offset{0};
     std::optional<core::day_window> between; // empty: all day
     std::vector<milliseconds> at;            // ... or fixed times of day
@@ -99,9 +99,9 @@ struct exception_rule {
 struct schedule {
     path file; // as displayed in diagnostics
     std::map<std::string, media_item> media;
-    std::vector<campaign> campaigns;       // in file order
-    std::vector<break_rule> breaks;        // in file order
-    std::vector<programme> programmes;     // in file order
+    std::vector<campaign> campaigns;   // in file order
+    std::vector<break_rule> breaks;    // in file order
+    std::vector<programme> programmes; // in file order
     std::vector<exception_rule> exceptions;
 
     const media_item* find_media(const std::string& id) const {
@@ -134,9 +134,9 @@ enum class filler_type { black, slate, loop, live };
 
 struct filler {
     filler_type type = filler_type::black;
-    path image;              // slate
-    std::vector<path> media; // loop
-    std::string uri;         // live
+    path image;                       // slate
+    std::vector<path> media;          // loop
+    std::string uri;                  // live
     std::shared_ptr<filler> fallback; // live; null means black
     place where;
 
@@ -151,16 +151,16 @@ enum class output_type { file, udp, srt, rtmp, hls, icecast, null };
 
 struct output {
     output_type type = output_type::null;
-    path file;                 // file
-    std::string host;          // udp, icecast
-    int port = 0;              // udp, icecast
-    std::string uri;           // srt, rtmp
-    path dir;                  // hls
-    milliseconds segment{6000}; // hls
-    std::string mount;         // icecast
-    std::string password;      // icecast
-    path password_file;        // icecast
-    std::string format;        // icecast: mp3 | ogg
+    path file;                        // file
+    std::string host;                 // udp, icecast
+    int port = 0;                     // udp, icecast
+    std::string uri;                  // srt, rtmp
+    path dir;                         // hls
+    milliseconds segment{6000};       // hls
+    std::string mount;                // icecast
+    std::string password;             // icecast
+    path password_file;               // icecast
+    std::string format;               // icecast: mp3 | ogg
     std::optional<int> video_bitrate; // kbit/s
     std::optional<int> audio_bitrate; // kbit/s
     place where;
@@ -176,7 +176,7 @@ struct channel {
     const date::time_zone* zone = nullptr;
     std::optional<video_format> video; // tv only
     audio_format audio;
-    std::optional<double> loudness;    // LUFS target; empty = off
+    std::optional<double> loudness; // LUFS target; empty = off
     path schedule_file;
     filler fill;
     std::vector<output> outputs;

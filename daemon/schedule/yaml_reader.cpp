@@ -89,8 +89,8 @@ bool is_blank_document(const std::string& text) {
         if (first == std::string::npos || line[first] == '#') {
             continue;
         }
-        if (line.compare(first, 3, "---") == 0 && line.find_first_not_of(" \t\r", first + 3) ==
-                                                      std::string::npos) {
+        if (line.compare(first, 3, "---") == 0 &&
+            line.find_first_not_of(" \t\r", first + 3) == std::string::npos) {
             continue;
         }
         return false;
@@ -98,7 +98,9 @@ bool is_blank_document(const std::string& text) {
     return true;
 }
 
-std::string quoted(const YAML::Node& n) { return "'" + shorten(n.Scalar()) + "'"; }
+std::string quoted(const YAML::Node& n) {
+    return "'" + shorten(n.Scalar()) + "'";
+}
 
 // Characters (not bytes) from the start of the line to `offset`, 1-based.
 int column_at(const std::string& text, std::size_t offset) {
@@ -147,8 +149,8 @@ std::optional<std::size_t> unclosed_bracket(const std::string& text, std::size_t
             }
             continue;
         }
-        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' ||
-                         text[i - 1] == '\n')) {
+        if (c == '#' &&
+            (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
             while (i < end && text[i] != '\n') {
                 ++i;
             }
@@ -305,6 +307,7 @@ std::string describe(const YAML::Node& n) {
     return quoted(n);
 }
 
+// Long: the limits checked before yaml-cpp sees a byte (size, depth, values, aliases), in order.
 std::optional<yaml_file> read_yaml_file(const std::filesystem::path& file,
                                         const std::string& display, const core::location& named_at,
                                         core::diagnostics& diags) {
@@ -325,8 +328,7 @@ std::optional<yaml_file> read_yaml_file(const std::filesystem::path& file,
                         std::to_string(limits::yaml_file_bytes) +
                         " bytes (4 MiB), and nothing in it was read");
     };
-    if (auto size = std::filesystem::file_size(file, ec);
-        !ec && size > limits::yaml_file_bytes) {
+    if (auto size = std::filesystem::file_size(file, ec); !ec && size > limits::yaml_file_bytes) {
         too_large("is " + std::to_string(size) + " bytes");
         return std::nullopt;
     }
@@ -501,8 +503,8 @@ field named_by_id(const field& f, const std::string& section) {
 }
 
 void reader::type_error(const field& f, const std::string& expected) {
-    error(f.value_at, "field '" + f.name + "': expected " + expected + ", found " +
-                          describe(f.value));
+    error(f.value_at,
+          "field '" + f.name + "': expected " + expected + ", found " + describe(f.value));
 }
 
 std::optional<std::string> reader::string(const field& f) {
@@ -541,8 +543,7 @@ std::optional<std::string> reader::id(const field& f) {
 }
 
 std::optional<long long> reader::integer(const field& f, long long min, long long max) {
-    std::string expected =
-        "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    std::string expected = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
     if (!f.value.IsScalar()) {
         type_error(f, expected);
         return std::nullopt;
@@ -555,8 +556,8 @@ std::optional<long long> reader::integer(const field& f, long long min, long lon
         return std::nullopt;
     }
     if (v < min || v > max) {
-        error(f.value_at, "field '" + f.name + "': " + s + " is out of range, expected " +
-                              expected);
+        error(f.value_at,
+              "field '" + f.name + "': " + s + " is out of range, expected " + expected);
         return std::nullopt;
     }
     return v;
@@ -581,8 +582,8 @@ std::optional<double> reader::number(const field& f, double min, double max) {
         return std::nullopt;
     }
     if (v < min || v > max) {
-        error(f.value_at, "field '" + f.name + "': " + s + " is out of range, expected " +
-                              expected);
+        error(f.value_at,
+              "field '" + f.name + "': " + s + " is out of range, expected " + expected);
         return std::nullopt;
     }
     return v;
@@ -669,8 +670,8 @@ std::optional<unsigned> reader::weekdays(const field& f) {
             continue;
         }
         if (set & (1u << *d)) {
-            error(item.value_at, "field '" + item.name + "': weekday " + quoted(item.value) +
-                                     " is listed twice");
+            error(item.value_at,
+                  "field '" + item.name + "': weekday " + quoted(item.value) + " is listed twice");
             ok = false;
         }
         set |= 1u << *d;
@@ -772,8 +773,8 @@ map_fields::map_fields(reader& r, const field& f, std::vector<std::string> allow
             continue;
         }
         if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-            std::string msg = "unknown field '" + shown + "'" +
-                              (name_.empty() ? "" : " in '" + name_ + "'");
+            std::string msg =
+                "unknown field '" + shown + "'" + (name_.empty() ? "" : " in '" + name_ + "'");
             if (auto best = closest(k, allowed)) {
                 msg += " (did you mean '" + *best + "'?)";
                 suggested_.push_back(*best);

@@ -65,7 +65,7 @@ private:
             }
             pager_.emplace(store_.get(), filter_,
                            format_ == control::asrun_format::csv ? asrun::export_format::csv
-                                                                : asrun::export_format::json);
+                                                                 : asrun::export_format::json);
         }
         return pager_->next(out);
     }
@@ -115,8 +115,8 @@ std::vector<control::channel_info> api_backend::channels() {
 }
 
 std::string api_backend::plan_cache::day_json(const schedule::channel& ch,
-                                             const std::shared_ptr<planner::planner>& plan,
-                                             core::local_days day) {
+                                              const std::shared_ptr<planner::planner>& plan,
+                                              core::local_days day) {
     entry* e = nullptr;
     {
         std::lock_guard lock(mutex_);
@@ -160,9 +160,8 @@ void api_backend::plan_json(const std::string& channel, core::local_days day,
             out = control::failure{500, std::string("the plan failed: ") + e.what()};
         }
         running->fetch_sub(1);
-        asio::post(io, [done = std::move(done), out = std::move(out)]() mutable {
-            done(std::move(out));
-        });
+        asio::post(
+            io, [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
     });
 }
 
@@ -198,9 +197,8 @@ api_backend::asrun(const control::asrun_query& q) {
 }
 
 void api_backend::reload(control::completion<control::outcome<control::reload_result>> done) {
-    view_.reload([done = std::move(done)](control::reload_result r) mutable {
-        done(std::move(r));
-    });
+    view_.reload(
+        [done = std::move(done)](control::reload_result r) mutable { done(std::move(r)); });
 }
 
 control::health_info api_backend::health() {
@@ -256,6 +254,8 @@ control::outcome<control::skip_result> api_backend::skip(const std::string& chan
     return out;
 }
 
-void api_backend::refresh_metrics() { view_.refresh_metrics(); }
+void api_backend::refresh_metrics() {
+    view_.refresh_metrics();
+}
 
 } // namespace onair::service

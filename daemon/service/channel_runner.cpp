@@ -106,25 +106,26 @@ void channel_runner::go_down(const std::string& why) {
 }
 
 void channel_runner::arm_bus() {
-    bus_.async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
-        if (ec || !started_ || !engine_) {
-            return;
-        }
-        try {
-            if (!engine_->dispatch_pending()) {
-                rebuild(engine_->fatal_error().empty() ? "the pipeline ended"
-                                                       : engine_->fatal_error());
-                return;
-            }
-        } catch (const std::exception& e) {
-            ++state_.internal_errors;
-            log_.error("internal error; the channel airs on", "channel", channel_.id, "where",
-                       "bus", "reason", e.what());
-        }
-        if (engine_ && bus_.is_open()) {
-            arm_bus();
-        }
-    });
+    bus_.async_wait(asio::posix::stream_descriptor::wait_read,
+                    [this](boost::system::error_code ec) {
+                        if (ec || !started_ || !engine_) {
+                            return;
+                        }
+                        try {
+                            if (!engine_->dispatch_pending()) {
+                                rebuild(engine_->fatal_error().empty() ? "the pipeline ended"
+                                                                       : engine_->fatal_error());
+                                return;
+                            }
+                        } catch (const std::exception& e) {
+                            ++state_.internal_errors;
+                            log_.error("internal error; the channel airs on", "channel",
+                                       channel_.id, "where", "bus", "reason", e.what());
+                        }
+                        if (engine_ && bus_.is_open()) {
+                            arm_bus();
+                        }
+                    });
 }
 
 void channel_runner::arm_timer() {
@@ -188,8 +189,8 @@ void channel_runner::turn() {
     // it are closed `interrupted` and the plan is taken up again where the clock says.
     if (steady - state_.output_moved >= options_.stall_restart) {
         rebuild("the output has not moved for " +
-                core::seconds_text(std::chrono::duration_cast<core::milliseconds>(
-                    steady - state_.output_moved)) +
+                core::seconds_text(
+                    std::chrono::duration_cast<core::milliseconds>(steady - state_.output_moved)) +
                 " s");
     }
 }
@@ -272,7 +273,7 @@ void channel_runner::replan(core::instant now) {
 asrun::airing channel_runner::row_for(const planner::item& it, bool insert) const {
     asrun::airing row;
     row.channel = channel_.id;
-    row.kind = insert ? asrun::airing_kind::insert
+    row.kind = insert                                ? asrun::airing_kind::insert
                : it.kind == planner::item_kind::spot ? asrun::airing_kind::spot
                                                      : asrun::airing_kind::programme;
     row.media = it.media;
@@ -427,8 +428,7 @@ std::optional<planner::item> channel_runner::skip() {
     }
     engine_->cancel_clip(on_air->first);
     const planner::item item = on_air->second->c.item;
-    rows_.close(*on_air->second->row, clock_.now(), asrun::airing_status::skipped,
-                "operator skip");
+    rows_.close(*on_air->second->row, clock_.now(), asrun::airing_status::skipped, "operator skip");
     ++state_.skipped;
     cued_.erase(on_air);
     clear_now(item);
@@ -504,8 +504,8 @@ void channel_runner::on_ended(on_engine& entry, const playout::event& e) {
     } else if (!whole) {
         status = asrun::airing_status::truncated;
         detail = "the file ended " +
-                 core::seconds_text(to_ms(running_time_of(entry.c.air_at) + entry.c.duration -
-                                          e.running_time)) +
+                 core::seconds_text(
+                     to_ms(running_time_of(entry.c.air_at) + entry.c.duration - e.running_time)) +
                  " s before its planned end";
     }
     if (entry.row) {

@@ -10,13 +10,13 @@
 // Nothing here throws out of a handler: a failure of the engine is the channel's alone (it is
 // rebuilt with backoff while the other channels air on).
 
+#include "core/log.hpp"
 #include "planner/planner.hpp"
 #include "schedule/model.hpp"
 #include "service/airing_log.hpp"
 #include "service/clock.hpp"
 #include "service/cue_queue.hpp"
 #include "service/engine.hpp"
-#include "core/log.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -42,7 +42,7 @@ struct runner_options {
     core::milliseconds shortest_join = 2s; // ... unless less than this of it is left
     core::milliseconds horizon = 6h;       // the plan looks this far ahead
     core::milliseconds replan_every = 1min;
-    std::chrono::milliseconds tick = 40ms; // engine checks, clock watch, taking due items
+    std::chrono::milliseconds tick = 40ms;    // engine checks, clock watch, taking due items
     core::milliseconds slew_tolerance = 20ms; // wall against pipeline clock: re-anchored above
     core::milliseconds step_tolerance = 1s;   // ... and treated as a clock step above
     // An output that has not moved for this long is a stalled pipeline: it is rebuilt.
@@ -63,20 +63,20 @@ struct media_facts {
 
 // What the runner reports about itself (the API's now/next, metrics, health).
 struct channel_state {
-    bool on_air = false;                 // the pipeline is running
-    std::optional<planner::item> now;    // the item on air, if any (else filler)
+    bool on_air = false;              // the pipeline is running
+    std::optional<planner::item> now; // the item on air, if any (else filler)
     std::optional<core::instant> now_actual_start;
-    bool now_kind_insert = false;        // the item on air is an operator insert
-    std::optional<planner::item> next;   // the next item prepared or planned
+    bool now_kind_insert = false;      // the item on air is an operator insert
+    std::optional<planner::item> next; // the next item prepared or planned
     std::uint64_t aired = 0, failed = 0, skipped = 0, truncated = 0, interrupted = 0;
     std::optional<core::milliseconds> last_start_error;
-    core::milliseconds filler{0};        // how long filler has aired (nothing else on air)
+    core::milliseconds filler{0}; // how long filler has aired (nothing else on air)
     std::optional<core::instant> plan_horizon;
     std::chrono::steady_clock::time_point output_moved{}; // when the output last advanced
     std::vector<playout::output_status> outputs;          // each output's state
-    std::uint64_t restarts = 0; // times the pipeline was rebuilt (failed, or output stalled)
+    std::uint64_t restarts = 0;        // times the pipeline was rebuilt (failed, or output stalled)
     std::uint64_t internal_errors = 0; // exceptions caught at the runner's handlers
-    std::string down_reason;    // why the channel is off air (empty while on air)
+    std::string down_reason;           // why the channel is off air (empty while on air)
     std::optional<std::chrono::milliseconds> retry_backoff; // while down: the current backoff
 };
 
@@ -171,8 +171,8 @@ private:
     channel_state state_;
     std::vector<core::milliseconds> start_errors_;
     std::chrono::steady_clock::time_point last_tick_{};
-    bool started_ = false;  // start() was called and stop() was not
-    int failures_ = 0;      // pipelines in a row that could not be built or died at once
+    bool started_ = false; // start() was called and stop() was not
+    int failures_ = 0;     // pipelines in a row that could not be built or died at once
     std::chrono::steady_clock::time_point retry_at_{};
 };
 

@@ -109,12 +109,12 @@ public:
         writer_ = std::make_unique<asrun::writer>(state, log_);
         writer_->close_interrupted(heartbeat::last_alive(heartbeat_file_, wall_.now()));
         rows_ = std::make_unique<writer_log>(*writer_);
-        heartbeat_ = std::make_unique<heartbeat>(
-            io_, heartbeat_file_, wall_, log_,
-            heartbeat::hooks{[this] { each_second(); },
-                             [this](std::chrono::microseconds late) {
-                                 metrics_.observe_loop_tick(late);
-                             }});
+        heartbeat_ =
+            std::make_unique<heartbeat>(io_, heartbeat_file_, wall_, log_,
+                                        heartbeat::hooks{[this] { each_second(); },
+                                                         [this](std::chrono::microseconds late) {
+                                                             metrics_.observe_loop_tick(late);
+                                                         }});
         heartbeat_->beat_file();
 
         // Media the probe cache does not know are decoded on the pool. A small library is done
@@ -314,26 +314,26 @@ private:
         auto probed = std::make_shared<std::promise<void>>();
         auto future = probed->get_future();
         asio::post(pool_, niced([this, s, probed] {
-            std::size_t decoded = 0;
-            try {
-                decoded = probe_station_media(s, log_, stopping_);
-            } catch (const std::exception& e) {
-                log_.error("probing failed", "reason", e.what());
-            }
-            probed->set_value();
-            try {
-                auto fresh = std::make_shared<station_setup>(
-                    rebuild_station(s, options_, log_, probing::cache_only));
-                asio::post(io_, [this, fresh, decoded] {
-                    log_.info("media probed", "decoded", decoded);
-                    if (!started_with_all_probed_) {
-                        take_probed(*fresh);
-                    }
-                });
-            } catch (const std::exception& e) {
-                log_.error("probing failed", "reason", e.what());
-            }
-        }));
+                       std::size_t decoded = 0;
+                       try {
+                           decoded = probe_station_media(s, log_, stopping_);
+                       } catch (const std::exception& e) {
+                           log_.error("probing failed", "reason", e.what());
+                       }
+                       probed->set_value();
+                       try {
+                           auto fresh = std::make_shared<station_setup>(
+                               rebuild_station(s, options_, log_, probing::cache_only));
+                           asio::post(io_, [this, fresh, decoded] {
+                               log_.info("media probed", "decoded", decoded);
+                               if (!started_with_all_probed_) {
+                                   take_probed(*fresh);
+                               }
+                           });
+                       } catch (const std::exception& e) {
+                           log_.error("probing failed", "reason", e.what());
+                       }
+                   }));
         return future;
     }
 
@@ -374,18 +374,18 @@ private:
         auto waiters = std::make_shared<std::vector<control::completion<control::reload_result>>>(
             std::exchange(reload_waiters_, {}));
         asio::post(pool_, niced([this, waiters] {
-            auto loaded = std::make_shared<loaded_station>(load_for_reload());
-            asio::post(io_, [this, loaded, waiters] {
-                control::reload_result out = swap_in(*loaded);
-                for (auto& w : *waiters) {
-                    w(out);
-                }
-                reloading_ = false;
-                if (reload_again_ || !reload_waiters_.empty()) {
-                    reload(nullptr);
-                }
-            });
-        }));
+                       auto loaded = std::make_shared<loaded_station>(load_for_reload());
+                       asio::post(io_, [this, loaded, waiters] {
+                           control::reload_result out = swap_in(*loaded);
+                           for (auto& w : *waiters) {
+                               w(out);
+                           }
+                           reloading_ = false;
+                           if (reload_again_ || !reload_waiters_.empty()) {
+                               reload(nullptr);
+                           }
+                       });
+                   }));
     }
 
     struct loaded_station {

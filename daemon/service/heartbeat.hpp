@@ -21,7 +21,7 @@ namespace onair::service {
 class heartbeat {
 public:
     struct hooks {
-        std::function<void()> each_beat;                              // after the file and ping
+        std::function<void()> each_beat;                               // after the file and ping
         std::function<void(std::chrono::microseconds late)> loop_late; // each latency sample
     };
 

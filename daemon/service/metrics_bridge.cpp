@@ -35,7 +35,8 @@ void metrics_bridge::update(channel_runner& r, core::instant now,
         metrics_.count_internal_error("runner");
     }
     metrics_.set_channel_up(id, st.on_air);
-    metrics_.set_channel_restart_backoff(id, st.retry_backoff.value_or(std::chrono::milliseconds{0}));
+    metrics_.set_channel_restart_backoff(id,
+                                         st.retry_backoff.value_or(std::chrono::milliseconds{0}));
     for (const auto& o : st.outputs) {
         metrics_.set_output_up(id, o.name, o.state == "up");
         auto& last = seen.reconnects[o.name];

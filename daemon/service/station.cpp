@@ -78,8 +78,7 @@ channel_setup setup_channel(const schedule::channel& ch,
 std::string diagnostics_text(const core::diagnostics& diags) {
     std::ostringstream out;
     for (const auto& d : diags.all()) {
-        out << where_text(d.where) << ": " << core::to_string(d.level) << ": " << d.message
-            << '\n';
+        out << where_text(d.where) << ": " << core::to_string(d.level) << ": " << d.message << '\n';
     }
     return out.str();
 }
@@ -128,8 +127,7 @@ station_setup load_station(const run_options& o, core::logger& log, bool strict,
     auto st = schedule::load_station(o.config, diags);
     // errors in the config itself stop everything; a broken schedule only its channel (unless
     // reloading, where anything broken keeps the old plan on air)
-    const core::diagnostics config_errors =
-        errors_of_file(diags, schedule::display_path(o.config));
+    const core::diagnostics config_errors = errors_of_file(diags, schedule::display_path(o.config));
     if (!st || config_errors.has_errors() || (strict && diags.has_errors())) {
         const auto& shown = strict ? diags : config_errors;
         throw load_error(diagnostics_text(shown), shown);

@@ -35,7 +35,7 @@ struct load_error : std::runtime_error {
 // Everything a channel needs to air, built aside before it is swapped in.
 struct channel_setup {
     schedule::channel channel;
-    std::shared_ptr<planner::planner> plan; // null: the schedule is broken, filler only
+    std::shared_ptr<planner::planner> plan;   // null: the schedule is broken, filler only
     std::map<std::string, media_facts> facts; // by file
     std::size_t unprobed = 0; // media files the probe cache did not know (cache-only load)
 };

@@ -108,8 +108,8 @@ TEST(cli, check_a_good_config_without_probing) {
     scratch s;
     s.write("onair.yaml", config_yaml);
     s.write("schedule.yaml", schedule_yaml);
-    auto r = onair({"check", "--config", "onair.yaml", "--no-probe", "--start", "2026-12-01"},
-                   s.dir);
+    auto r =
+        onair({"check", "--config", "onair.yaml", "--no-probe", "--start", "2026-12-01"}, s.dir);
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("ok"), std::string::npos) << r.out;
 }
@@ -176,8 +176,8 @@ TEST(cli, check_config_only_says_a_broken_schedule_as_warnings_and_exits_0) {
     s.write("schedule.yaml", schedule_yaml);
     s.write("radio.yaml", "breaks:\n  - {id: b, every: 1ms, length: 60s}\n");
     // Without the flag the whole station is refused, as before.
-    auto full = onair({"check", "--config", "onair.yaml", "--no-probe", "--start", "2026-12-01"},
-                      s.dir);
+    auto full =
+        onair({"check", "--config", "onair.yaml", "--no-probe", "--start", "2026-12-01"}, s.dir);
     EXPECT_EQ(full.status, 1);
     EXPECT_EQ(full.err, "radio.yaml:2:20: error: field 'breaks.b.every': expected at least 1s "
                         "between breaks, found '1ms'\n");
@@ -203,9 +203,9 @@ TEST(cli, check_config_only_says_a_broken_schedule_as_warnings_and_exits_0) {
     s.write("onair.yaml", two_channels_yaml + "  - id: news\n    kind: radio\n    timezone: "
                                               "Asia/Vientiane\n    schedule: gone.yaml\n    "
                                               "outputs: [{type: \"null\"}]\n");
-    auto gone = onair({"check", "--config", "onair.yaml", "--config-only", "--no-probe",
-                       "--format", "json"},
-                      s.dir);
+    auto gone = onair(
+        {"check", "--config", "onair.yaml", "--config-only", "--no-probe", "--format", "json"},
+        s.dir);
     EXPECT_EQ(gone.status, 0) << gone.out;
     auto j = nlohmann::json::parse(gone.out);
     ASSERT_TRUE(j.is_array());
@@ -233,8 +233,8 @@ TEST(cli, check_config_only_still_fails_on_the_config_itself) {
     EXPECT_NE(r.err.find("radio.yaml:2:20: warning: "), std::string::npos) << r.err;
     EXPECT_NE(r.out.find("1 error"), std::string::npos) << r.out;
 
-    auto missing = onair({"check", "--config", "nothere.yaml", "--config-only", "--no-probe"},
-                         s.dir);
+    auto missing =
+        onair({"check", "--config", "nothere.yaml", "--config-only", "--no-probe"}, s.dir);
     EXPECT_EQ(missing.status, 1);
     EXPECT_NE(missing.err.find("nothere.yaml: error: no such file"), std::string::npos)
         << missing.err;
@@ -264,9 +264,9 @@ TEST(cli, plan_usage_errors) {
     EXPECT_EQ(plan({"--channel", "tv", "--date", "2026-13-01"}), 2);
     EXPECT_EQ(plan({"--channel", "radio", "--date", "2026-12-01"}), 2);
     EXPECT_EQ(plan({"--channel", "tv", "--date", "2026-12-01", "--format", "xml"}), 2);
-    EXPECT_EQ(plan({"--channel", "tv", "--from", "2026-12-02T00:00:00", "--to",
-                    "2026-12-01T00:00:00"}),
-              2);
+    EXPECT_EQ(
+        plan({"--channel", "tv", "--from", "2026-12-02T00:00:00", "--to", "2026-12-01T00:00:00"}),
+        2);
 }
 
 TEST(cli, plan_json_csv_and_windows) {
@@ -286,10 +286,10 @@ TEST(cli, plan_json_csv_and_windows) {
     EXPECT_EQ(j["items"][1]["file"], (s.dir / "a.mp4").string());
 
     // the same window given with an offset, and in UTC
-    auto utc = onair({"plan", "--config", "onair.yaml", "--channel", "tv", "--from",
-                      "2026-11-30T17:00:00Z", "--to", "2026-12-01T17:00:00+00:00", "--format",
-                      "csv"},
-                     s.dir);
+    auto utc =
+        onair({"plan", "--config", "onair.yaml", "--channel", "tv", "--from",
+               "2026-11-30T17:00:00Z", "--to", "2026-12-01T17:00:00+00:00", "--format", "csv"},
+              s.dir);
     ASSERT_EQ(utc.status, 0) << utc.err;
     EXPECT_EQ(utc.out,
               "start,end,duration_ms,kind,media,campaign,break,title,file\n"
@@ -300,9 +300,8 @@ TEST(cli, plan_json_csv_and_windows) {
                   "2026-12-01T07:00:30.000+07:00,2026-12-01T07:01:00.000+07:00,30000,spot,a,c,b,"
                   "ຢຸດຕິການຄ້າມະນຸດ," +
                   (s.dir / "a.mp4").string() + "\n");
-    auto text = onair({"plan", "--config", "onair.yaml", "--channel", "tv", "--date",
-                       "2026-12-01"},
-                      s.dir);
+    auto text =
+        onair({"plan", "--config", "onair.yaml", "--channel", "tv", "--date", "2026-12-01"}, s.dir);
     ASSERT_EQ(text.status, 0);
     EXPECT_NE(text.out.find("07:00:30.000"), std::string::npos) << text.out;
 }
@@ -311,8 +310,8 @@ TEST(cli, plan_refuses_a_broken_schedule) {
     scratch s;
     s.write("onair.yaml", config_yaml);
     s.write("schedule.yaml", "media: [\n");
-    auto r = onair({"plan", "--config", "onair.yaml", "--channel", "tv", "--date", "2026-12-01"},
-                   s.dir);
+    auto r =
+        onair({"plan", "--config", "onair.yaml", "--channel", "tv", "--date", "2026-12-01"}, s.dir);
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("schedule.yaml:"), std::string::npos) << r.err;
 }

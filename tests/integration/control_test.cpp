@@ -1638,8 +1638,7 @@ TEST(onair_status, shows_no_secret) {
     EXPECT_EQ(run_onair("status --config " + cfg.string(), out, err, d), 0) << err;
     EXPECT_EQ(out.find("SECRET"), std::string::npos) << out;
     EXPECT_EQ(out.find("pw@"), std::string::npos) << out;
-    EXPECT_NE(out.find("live srt://***@10.0.0.5:9000?passphrase=***\n"), std::string::npos)
-        << out;
+    EXPECT_NE(out.find("live srt://***@10.0.0.5:9000?passphrase=***\n"), std::string::npos) << out;
 }
 
 TEST(onair_status, sends_the_token_when_gets_need_it) {

@@ -63,8 +63,8 @@ render_result render(const schedule::channel& ch, std::vector<clip> clips, nanos
     const bool verbose = std::getenv("ONAIR_TEST_VERBOSE") != nullptr;
     engine.on_event([&](const event& e) {
         if (verbose) {
-            std::cerr << to_string(e.kind) << ' ' << e.clip_id << ' ' << e.running_time.count() / 1e9
-                      << ' ' << e.reason << '\n';
+            std::cerr << to_string(e.kind) << ' ' << e.clip_id << ' '
+                      << e.running_time.count() / 1e9 << ' ' << e.reason << '\n';
         }
         r.events.push_back(e);
     });
@@ -186,7 +186,8 @@ void expect_sound(const decoded& d, const std::vector<expected_clip>& plan, std:
 
 // Where a tone first sounds (first sample above a threshold) after `from_ns`, in ns.
 std::int64_t onset(const decoded& d, std::int64_t from_ns) {
-    auto i = static_cast<std::size_t>(std::max<std::int64_t>(0, (from_ns - d.audio_start) * 48 / 1'000'000));
+    auto i = static_cast<std::size_t>(
+        std::max<std::int64_t>(0, (from_ns - d.audio_start) * 48 / 1'000'000));
     for (; i < d.samples.size(); ++i) {
         if (std::abs(d.samples[i]) > 1000) {
             return d.audio_start + static_cast<std::int64_t>(i) * 1'000'000 / 48;
@@ -203,17 +204,23 @@ std::map<std::string, std::vector<event>> by_clip(const std::vector<event>& even
     return m;
 }
 
-std::filesystem::path output(const std::string& name) { return testing::scratch_dir() / name; }
+std::filesystem::path output(const std::string& name) {
+    return testing::scratch_dir() / name;
+}
 
 TEST(engine_render, tv_clips_back_to_back_and_gaps_on_their_frames) {
     const std::vector<expected_clip> plan = {
         {make_clip("red", testing::tv_clip("red.mp4", 0xff0000, 440, 2), 2.0, 2.0), "red", 440},
         {make_clip("blue", testing::tv_clip("blue.mkv", 0x0000ff, 880, 2), 4.0, 2.0), "blue", 880},
-        {make_clip("green", testing::tv_clip("green.ts", 0x00ff00, 1320, 2), 8.0, 2.0), "green", 1320},
+        {make_clip("green", testing::tv_clip("green.ts", 0x00ff00, 1320, 2), 8.0, 2.0), "green",
+         1320},
         // cut at 1 s of a 2 s file
-        {make_clip("red-cut", testing::tv_clip("red.mp4", 0xff0000, 440, 2), 12.48, 1.0), "red", 440},
-        {make_clip("yellow", testing::tv_clip("yellow.mp4", 0xffff00, 660, 3), 16.0, 3.0), "yellow", 660},
-        {make_clip("blue-end", testing::tv_clip("blue.mkv", 0x0000ff, 880, 2), 19.0, 2.0), "blue", 880},
+        {make_clip("red-cut", testing::tv_clip("red.mp4", 0xff0000, 440, 2), 12.48, 1.0), "red",
+         440},
+        {make_clip("yellow", testing::tv_clip("yellow.mp4", 0xffff00, 660, 3), 16.0, 3.0), "yellow",
+         660},
+        {make_clip("blue-end", testing::tv_clip("blue.mkv", 0x0000ff, 880, 2), 19.0, 2.0), "blue",
+         880},
     };
     std::vector<clip> clips;
     for (const auto& e : plan) {
@@ -251,8 +258,10 @@ TEST(engine_render, tv_clips_back_to_back_and_gaps_on_their_frames) {
     }
     for (const auto& e : {plan[0], plan[2], plan[4]}) {
         const auto at = onset(d, e.c.start.count() - 500'000'000);
-        std::cout << e.c.id << ": sound from " << at / 1e9 << " s, planned " << e.c.start.count() / 1e9 << '\n';
-        EXPECT_NEAR(static_cast<double>(at), static_cast<double>(e.c.start.count()), aac_slack_ms * 1e6)
+        std::cout << e.c.id << ": sound from " << at / 1e9 << " s, planned "
+                  << e.c.start.count() / 1e9 << '\n';
+        EXPECT_NEAR(static_cast<double>(at), static_cast<double>(e.c.start.count()),
+                    aac_slack_ms * 1e6)
             << e.c.id;
     }
 }
@@ -262,7 +271,8 @@ TEST(engine_render, missing_and_corrupt_files_air_as_filler_and_are_reported) {
         {make_clip("red", testing::tv_clip("red.mp4", 0xff0000, 440, 2), 7.0, 2.0), "red", 440},
         {make_clip("missing", testing::scratch_dir() / "no-such-file.mp4", 9.0, 2.0), "black", 0},
         {make_clip("corrupt", testing::garbage("corrupt.mp4"), 11.0, 2.0), "black", 0},
-        {make_clip("green", testing::tv_clip("green.ts", 0x00ff00, 1320, 2), 13.0, 2.0), "green", 1320},
+        {make_clip("green", testing::tv_clip("green.ts", 0x00ff00, 1320, 2), 13.0, 2.0), "green",
+         1320},
     };
     std::vector<clip> clips;
     std::vector<expected_clip> shown;
@@ -350,7 +360,8 @@ TEST(engine_render, slate_filler_is_letterboxed_under_the_clips) {
 TEST(engine_render, radio_tones_sample_accurate_in_wav) {
     const std::vector<expected_clip> plan = {
         {make_clip("a", testing::radio_clip("a440.wav", 440, 2), 1.0, 1.5), "", 440},
-        {make_clip("b", testing::radio_clip("b880.ogg", 880, 2), 2.5, 1.0), "", 880},  // back to back
+        {make_clip("b", testing::radio_clip("b880.ogg", 880, 2), 2.5, 1.0), "",
+         880}, // back to back
         {make_clip("c", testing::radio_clip("c1320.wav", 1320, 2), 5.005, 1.0), "", 1320},
     };
     std::vector<clip> clips;
@@ -375,7 +386,8 @@ TEST(engine_render, radio_tones_sample_accurate_in_wav) {
     // onsets from silence within 10 ms (SPEC 7: radio)
     for (const auto& e : {plan[0], plan[2]}) {
         const auto at = onset(d, e.c.start.count() - 100'000'000);
-        EXPECT_NEAR(static_cast<double>(at), static_cast<double>(e.c.start.count()), 10e6) << e.c.id;
+        EXPECT_NEAR(static_cast<double>(at), static_cast<double>(e.c.start.count()), 10e6)
+            << e.c.id;
     }
     // back to back: the 880 Hz tone takes over at 2.5 s with no silent window between
     for (std::int64_t t = 1'000'000'000; t + 10'000'000 <= 3'500'000'000; t += 10'000'000) {

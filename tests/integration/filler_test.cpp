@@ -49,7 +49,8 @@ schedule::channel radio_channel(schedule::filler fill) {
 
 void run_launch(const std::string& pipeline, const std::filesystem::path& out) {
     const auto tmp = out.string() + ".part";
-    std::string cmd = "gst-launch-1.0 -q " + pipeline + " location=\"" + tmp + "\" > /dev/null 2>&1";
+    std::string cmd =
+        "gst-launch-1.0 -q " + pipeline + " location=\"" + tmp + "\" > /dev/null 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     std::filesystem::rename(tmp, out);
 }
@@ -68,7 +69,8 @@ std::filesystem::path loop_clip(const std::string& name, unsigned colour, int fr
                    " num-buffers=" + std::to_string(frames) +
                    " ! video/x-raw,width=240,height=240,framerate=25/1 ! x264enc "
                    "speed-preset=ultrafast ! h264parse ! matroskamux name=mux "
-                   "audiotestsrc freq=" + std::to_string(freq) +
+                   "audiotestsrc freq=" +
+                   std::to_string(freq) +
                    " volume=0.5 samplesperbuffer=1920 num-buffers=" + std::to_string(frames) +
                    " ! audio/x-raw,format=S16LE,rate=48000,channels=2 ! mux. mux. ! filesink",
                out);
@@ -176,8 +178,9 @@ public:
         gst_init(nullptr, nullptr);
         char fg[16];
         std::snprintf(fg, sizeof fg, "0xff%06x", colour);
-        std::string desc = "mpegtsmux name=m alignment=7 ! udpsink host=127.0.0.1 port=" +
-                           std::to_string(port) + " sync=false ";
+        std::string desc =
+            "mpegtsmux name=m alignment=7 ! udpsink host=127.0.0.1 port=" + std::to_string(port) +
+            " sync=false ";
         if (video) {
             desc += "videotestsrc is-live=true pattern=solid-color foreground-color=" +
                     std::string(fg) +
@@ -210,7 +213,8 @@ void render_tv_loop(bool corrupt_too) {
     schedule::filler fill;
     fill.type = schedule::filler_type::loop;
     // a missing file and a corrupt one are skipped: the loop is red, blue, red, blue...
-    fill.media = {testing::scratch_dir() / "missing.mkv", loop_clip("loop-red.mkv", 0xff0000, 440, 25),
+    fill.media = {testing::scratch_dir() / "missing.mkv",
+                  loop_clip("loop-red.mkv", 0xff0000, 440, 25),
                   loop_clip("loop-blue.mkv", 0x0000ff, 880, 15)};
     if (corrupt_too) {
         fill.media.insert(fill.media.begin() + 2, testing::garbage("loop-garbage.mkv"));
@@ -242,11 +246,15 @@ void render_tv_loop(bool corrupt_too) {
     }
 }
 
-TEST(loop_filler, render_tv_airs_the_files_in_turn_on_exact_frames) { render_tv_loop(false); }
+TEST(loop_filler, render_tv_airs_the_files_in_turn_on_exact_frames) {
+    render_tv_loop(false);
+}
 
 // Known issue (docs/playout.md): a corrupt file in the list stalls a render (the compositor's
 // allocation query waits on a full output queue after the failure); live mode is not affected.
-TEST(loop_filler, DISABLED_render_tv_skips_a_corrupt_file) { render_tv_loop(true); }
+TEST(loop_filler, DISABLED_render_tv_skips_a_corrupt_file) {
+    render_tv_loop(true);
+}
 
 TEST(loop_filler, render_radio_is_sample_exact) {
     schedule::filler fill;
@@ -267,7 +275,8 @@ TEST(loop_filler, render_radio_is_sample_exact) {
 TEST(loop_filler, unplayable_list_airs_black) {
     schedule::filler fill;
     fill.type = schedule::filler_type::loop;
-    fill.media = {testing::scratch_dir() / "missing-1.mkv", testing::scratch_dir() / "missing-2.mkv"};
+    fill.media = {testing::scratch_dir() / "missing-1.mkv",
+                  testing::scratch_dir() / "missing-2.mkv"};
     const auto out = testing::scratch_dir() / "loop-black.mkv";
     const auto r = run_engine(tv_channel(fill), mode::render, 2s, out);
     ASSERT_EQ(r.fatal, "");
@@ -282,7 +291,8 @@ TEST(loop_filler, unplayable_list_airs_black) {
 TEST(loop_filler, live_tv_runs_at_the_clock_without_gaps) {
     schedule::filler fill;
     fill.type = schedule::filler_type::loop;
-    fill.media = {loop_clip("loop-red.mkv", 0xff0000, 440, 25), loop_clip("loop-blue.mkv", 0x0000ff, 880, 15)};
+    fill.media = {loop_clip("loop-red.mkv", 0xff0000, 440, 25),
+                  loop_clip("loop-blue.mkv", 0x0000ff, 880, 15)};
     const auto out = testing::scratch_dir() / "loop-live.mkv";
     const auto t0 = steady::now();
     const auto r = run_engine(tv_channel(fill), mode::live, 3200ms, out);
@@ -340,8 +350,8 @@ TEST(loop_filler, live_radio_never_ends_at_start_up) {
     fill.media = {loop_tone("loop-a.wav", 440, 70)};
     for (int run = 0; run < 16; ++run) {
         channel_engine engine(radio_channel(fill), mode::live, testing::test_log());
-        engine.add_output(file_output{testing::scratch_dir() / "loop-start.wav", std::nullopt,
-                                      std::nullopt});
+        engine.add_output(
+            file_output{testing::scratch_dir() / "loop-start.wav", std::nullopt, std::nullopt});
         // as the daemon starts it: running time 0 was the last whole wall second, so the
         // mixers' first deadlines are already due
         engine.start(nanoseconds(700'000'000));
@@ -448,7 +458,8 @@ TEST(live_filler, radio_feed_falls_back_to_silence_and_returns) {
             }
             if (e < t.size() && e - w <= 4) {
                 ++dropouts;
-                std::fill(t.begin() + static_cast<std::ptrdiff_t>(w), t.begin() + static_cast<std::ptrdiff_t>(e), 660);
+                std::fill(t.begin() + static_cast<std::ptrdiff_t>(w),
+                          t.begin() + static_cast<std::ptrdiff_t>(e), 660);
             }
             w = e;
         }
@@ -464,10 +475,10 @@ TEST(live_filler, radio_feed_falls_back_to_silence_and_returns) {
     EXPECT_EQ(rs[1].value, 660) << seq;
     EXPECT_EQ(rs[2].value, 0) << seq;
     EXPECT_EQ(rs[3].value, 660) << seq;
-    EXPECT_LT(rs[1].first, 230u) << seq;                     // within 2 s of 0.3 s
-    EXPECT_GE(rs[1].first + rs[1].length, 290u) << seq;      // until it stops
-    EXPECT_LE(rs[2].first, 400u) << seq;                     // silence within 1 s
-    EXPECT_LT(rs[3].first, 750u) << seq;                     // back within 2.5 s
+    EXPECT_LT(rs[1].first, 230u) << seq;                // within 2 s of 0.3 s
+    EXPECT_GE(rs[1].first + rs[1].length, 290u) << seq; // until it stops
+    EXPECT_LE(rs[2].first, 400u) << seq;                // silence within 1 s
+    EXPECT_LT(rs[3].first, 750u) << seq;                // back within 2.5 s
 }
 
 } // namespace

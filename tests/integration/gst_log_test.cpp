@@ -29,8 +29,8 @@ TEST(gst_log, an_element_warning_arrives_through_the_logger_as_one_line) {
     core::logger log(out, core::level::info);
     {
         const debug_log_route route(log);
-        GstElement* pipeline =
-            gst_parse_launch("filesrc name=src location=/nonexistent/onair-none ! fakesink", nullptr);
+        GstElement* pipeline = gst_parse_launch(
+            "filesrc name=src location=/nonexistent/onair-none ! fakesink", nullptr);
         ASSERT_NE(pipeline, nullptr);
         EXPECT_EQ(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
         gst_element_set_state(pipeline, GST_STATE_NULL);
@@ -63,7 +63,8 @@ TEST(gst_log, an_element_warning_arrives_through_the_logger_as_one_line) {
 
     // the route is gone with its guard: nothing more reaches this logger
     const auto before = out.str().size();
-    GstElement* again = gst_parse_launch("filesrc location=/nonexistent/onair-none ! fakesink", nullptr);
+    GstElement* again =
+        gst_parse_launch("filesrc location=/nonexistent/onair-none ! fakesink", nullptr);
     gst_element_set_state(again, GST_STATE_PAUSED);
     gst_element_set_state(again, GST_STATE_NULL);
     gst_object_unref(again);

@@ -218,9 +218,9 @@ TEST(outputs, one_encoder_feeds_udp_srt_hls_and_a_file) {
     run_for({&engine}, 10s, [&](clock_type::time_point now) {
         if (!srt_rx && now - t0 > 1s) {
             // a caller joining the listener mid-stream
-            srt_rx = std::make_unique<receiver>("srtsrc uri=srt://127.0.0.1:" +
-                                                std::to_string(srt_port) + "?mode=caller" +
-                                                decode_ts_video);
+            srt_rx = std::make_unique<receiver>(
+                "srtsrc uri=srt://127.0.0.1:" + std::to_string(srt_port) + "?mode=caller" +
+                decode_ts_video);
         }
     });
 

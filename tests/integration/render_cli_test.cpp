@@ -38,8 +38,12 @@ std::filesystem::path write_station() {
     const auto red = testing::tv_clip("red.mp4", 0xff0000, 440, 2);
     const auto blue = testing::tv_clip("blue.mkv", 0x0000ff, 880, 2);
     std::ofstream(dir / "schedule.yaml") << "media:\n"
-                                            "  red:\n    file: " << red.string() << "\n"
-                                            "  blue:\n    file: " << blue.string() << "\n"
+                                            "  red:\n    file: "
+                                         << red.string()
+                                         << "\n"
+                                            "  blue:\n    file: "
+                                         << blue.string()
+                                         << "\n"
                                             "campaigns:\n"
                                             "  test:\n"
                                             "    title: Test\n"
@@ -72,7 +76,8 @@ TEST(render_cli, renders_the_window_to_the_frame) {
     const auto out = testing::scratch_dir() / "cli.ts";
     const auto r = run("render --config " + config.string() +
                        " --channel test-tv --from 2026-12-01T06:00:00 --to 2026-12-01T06:00:10"
-                       " --output " + out.string());
+                       " --output " +
+                       out.string());
     ASSERT_EQ(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("rendered test-tv"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("0 failed"), std::string::npos) << r.out;
@@ -87,12 +92,13 @@ TEST(render_cli, renders_the_window_to_the_frame) {
 TEST(render_cli, joins_a_programme_under_way_at_from_to_the_frame) {
     const auto dir = testing::scratch_dir() / "join";
     std::filesystem::create_directories(dir);
-    const auto prog = testing::tv_sequence("join-prog.mp4", {{0xff0000, 440, 4},
-                                                             {0x00ff00, 660, 4},
-                                                             {0x0000ff, 880, 4},
-                                                             {0xffff00, 1100, 4}});
+    const auto prog = testing::tv_sequence(
+        "join-prog.mp4",
+        {{0xff0000, 440, 4}, {0x00ff00, 660, 4}, {0x0000ff, 880, 4}, {0xffff00, 1100, 4}});
     std::ofstream(dir / "schedule.yaml") << "media:\n"
-                                            "  prog: {file: " << prog.string() << ", title: P}\n"
+                                            "  prog: {file: "
+                                         << prog.string()
+                                         << ", title: P}\n"
                                             "programmes:\n"
                                             "  - {id: p, media: prog, at: \"06:00:00\"}\n";
     std::ofstream(dir / "onair.yaml") << "station: Test\n"
@@ -112,7 +118,8 @@ TEST(render_cli, joins_a_programme_under_way_at_from_to_the_frame) {
     const auto out = dir / "join.mkv";
     const auto r = run("render --config " + (dir / "onair.yaml").string() +
                        " --channel test-tv --from 2026-12-01T06:00:05.480 --to 2026-12-01T06:00:18"
-                       " --output " + out.string());
+                       " --output " +
+                       out.string());
     ASSERT_EQ(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("1 aired, 0 failed, 0 skipped"), std::string::npos) << r.out;
     const auto d = testing::decode(out, true);
@@ -135,7 +142,8 @@ TEST(render_cli, refuses_a_container_the_channel_cannot_write) {
     const auto config = write_station();
     const auto r = run("render --config " + config.string() +
                        " --channel test-tv --from 2026-12-01T06:00:00 --to 2026-12-01T06:00:10"
-                       " --output " + (testing::scratch_dir() / "x.mp3").string());
+                       " --output " +
+                       (testing::scratch_dir() / "x.mp3").string());
     EXPECT_EQ(r.status, 2) << r.out;
     EXPECT_NE(r.out.find(".ts or .mkv"), std::string::npos) << r.out;
 }

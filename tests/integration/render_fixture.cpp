@@ -73,10 +73,15 @@ std::filesystem::path tv_clip(const std::string& name, unsigned colour, int freq
     run("videotestsrc pattern=solid-color foreground-color=" + std::string(fg) +
             " num-buffers=" + std::to_string(frames) +
             " ! video/x-raw,width=320,height=240,framerate=25/1 ! x264enc speed-preset=ultrafast "
-            "! h264parse ! " + mux + " name=mux ! filesink @OUT@ "
-            "audiotestsrc freq=" + std::to_string(freq) + " volume=0.5 samplesperbuffer=480 "
-            "num-buffers=" + std::to_string(blocks) +
-            " ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! " + aac() + " ! aacparse ! mux.",
+            "! h264parse ! " +
+            mux +
+            " name=mux ! filesink @OUT@ "
+            "audiotestsrc freq=" +
+            std::to_string(freq) +
+            " volume=0.5 samplesperbuffer=480 "
+            "num-buffers=" +
+            std::to_string(blocks) + " ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! " +
+            aac() + " ! aacparse ! mux.",
         out);
     return out;
 }
@@ -116,8 +121,10 @@ std::filesystem::path radio_clip(const std::string& name, int freq, double secon
     }
     const int blocks = static_cast<int>(std::lround(seconds * 100));
     const std::string enc = out.extension() == ".ogg" ? "vorbisenc ! oggmux" : "wavenc";
-    run("audiotestsrc freq=" + std::to_string(freq) + " volume=0.5 samplesperbuffer=480 "
-            "num-buffers=" + std::to_string(blocks) +
+    run("audiotestsrc freq=" + std::to_string(freq) +
+            " volume=0.5 samplesperbuffer=480 "
+            "num-buffers=" +
+            std::to_string(blocks) +
             " ! audio/x-raw,format=S16LE,rate=48000,channels=2 ! audioconvert ! " + enc +
             " ! filesink @OUT@",
         out);
@@ -208,9 +215,10 @@ GstFlowReturn on_audio(GstAppSink* sink, gpointer data) {
 
 decoded decode(const std::filesystem::path& file, bool video) {
     gst_init(nullptr, nullptr);
-    std::string desc = "filesrc name=src ! decodebin name=d "
-                       "d. ! queue ! audioconvert ! audioresample ! "
-                       "audio/x-raw,format=S16LE,channels=1,rate=48000 ! appsink name=a sync=false ";
+    std::string desc =
+        "filesrc name=src ! decodebin name=d "
+        "d. ! queue ! audioconvert ! audioresample ! "
+        "audio/x-raw,format=S16LE,channels=1,rate=48000 ! appsink name=a sync=false ";
     if (video) {
         desc += "d. ! queue ! videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false";
     }
@@ -237,8 +245,7 @@ decoded decode(const std::filesystem::path& file, bool video) {
     gst_element_set_state(pipe, GST_STATE_PLAYING);
     GstBus* bus = gst_element_get_bus(pipe);
     GstMessage* msg = gst_bus_timed_pop_filtered(
-        bus, 60 * GST_SECOND,
-        static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+        bus, 60 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
     std::string error;
     if (msg == nullptr) {
         error = "decoding timed out";
@@ -289,14 +296,14 @@ int classify_window(const std::int16_t* x, int n, const std::vector<int>& tones)
 
 std::string classify(const rgb& c) {
     static const std::map<std::string, rgb> palette = {
-        {"black", {0, 0, 0}},     {"red", {255, 0, 0}},      {"green", {0, 255, 0}},
-        {"blue", {0, 0, 255}},    {"yellow", {255, 255, 0}}, {"grey", {128, 128, 128}},
+        {"black", {0, 0, 0}},       {"red", {255, 0, 0}},      {"green", {0, 255, 0}},
+        {"blue", {0, 0, 255}},      {"yellow", {255, 255, 0}}, {"grey", {128, 128, 128}},
         {"magenta", {255, 0, 255}}, {"white", {255, 255, 255}}};
     std::string best;
     int best_d = 1 << 30;
     for (const auto& [name, p] : palette) {
-        const int d = (c.r - p.r) * (c.r - p.r) + (c.g - p.g) * (c.g - p.g) +
-                      (c.b - p.b) * (c.b - p.b);
+        const int d =
+            (c.r - p.r) * (c.r - p.r) + (c.g - p.g) * (c.g - p.g) + (c.b - p.b) * (c.b - p.b);
         if (d < best_d) {
             best_d = d;
             best = name;

@@ -41,11 +41,11 @@ std::filesystem::path still(const std::string& name, unsigned colour, int width,
 std::filesystem::path garbage(const std::string& name);
 
 struct decoded {
-    std::vector<rgb> frames;               // centre pixel of each video frame, in order
-    std::vector<rgb> corners;              // top-left pixel of each frame
-    std::vector<std::int64_t> frame_pts;   // running time of each frame (ns)
-    std::vector<std::int16_t> samples;     // first channel, 48 kHz
-    std::int64_t audio_start = 0;          // running time of samples[0] (ns)
+    std::vector<rgb> frames;             // centre pixel of each video frame, in order
+    std::vector<rgb> corners;            // top-left pixel of each frame
+    std::vector<std::int64_t> frame_pts; // running time of each frame (ns)
+    std::vector<std::int16_t> samples;   // first channel, 48 kHz
+    std::int64_t audio_start = 0;        // running time of samples[0] (ns)
 };
 
 // Decodes a file completely (throws std::runtime_error on failure).

@@ -43,14 +43,18 @@ std::vector<std::filesystem::path> set_aside(const std::filesystem::path& dir,
     return found;
 }
 
-int api_port() { return 20000 + ::getpid() % 20000; }
+int api_port() {
+    return 20000 + ::getpid() % 20000;
+}
 
 // The config of the tests: the station, and test-tv airing `schedule_file` to out/tv.mkv;
 // `more_channels` (YAML list items) follow it.
 std::string station_yaml(const std::string& schedule_file, const std::string& more_channels = {}) {
     return "station: Test\n"
            "state_dir: state\n"
-           "control: {listen: 127.0.0.1:" + std::to_string(api_port()) + "}\n"
+           "control: {listen: 127.0.0.1:" +
+           std::to_string(api_port()) +
+           "}\n"
            "channels:\n"
            "  - id: test-tv\n"
            "    name: Test TV\n"
@@ -59,10 +63,13 @@ std::string station_yaml(const std::string& schedule_file, const std::string& mo
            "    video: {width: 320, height: 240, framerate: 25}\n"
            "    audio: {rate: 48000, channels: 2}\n"
            "    loudness: null\n"
-           "    schedule: " + schedule_file + "\n"
+           "    schedule: " +
+           schedule_file +
+           "\n"
            "    filler: {type: black}\n"
            "    outputs:\n"
-           "      - {type: file, path: out/tv.mkv}\n" + more_channels;
+           "      - {type: file, path: out/tv.mkv}\n" +
+           more_channels;
 }
 
 void write_config(const std::filesystem::path& dir, const std::string& schedule) {
@@ -79,15 +86,25 @@ TEST(run, airs_a_break_on_its_frames_and_logs_every_airing) {
     // the break, on a whole second far enough ahead for the daemon to load and prepare
     const auto t0 = std::chrono::ceil<std::chrono::seconds>(wall::now()) + 6s;
     write_config(dir, "media:\n"
-                      "  red: {file: " + red.string() + ", title: Red}\n"
-                      "  bad: {file: " + bad.string() + ", title: Bad, duration: 2s}\n"
-                      "  blue: {file: " + blue.string() + ", title: Blue}\n"
-                      "  gone: {file: " + (dir / "gone.mp4").string() + ", title: Gone, duration: 2s}\n"
-                      "campaigns:\n"
-                      "  test: {title: Test, from: " + date_of(t0) + ", until: " + date_of(t0 + 24h) +
-                      ", spots: [red, bad, blue, gone]}\n"
-                      "breaks:\n"
-                      "  - {id: b, at: [\"" + time_of_day(t0) + "\"], length: 8s}\n");
+                      "  red: {file: " +
+                          red.string() +
+                          ", title: Red}\n"
+                          "  bad: {file: " +
+                          bad.string() +
+                          ", title: Bad, duration: 2s}\n"
+                          "  blue: {file: " +
+                          blue.string() +
+                          ", title: Blue}\n"
+                          "  gone: {file: " +
+                          (dir / "gone.mp4").string() +
+                          ", title: Gone, duration: 2s}\n"
+                          "campaigns:\n"
+                          "  test: {title: Test, from: " +
+                          date_of(t0) + ", until: " + date_of(t0 + 24h) +
+                          ", spots: [red, bad, blue, gone]}\n"
+                          "breaks:\n"
+                          "  - {id: b, at: [\"" +
+                          time_of_day(t0) + "\"], length: 8s}\n");
     {
         daemon_process d(dir / "onair.yaml", dir / "log.txt");
         std::this_thread::sleep_until(t0 + 9s);
@@ -142,15 +159,17 @@ TEST(run, airs_a_break_on_its_frames_and_logs_every_airing) {
 
 TEST(run, restart_after_kill_joins_the_programme_where_the_clock_says) {
     const auto dir = testing::scratch_dir() / "run-restart";
-    const auto prog = testing::tv_sequence("run-prog.mp4", {{0xff0000, 440, 4},
-                                                            {0x00ff00, 660, 4},
-                                                            {0x0000ff, 880, 4},
-                                                            {0xffff00, 1100, 4}});
+    const auto prog = testing::tv_sequence(
+        "run-prog.mp4",
+        {{0xff0000, 440, 4}, {0x00ff00, 660, 4}, {0x0000ff, 880, 4}, {0xffff00, 1100, 4}});
     const auto t0 = std::chrono::ceil<std::chrono::seconds>(wall::now()) + 5s;
     write_config(dir, "media:\n"
-                      "  prog: {file: " + prog.string() + ", title: Programme}\n"
-                      "programmes:\n"
-                      "  - {id: p, media: prog, at: \"" + time_of_day(t0) + "\"}\n");
+                      "  prog: {file: " +
+                          prog.string() +
+                          ", title: Programme}\n"
+                          "programmes:\n"
+                          "  - {id: p, media: prog, at: \"" +
+                          time_of_day(t0) + "\"}\n");
     {
         daemon_process first(dir / "onair.yaml", dir / "log1.txt");
         std::this_thread::sleep_until(t0 + 3s);
@@ -162,7 +181,8 @@ TEST(run, restart_after_kill_joins_the_programme_where_the_clock_says) {
         EXPECT_EQ(second.stop(SIGTERM), 0) << slurp(dir / "log2.txt");
     }
     const auto rows = asrun(dir / "onair.yaml");
-    ASSERT_EQ(rows.size(), 2u) << rows.dump(1) << slurp(dir / "log1.txt") << slurp(dir / "log2.txt");
+    ASSERT_EQ(rows.size(), 2u) << rows.dump(1) << slurp(dir / "log1.txt")
+                               << slurp(dir / "log2.txt");
     // the airing the kill cut, closed at the next start with the last time known alive
     EXPECT_EQ(rows[0]["status"], "interrupted");
     EXPECT_LE(std::abs(ms_of(rows[0]["actual_start"].get<std::string>()) - ms_of(t0)), 40);
@@ -216,14 +236,20 @@ TEST(run, the_api_inserts_skips_and_reloads_while_the_channel_airs) {
     const auto blue = testing::tv_clip("run-blue.mkv", 0x0000ff, 880, 2);
     const auto t0 = std::chrono::ceil<std::chrono::seconds>(wall::now()) + 6s;
     const std::string good = "media:\n"
-                             "  red: {file: " + red.string() + ", title: Red}\n"
-                             "  blue: {file: " + blue.string() + ", title: Blue}\n"
+                             "  red: {file: " +
+                             red.string() +
+                             ", title: Red}\n"
+                             "  blue: {file: " +
+                             blue.string() +
+                             ", title: Blue}\n"
                              "campaigns:\n"
-                             "  test: {title: Test, from: " + date_of(t0) + ", until: " +
-                             date_of(t0 + 24h) + ", spots: [red]}\n"
+                             "  test: {title: Test, from: " +
+                             date_of(t0) + ", until: " + date_of(t0 + 24h) +
+                             ", spots: [red]}\n"
                              "breaks:\n"
-                             "  - {id: b, at: [\"" + time_of_day(t0) + "\", \"" +
-                             time_of_day(t0 + 12s) + "\"], length: 2s}\n";
+                             "  - {id: b, at: [\"" +
+                             time_of_day(t0) + "\", \"" + time_of_day(t0 + 12s) +
+                             "\"], length: 2s}\n";
     write_config(dir, good);
     daemon_process d(dir / "onair.yaml", dir / "log.txt");
     const int port = api_port();
@@ -254,7 +280,8 @@ TEST(run, the_api_inserts_skips_and_reloads_while_the_channel_airs) {
     // bad requests never disturb air
     EXPECT_EQ(http(port, "POST", "/api/v1/channels/test-tv/insert", "{not json").status, 400);
     EXPECT_EQ(http(port, "POST", "/api/v1/channels/nope/insert", R"({"media":"red"})").status, 404);
-    EXPECT_EQ(http(port, "POST", "/api/v1/channels/test-tv/insert", R"({"media":"nope"})").status, 422);
+    EXPECT_EQ(http(port, "POST", "/api/v1/channels/test-tv/insert", R"({"media":"nope"})").status,
+              422);
 
     // an insert in the filler after the first break, then a skip of it once on air
     std::this_thread::sleep_until(t0 + 3s);
@@ -271,7 +298,8 @@ TEST(run, the_api_inserts_skips_and_reloads_while_the_channel_airs) {
     std::this_thread::sleep_until(t0 + 15s);
     const auto metrics = http(port, "GET", "/metrics").body;
     EXPECT_NE(metrics.find("onair_airings_total{channel=\"test-tv\",status=\"aired\"} 2"),
-              std::string::npos) << metrics;
+              std::string::npos)
+        << metrics;
     EXPECT_NE(metrics.find("onair_last_reload_success 1"), std::string::npos) << metrics;
     EXPECT_EQ(d.stop(SIGTERM), 0);
 
@@ -294,8 +322,8 @@ TEST(run, the_api_inserts_skips_and_reloads_while_the_channel_airs) {
 TEST(run, a_reload_restarts_only_the_channel_whose_outputs_changed) {
     const auto dir = testing::scratch_dir() / "run-reload-outputs";
     std::filesystem::create_directories(dir);
-    const auto prog = testing::tv_sequence("run-red-green.mp4", {{0xff0000, 440, 4},
-                                                                 {0x00ff00, 660, 4}});
+    const auto prog =
+        testing::tv_sequence("run-red-green.mp4", {{0xff0000, 440, 4}, {0x00ff00, 660, 4}});
     const auto tone = testing::radio_clip("run-tone-10.ogg", 440, 10);
     const auto t0 = std::chrono::ceil<std::chrono::seconds>(wall::now()) + 4s;
     std::ofstream(dir / "tv.yaml") << "media:\n  prog: {file: " << prog.string()
@@ -316,7 +344,8 @@ TEST(run, a_reload_restarts_only_the_channel_whose_outputs_changed) {
                                   "    schedule: radio.yaml\n"
                                   "    filler: {type: black}\n"
                                   "    outputs:\n"
-                                  "      - {type: file, path: " + radio_file + "}\n";
+                                  "      - {type: file, path: " +
+                                  radio_file + "}\n";
         std::ofstream(dir / "onair.yaml") << station_yaml("tv.yaml", with_radio ? radio : "");
     };
     config("out/radio-a.wav", true);
@@ -328,18 +357,19 @@ TEST(run, a_reload_restarts_only_the_channel_whose_outputs_changed) {
     config("", false);
     ::kill(d.pid, SIGHUP);
     std::this_thread::sleep_until(t0 + 12s);
-    const auto listed = nlohmann::json::parse(http(api_port(), "GET", "/api/v1/channels").body,
-                                              nullptr, false);
+    const auto listed =
+        nlohmann::json::parse(http(api_port(), "GET", "/api/v1/channels").body, nullptr, false);
     ASSERT_TRUE(listed.is_object());
     ASSERT_EQ(listed["channels"].size(), 1u) << listed.dump();
     EXPECT_EQ(listed["channels"][0]["id"], "test-tv");
     // the airings of the radio runner that the reload replaced are counted, and those of the
     // new one from zero
     const auto metrics = http(api_port(), "GET", "/metrics").body;
-    for (const char* series : {"onair_airings_total{channel=\"test-radio\",status=\"interrupted\"} 1",
-                               "onair_airings_total{channel=\"test-radio\",status=\"truncated\"} 1",
-                               "onair_airings_total{channel=\"test-tv\",status=\"aired\"} 1",
-                               "onair_channel_on_air{channel=\"test-radio\"} 0"}) {
+    for (const char* series :
+         {"onair_airings_total{channel=\"test-radio\",status=\"interrupted\"} 1",
+          "onair_airings_total{channel=\"test-radio\",status=\"truncated\"} 1",
+          "onair_airings_total{channel=\"test-tv\",status=\"aired\"} 1",
+          "onair_channel_on_air{channel=\"test-radio\"} 0"}) {
         EXPECT_NE(metrics.find(series), std::string::npos) << series << "\n" << metrics;
     }
     std::this_thread::sleep_until(t0 + 10s + 3s);
@@ -374,7 +404,8 @@ TEST(run, a_reload_restarts_only_the_channel_whose_outputs_changed) {
                     std::to_string((v.frame_pts[i] - v.frame_pts[i - 1]) / 1'000'000) + " ms;";
         }
     }
-    EXPECT_TRUE(gaps.empty()) << "of " << v.frame_pts.size() << " frames from " << v.frame_pts[0] << ":" << gaps;
+    EXPECT_TRUE(gaps.empty()) << "of " << v.frame_pts.size() << " frames from " << v.frame_pts[0]
+                              << ":" << gaps;
     EXPECT_TRUE(set_aside(dir / "out", "tv", ".mkv").empty()) << "the tv output never restarted";
 
     // radio: cut by the first reload, joined again on its new output to its end, off air at
@@ -407,15 +438,23 @@ TEST(run, signals_at_odd_moments_neither_disturb_air_nor_lose_rows) {
     // a spot break at `at`, and a programme whose file is missing 5 s later
     auto schedule = [&](wall::time_point at) {
         return "media:\n"
-               "  red: {file: " + red.string() + ", title: Red}\n"
-               "  gone: {file: " + (dir / "gone.mp4").string() + ", title: Gone, duration: 2s}\n"
+               "  red: {file: " +
+               red.string() +
+               ", title: Red}\n"
+               "  gone: {file: " +
+               (dir / "gone.mp4").string() +
+               ", title: Gone, duration: 2s}\n"
                "campaigns:\n"
-               "  test: {title: Test, from: " + date_of(at - 24h) + ", until: " +
-               date_of(at + 24h) + ", spots: [red]}\n"
+               "  test: {title: Test, from: " +
+               date_of(at - 24h) + ", until: " + date_of(at + 24h) +
+               ", spots: [red]}\n"
                "breaks:\n"
-               "  - {id: b, at: [\"" + time_of_day(at) + "\"], length: 2s}\n"
+               "  - {id: b, at: [\"" +
+               time_of_day(at) +
+               "\"], length: 2s}\n"
                "programmes:\n"
-               "  - {id: p, media: gone, at: \"" + time_of_day(at + 5s) + "\"}\n";
+               "  - {id: p, media: gone, at: \"" +
+               time_of_day(at + 5s) + "\"}\n";
     };
     write_config(dir, schedule(wall::now() + 2h));
     for (const auto delay : {0ms, 20ms, 100ms, 300ms, 800ms}) {
@@ -424,9 +463,10 @@ TEST(run, signals_at_odd_moments_neither_disturb_air_nor_lose_rows) {
         const auto asked = std::chrono::steady_clock::now();
         const int status = d.stop(SIGTERM);
         // 0 once the handlers are in place; before that, the default action of SIGTERM
-        EXPECT_TRUE(status == 0 || status == 128 + SIGTERM) << "after " << delay.count()
-                                                            << " ms: " << status;
-        EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s) << "after " << delay.count() << " ms";
+        EXPECT_TRUE(status == 0 || status == 128 + SIGTERM)
+            << "after " << delay.count() << " ms: " << status;
+        EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s)
+            << "after " << delay.count() << " ms";
     }
     for (const auto delay : {100ms, 700ms}) { // a reload asked for while the channels come up
         daemon_process d(dir / "onair.yaml", dir / "log-start.txt");
@@ -454,15 +494,18 @@ TEST(run, signals_at_odd_moments_neither_disturb_air_nor_lose_rows) {
     // the missing programme was found when prepared (t0 + 0 s) and is logged at once, but its
     // slot (t0 + 5 s) never came: no as-run row claims it failed
     EXPECT_NE(log.find("cannot air; filler will cover its slot channel=test-tv media=gone"),
-              std::string::npos) << log;
+              std::string::npos)
+        << log;
 
     const auto rows = asrun(dir / "onair.yaml");
     ASSERT_EQ(rows.size(), 1u) << rows.dump(1) << log;
     EXPECT_EQ(rows[0]["status"], "aired");
     EXPECT_LE(std::abs(ms_of(rows[0]["actual_start"].get<std::string>()) - ms_of(t0)), 40);
     EXPECT_EQ(ms_of(rows[0]["actual_end"].get<std::string>()) -
-                  ms_of(rows[0]["actual_start"].get<std::string>()), 2000);
-    const auto verified = run_capture("asrun --config " + (dir / "onair.yaml").string() + " --verify");
+                  ms_of(rows[0]["actual_start"].get<std::string>()),
+              2000);
+    const auto verified =
+        run_capture("asrun --config " + (dir / "onair.yaml").string() + " --verify");
     EXPECT_EQ(verified.rfind("ok: 1 rows verified", 0), 0u) << verified;
     const auto v = testing::decode(dir / "out/tv.mkv", true);
     const auto r = runs(v);
@@ -482,12 +525,16 @@ TEST(run, a_channel_that_cannot_start_fails_alone_and_a_second_daemon_is_refused
     const auto red = testing::tv_clip("run-red.mp4", 0xff0000, 440, 2);
     const auto t0 = std::chrono::ceil<std::chrono::seconds>(wall::now()) + 6s;
     write_config(dir, "media:\n"
-                      "  red: {file: " + red.string() + ", title: Red}\n"
-                      "campaigns:\n"
-                      "  test: {title: Test, from: " + date_of(t0) + ", until: " +
-                      date_of(t0 + 24h) + ", spots: [red]}\n"
-                      "breaks:\n"
-                      "  - {id: b, at: [\"" + time_of_day(t0) + "\"], length: 2s}\n");
+                      "  red: {file: " +
+                          red.string() +
+                          ", title: Red}\n"
+                          "campaigns:\n"
+                          "  test: {title: Test, from: " +
+                          date_of(t0) + ", until: " + date_of(t0 + 24h) +
+                          ", spots: [red]}\n"
+                          "breaks:\n"
+                          "  - {id: b, at: [\"" +
+                          time_of_day(t0) + "\"], length: 2s}\n");
     {
         // a second channel whose slate cannot be read
         std::ofstream out(dir / "onair.yaml", std::ios::app);
@@ -496,7 +543,9 @@ TEST(run, a_channel_that_cannot_start_fails_alone_and_a_second_daemon_is_refused
                "    timezone: UTC\n"
                "    video: {width: 320, height: 240, framerate: 25}\n"
                "    schedule: schedule.yaml\n"
-               "    filler: {type: slate, image: " << (dir / "no-such-slate.png").string() << "}\n"
+               "    filler: {type: slate, image: "
+            << (dir / "no-such-slate.png").string()
+            << "}\n"
                "    outputs:\n"
                "      - {type: null}\n";
     }
@@ -509,9 +558,11 @@ TEST(run, a_channel_that_cannot_start_fails_alone_and_a_second_daemon_is_refused
     EXPECT_LT(ready.front() - launched, 3s);
 
     // a second daemon on the same state dir exits 1 and says who holds it
-    const auto second = run_capture("run --config " + (dir / "onair.yaml").string() + " 2>&1; echo exit=$?");
+    const auto second =
+        run_capture("run --config " + (dir / "onair.yaml").string() + " 2>&1; echo exit=$?");
     EXPECT_NE(second.find("another onair (pid " + std::to_string(d.pid) + ") is running on"),
-              std::string::npos) << second;
+              std::string::npos)
+        << second;
     EXPECT_NE(second.find("exit=1"), std::string::npos) << second;
 
     const auto health = http(api_port(), "GET", "/api/v1/health");

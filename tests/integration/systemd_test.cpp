@@ -54,27 +54,42 @@ TEST(systemd_unit, has_the_directives_the_daemon_relies_on) {
     const auto unit = slurp(ONAIR_UNIT_FILE);
     ASSERT_FALSE(unit.empty());
     for (const char* line :
-         {"\nType=notify\n", "\nWatchdogSec=30\n", "\nRestart=on-failure\n",
-          "\nDynamicUser=yes\n", "\nStateDirectory=onair\n", "\nProtectSystem=strict\n",
-          "\nProtectHome=yes\n", "\nNoNewPrivileges=yes\n", "\nPrivateTmp=yes\n",
+         {"\nType=notify\n",
+          "\nWatchdogSec=30\n",
+          "\nRestart=on-failure\n",
+          "\nDynamicUser=yes\n",
+          "\nStateDirectory=onair\n",
+          "\nProtectSystem=strict\n",
+          "\nProtectHome=yes\n",
+          "\nNoNewPrivileges=yes\n",
+          "\nPrivateTmp=yes\n",
           "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
-          "\nSupplementaryGroups=audio video\n", "\nDeviceAllow=char-alsa rw\n",
-          "\nDeviceAllow=char-video4linux rw\n", "\nOnFailure=onair-failure@%n.service\n",
-          "\nSystemCallFilter=@system-service\n", "\nSystemCallFilter=~@privileged @resources\n",
-          "\nSystemCallFilter=sched_setattr\n", "\nSystemCallErrorNumber=EPERM\n", "\nCapabilityBoundingSet=\n",
-          "\nAmbientCapabilities=\n", "\nProtectProc=invisible\n",
-          "\nMemoryDenyWriteExecute=yes\n", "\nMemoryMax=3G\n", "\nTasksMax=1024\n",
+          "\nSupplementaryGroups=audio video\n",
+          "\nDeviceAllow=char-alsa rw\n",
+          "\nDeviceAllow=char-video4linux rw\n",
+          "\nOnFailure=onair-failure@%n.service\n",
+          "\nSystemCallFilter=@system-service\n",
+          "\nSystemCallFilter=~@privileged @resources\n",
+          "\nSystemCallFilter=sched_setattr\n",
+          "\nSystemCallErrorNumber=EPERM\n",
+          "\nCapabilityBoundingSet=\n",
+          "\nAmbientCapabilities=\n",
+          "\nProtectProc=invisible\n",
+          "\nMemoryDenyWriteExecute=yes\n",
+          "\nMemoryMax=3G\n",
+          "\nTasksMax=1024\n",
           "\n#LoadCredential=onair-token:" ONAIR_INSTALLED_CONFIG_DIR "/token\n"}) {
         EXPECT_NE(unit.find(line), std::string::npos) << line;
     }
     // One channel's broken schedule must not keep the station off air (docs/service.md).
-    EXPECT_NE(unit.find("\nExecStartPre=" ONAIR_INSTALLED_BINARY " check --config " ONAIR_INSTALLED_CONFIG_DIR
+    EXPECT_NE(unit.find("\nExecStartPre=" ONAIR_INSTALLED_BINARY
+                        " check --config " ONAIR_INSTALLED_CONFIG_DIR
                         "/onair.yaml --config-only --no-probe --days 1\n"),
               std::string::npos);
     EXPECT_NE(unit.find("\nExecStart=" ONAIR_INSTALLED_BINARY " run --config "), std::string::npos);
     // A refused reload fails `systemctl reload` (onair reload exits 1 on 422).
-    EXPECT_NE(unit.find("\nExecReload=" ONAIR_INSTALLED_BINARY " reload --config " ONAIR_INSTALLED_CONFIG_DIR
-                        "/onair.yaml\n"),
+    EXPECT_NE(unit.find("\nExecReload=" ONAIR_INSTALLED_BINARY
+                        " reload --config " ONAIR_INSTALLED_CONFIG_DIR "/onair.yaml\n"),
               std::string::npos);
     // IPAddressDeny= would cut the outputs off the network; PrivateDevices= the sound and
     // capture cards.
@@ -91,7 +106,8 @@ fs::path units_in(const temp_dir& dir) {
     return dir.path / "onair.service";
 }
 
-// "→ Overall exposure level for onair.service: 1.5 OK 🙂" -> 1.5; -1 when there is no such line.
+// "→ Overall exposure level for onair.service: 1.5 OK 🙂" -> 1.5; -1 when there is no such
+// line.
 double exposure_of(const std::string& report) {
     const std::string head = "Overall exposure level for onair.service: ";
     const auto at = report.find(head);
@@ -123,8 +139,8 @@ TEST(systemd_unit, scores_at_most_2_in_systemd_analyze_security) {
     const auto unit = units_in(dir);
     const auto out = dir.path / "security.txt";
     // --offline: judge the unit file itself, no running systemd needed (systemd 252 and later).
-    const int rc = run("systemd-analyze security --offline=true --man=no " + unit.string() +
-                       " >" + out.string() + " 2>&1");
+    const int rc = run("systemd-analyze security --offline=true --man=no " + unit.string() + " >" +
+                       out.string() + " 2>&1");
     const auto text = slurp(out);
     ASSERT_EQ(rc, 0) << text;
     const double level = exposure_of(text);

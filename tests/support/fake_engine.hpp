@@ -4,8 +4,8 @@
 // given and the calls made on it, its clock follows a manual clock, and the test decides when
 // clips start, end or fail, when the output moves and when the pipeline dies.
 
-#include "service/engine.hpp"
 #include "manual_clock.hpp"
+#include "service/engine.hpp"
 
 #include <map>
 #include <memory>
@@ -27,12 +27,12 @@ struct fake_pipeline {
     const manual_clock* clock = nullptr;
     std::vector<fake_clip> clips; // every clip scheduled, in order
     std::vector<std::string> titles;
-    int builds = 0;          // engines made
-    int starts = 0;          // engines started
+    int builds = 0; // engines made
+    int starts = 0; // engines started
     int stops = 0;
     int fail_next_builds = 0; // the factory throws this many times
-    bool moving = true;      // the output advances with the clock
-    bool dead = false;       // dispatch_pending() reports the pipeline finished
+    bool moving = true;       // the output advances with the clock
+    bool dead = false;        // dispatch_pending() reports the pipeline finished
     std::string fatal = "";
     int throw_in_dispatch = 0; // dispatch_pending() throws this many times
     std::map<std::uint64_t, std::string> fail_on_schedule; // serial -> reason (missing file)

@@ -260,8 +260,8 @@ TEST_F(asrun_cli, export_pages_glued_together_are_the_commands_output) {
         if (std::filesystem::exists(file)) {
             s.emplace(file, open_mode::read_only);
         }
-        for (auto [flag, format] : {std::pair{"csv", export_format::csv},
-                                    std::pair{"json", export_format::json}}) {
+        for (auto [flag, format] :
+             {std::pair{"csv", export_format::csv}, std::pair{"json", export_format::json}}) {
             for (const auto& [args, f] :
                  {std::pair{std::string(), filter{}},
                   std::pair{std::string(" --channel radio-de"), filter{"radio-de", {}, {}}}}) {

@@ -81,11 +81,10 @@ TEST(parse_duration, refuses_more_than_a_year_without_overflowing) {
     EXPECT_EQ(*parse_duration("527040m"), 8784h);
     EXPECT_EQ(*parse_duration("31622400000ms"), 8784h);
     const std::string head = "expected a duration of at most 8784h (a year), found '";
-    for (const char* text :
-         {"8784h1ms", "8785h", "31622400001ms", "1000000000h", "99999999999h",
-          "99999999999999999999h", "99999999999999999999ms", "8784h59m59s999ms",
-          "3000000000h3000000000m3000000000s3000000000ms",
-          "1000000000000000000000000000000000000000s"}) {
+    for (const char* text : {"8784h1ms", "8785h", "31622400001ms", "1000000000h", "99999999999h",
+                             "99999999999999999999h", "99999999999999999999ms", "8784h59m59s999ms",
+                             "3000000000h3000000000m3000000000s3000000000ms",
+                             "1000000000000000000000000000000000000000s"}) {
         EXPECT_EQ(error_of(parse_duration(text)), head + text + "'") << text;
     }
 }

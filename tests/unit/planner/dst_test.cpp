@@ -83,8 +83,8 @@ programmes:
 
 TEST(planner_dst, windows_across_dst_days_are_consistent) {
     auto p = make_planner(hourly, berlin);
-    auto whole = p.plan_window(local(berlin, "2026-03-28T00:00:00"),
-                               local(berlin, "2026-03-31T00:00:00"));
+    auto whole =
+        p.plan_window(local(berlin, "2026-03-28T00:00:00"), local(berlin, "2026-03-31T00:00:00"));
     std::vector<item> parts;
     for (auto d : {day("2026-03-28"), day("2026-03-29"), day("2026-03-30")}) {
         auto q = make_planner(hourly, berlin);
@@ -100,8 +100,9 @@ TEST(planner_dst, vientiane_has_no_dst_and_every_day_is_24_hours) {
         local_days d = day("2026-01-01") + date::days{i};
         EXPECT_EQ(p.day_start(d + date::days{1}) - p.day_start(d), 24h);
     }
-    EXPECT_EQ(core::format_iso(p.day_start(day("2026-12-01")), *date::locate_zone("Asia/Vientiane")),
-              "2026-12-01T00:00:00.000+07:00");
+    EXPECT_EQ(
+        core::format_iso(p.day_start(day("2026-12-01")), *date::locate_zone("Asia/Vientiane")),
+        "2026-12-01T00:00:00.000+07:00");
 }
 
 } // namespace

@@ -49,7 +49,9 @@ instant local(const std::string& zone, const std::string& wall) {
     return core::to_instant(*ts, *date::locate_zone(zone));
 }
 
-local_days day(const std::string& ymd) { return *core::parse_date(ymd); }
+local_days day(const std::string& ymd) {
+    return *core::parse_date(ymd);
+}
 
 std::vector<std::string> lines(const std::vector<item>& items, const std::string& zone) {
     std::vector<std::string> out;

@@ -16,8 +16,12 @@ struct random_schedule {
     std::string yaml;
 };
 
-std::string two(int v) { return (v < 10 ? "0" : "") + std::to_string(v); }
-std::string hhmm(int minutes) { return two(minutes / 60) + ":" + two(minutes % 60); }
+std::string two(int v) {
+    return (v < 10 ? "0" : "") + std::to_string(v);
+}
+std::string hhmm(int minutes) {
+    return two(minutes / 60) + ":" + two(minutes % 60);
+}
 
 random_schedule make_random(std::uint32_t seed) {
     std::mt19937 rng(seed); // the generator, not the plan: fixed per seed on this machine
@@ -167,7 +171,8 @@ void check_year(const std::string& yaml, const std::string& zone_name, std::uint
             ASSERT_EQ(it.end - it.start, it.duration);
             ASSERT_GT(it.duration, 0ms);
             if (previous) {
-                ASSERT_GE(it.start, previous->end) << "items overlap at " << core::format_iso(it.start, zone);
+                ASSERT_GE(it.start, previous->end)
+                    << "items overlap at " << core::format_iso(it.start, zone);
             }
             previous = &it;
             if (it.kind != item_kind::spot) {
@@ -183,7 +188,8 @@ void check_year(const std::string& yaml, const std::string& zone_name, std::uint
                     home = &bi;
                 }
             }
-            ASSERT_NE(home, nullptr) << "spot outside its break at " << core::format_iso(it.start, zone);
+            ASSERT_NE(home, nullptr)
+                << "spot outside its break at " << core::format_iso(it.start, zone);
             // flight dates and dayparts at the break's time
             const auto* c = campaigns.at(it.campaign);
             ASSERT_TRUE(c->in_flight(dp.day)) << it.campaign << " out of flight";
@@ -242,8 +248,9 @@ void check_year(const std::string& yaml, const std::string& zone_name, std::uint
             fresh.day_start(day("2026-01-02")).time_since_epoch().count(),
             fresh.day_start(day("2026-12-20")).time_since_epoch().count())(rng);
         const instant from{milliseconds{start_ms}};
-        const instant to = from + milliseconds{std::uniform_int_distribution<long long>(
-                                      1, 10LL * 24 * 3600 * 1000)(rng)};
+        const instant to =
+            from +
+            milliseconds{std::uniform_int_distribution<long long>(1, 10LL * 24 * 3600 * 1000)(rng)};
         auto r = fresh.plan_window(from, to);
         std::vector<item> expected;
         for (const auto& it : all) {

@@ -32,10 +32,9 @@ breaks:
     length: 90s
 )");
     auto d = p.plan_day(day("2026-12-01"));
-    EXPECT_EQ(lines(d.plan, vte),
-              (strings{"06:58:00.000 a", "06:58:30.000 a", "06:59:00.000 a", "07:58:00.000 a",
-                       "07:58:30.000 a", "07:59:00.000 a", "08:58:00.000 a", "08:58:30.000 a",
-                       "08:59:00.000 a"}));
+    EXPECT_EQ(lines(d.plan, vte), (strings{"06:58:00.000 a", "06:58:30.000 a", "06:59:00.000 a",
+                                           "07:58:00.000 a", "07:58:30.000 a", "07:59:00.000 a",
+                                           "08:58:00.000 a", "08:58:30.000 a", "08:59:00.000 a"}));
     const auto& first = d.plan.items.front();
     EXPECT_EQ(first.start, local(vte, "2026-12-01T06:58:00"));
     EXPECT_EQ(first.end, local(vte, "2026-12-01T06:58:30"));
@@ -470,7 +469,8 @@ breaks:
 programmes:
   - {id: magazine, media: show, at: "20:00", days: [wed, sat]}
 )");
-    auto month = p.plan_window(local(vte, "2026-12-01T00:00:00"), local(vte, "2027-01-01T00:00:00"));
+    auto month =
+        p.plan_window(local(vte, "2026-12-01T00:00:00"), local(vte, "2027-01-01T00:00:00"));
     std::vector<item> by_days;
     std::vector<dropped_break> dropped_by_days;
     for (int i = 0; i < 31; ++i) {

@@ -183,8 +183,8 @@ TEST(limits, aliases_count_as_what_they_repeat_and_at_their_depth) {
               std::vector<std::string>{"deep-alias.yaml:2:12: error: lists and maps nested more "
                                        "than 64 deep; expected at most 64 levels"});
     // The same used 3 levels down makes 64: allowed.
-    write_file("alias-at-limit.yaml", "deep: &d " + std::string(60, '[') + std::string(60, ']') +
-                                          "\nmedia: [[*d]]\n");
+    write_file("alias-at-limit.yaml",
+               "deep: &d " + std::string(60, '[') + std::string(60, ']') + "\nmedia: [[*d]]\n");
     const auto lines = schedule_lines("alias-at-limit.yaml");
     ASSERT_EQ(lines.size(), 2u) << joined(lines);
     EXPECT_NE(lines[0].find("unknown field 'deep'"), std::string::npos) << lines[0];
@@ -205,8 +205,8 @@ std::string busy_day(int at_times, int programmes) {
     }
     text += "]\nprogrammes:\n";
     for (int i = 0; i < programmes; ++i) {
-        text += "  - {id: p" + std::to_string(i) + ", media: mag, at: \"23:" +
-                (i < 10 ? "0" : "") + std::to_string(i) + ":07\"}\n";
+        text += "  - {id: p" + std::to_string(i) + ", media: mag, at: \"23:" + (i < 10 ? "0" : "") +
+                std::to_string(i) + ":07\"}\n";
     }
     return text;
 }

@@ -202,7 +202,8 @@ TEST_F(runner_rules, a_programme_under_way_is_joined_on_a_whole_second_ahead_and
     ASSERT_EQ(rows.rows.size(), 1u);
     EXPECT_EQ(rows.rows[0].actual_start, noon + 39s);
     EXPECT_EQ(rows.rows[0].status, airing_status::truncated);
-    EXPECT_EQ(rows.rows[0].detail, "joined 9.000 s in: it was under way when the channel went on air");
+    EXPECT_EQ(rows.rows[0].detail,
+              "joined 9.000 s in: it was under way when the channel went on air");
 }
 
 TEST_F(runner_rules, skip_ends_the_item_on_air_and_only_it) {

@@ -31,7 +31,9 @@ planner::item programme(const std::string& media, instant start, milliseconds le
     return it;
 }
 
-cue_queue make() { return cue_queue(5s, 3s, 2s); }
+cue_queue make() {
+    return cue_queue(5s, 3s, 2s);
+}
 
 TEST(cue_queue, hands_each_item_a_lead_ahead_of_its_start_and_only_once) {
     auto q = make();
