@@ -3,6 +3,7 @@
 // instead of a SIGHUP that always "succeeds".
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/daemon_call.hpp"
 #include "cli/output.hpp"
 
 #include "control/client.hpp"
@@ -47,36 +48,17 @@ void print_answer_diagnostics(std::ostream& out, const json& body) {
 }
 
 int run_reload(const reload_options& o) {
-    core::diagnostics diags;
-    auto cfg = schedule::load_config(o.config, diags);
-    // Only the control section matters here; the daemon checks everything else itself.
-    if (!cfg || diags.has_errors()) {
-        print_diagnostics(std::cerr, diags);
-        return input_error;
-    }
-    const auto host = control::connect_host(cfg->api.listen_host);
-    const auto port = static_cast<unsigned short>(cfg->api.listen_port);
-    const auto where = control::host_port(host, port);
     control::http_call call;
     call.method = "POST";
     call.target = "/api/v1/reload";
     call.user_agent = "onair reload";
-    try {
-        if (auto file = control::token_file_of(cfg->api, control::credentials_directory())) {
-            call.token = control::read_token_file(*file);
-        }
-    } catch (const std::exception& e) {
-        std::cerr << "onair reload: " << e.what() << '\n';
-        return input_error;
-    }
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
-    auto got = control::http_request(host, port, call, timeout);
-    if (auto* why = std::get_if<std::string>(&got)) {
-        std::cerr << "onair reload: cannot reach onair at " << where << ": " << *why
-                  << " (is the daemon running?)\n";
-        return input_error;
+    auto got = call_daemon("reload", o.config, call, true, timeout);
+    if (const int* status = std::get_if<int>(&got)) {
+        return *status;
     }
-    const auto& reply = std::get<control::http_reply>(got);
+    const auto& reply = std::get<daemon_reply>(got).reply;
+    const auto& where = std::get<daemon_reply>(got).where;
     const auto body = json::parse(reply.body, nullptr, false);
     if (reply.status == 200) {
         print_answer_diagnostics(std::cerr, body); // warnings

@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/daemon_call.hpp"
 #include "cli/output.hpp"
 
 #include "control/client.hpp"
@@ -91,36 +92,16 @@ void print_table(std::ostream& out, const json& channels) {
 }
 
 int run_status(const status_options& o) {
-    core::diagnostics diags;
-    auto cfg = schedule::load_config(o.config, diags);
-    // Only the control section matters; schedules are not read.
-    if (!cfg || diags.has_errors()) {
-        print_diagnostics(std::cerr, diags);
-        return input_error;
-    }
-    const auto host = control::connect_host(cfg->api.listen_host);
-    const auto port = static_cast<unsigned short>(cfg->api.listen_port);
-    const auto where = control::host_port(host, port);
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
     control::http_call call;
     call.target = "/api/v1/channels";
     call.user_agent = "onair status";
-    if (cfg->api.read_token) {
-        // GET routes need the token too (control.read_token).
-        try {
-            call.token = control::read_token_file(
-                *control::token_file_of(cfg->api, control::credentials_directory()));
-        } catch (const std::exception& e) {
-            std::cerr << "onair status: " << e.what() << '\n';
-            return input_error;
-        }
+    auto got = call_daemon("status", o.config, call, false, timeout);
+    if (const int* status = std::get_if<int>(&got)) {
+        return *status;
     }
-    auto got = control::http_request(host, port, call, timeout);
-    if (auto* why = std::get_if<std::string>(&got)) {
-        std::cerr << "onair status: cannot reach onair at " << where << ": " << *why << '\n';
-        return input_error;
-    }
-    const auto& reply = std::get<control::http_reply>(got);
+    const auto& reply = std::get<daemon_reply>(got).reply;
+    const auto& where = std::get<daemon_reply>(got).where;
     auto body = json::parse(reply.body, nullptr, false);
     if (reply.status != 200) {
         std::cerr << "onair status: onair at " << where << " answered HTTP " << reply.status;

@@ -1535,7 +1535,7 @@ TEST(onair_status, says_when_the_daemon_cannot_be_reached) {
     EXPECT_EQ(run_onair("status --config " + cfg.string(), out, err, d), 1);
     EXPECT_EQ(out, "");
     EXPECT_EQ(err, "onair status: cannot reach onair at 127.0.0.1:" + std::to_string(port) +
-                       ": connection refused\n");
+                       ": connection refused (is the daemon running?)\n");
 }
 
 } // namespace

@@ -1,0 +1,45 @@
+#include "cli/daemon_call.hpp"
+
+#include "cli/cli.hpp"
+#include "cli/output.hpp"
+#include "control/server.hpp"
+#include "schedule/load.hpp"
+
+#include <iostream>
+
+namespace onair::cli {
+
+std::variant<daemon_reply, int> call_daemon(const std::string& command, const std::string& config,
+                                            control::http_call call, bool with_token,
+                                            std::chrono::milliseconds timeout) {
+    core::diagnostics diags;
+    auto cfg = schedule::load_config(config, diags);
+    // Only the control section matters; the daemon checks everything else itself.
+    if (!cfg || diags.has_errors()) {
+        print_diagnostics(std::cerr, diags);
+        return input_error;
+    }
+    if (with_token || cfg->api.read_token) {
+        try {
+            if (auto file = control::token_file_of(cfg->api, control::credentials_directory())) {
+                call.token = control::read_token_file(*file);
+            }
+        } catch (const std::exception& e) {
+            std::cerr << "onair " << command << ": " << e.what() << '\n';
+            return input_error;
+        }
+    }
+    const auto host = control::connect_host(cfg->api.listen_host);
+    const auto port = static_cast<unsigned short>(cfg->api.listen_port);
+    auto got = control::http_request(host, port, call, timeout);
+    if (auto* why = std::get_if<std::string>(&got)) {
+        std::cerr << "onair " << command << ": cannot reach onair at "
+                  << control::host_port(host, port) << ": " << *why
+                  << " (is the daemon running?)\n";
+        return input_error;
+    }
+    return daemon_reply{std::get<control::http_reply>(std::move(got)),
+                        control::host_port(host, port)};
+}
+
+} // namespace onair::cli
