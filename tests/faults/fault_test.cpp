@@ -420,10 +420,8 @@ TEST(faults, a_held_write_lock_on_the_store_neither_stops_air_nor_loses_a_row) {
         std::swap(expected[2].media, expected[3].media);
     }
     expect_rows(rows, expected, slurp(st.log()));
-    for (std::size_t i = 1; i < rows.size(); ++i) {
-        EXPECT_LT(rows[i - 1]["id"].get<std::int64_t>(), rows[i]["id"].get<std::int64_t>())
-            << "rows written in order";
-    }
+    // written in the order they were completed: the chain (which links rows in completion
+    // order) verifies over all four
     expect_verified(st.config(), 4);
     expect_on_frames(st.dir / "out/tv.mkv", expected);
 }
