@@ -192,7 +192,10 @@ http_status() { # http_status METHOD PATH CONTENT_TYPE ORIGIN BODY: the status c
     echo "${reply:9:3}"
 }
 metric() { # metric NAME: the value of its first series (or empty)
-    http_get /metrics | awk -v n="$1" '$1 == n || index($1, n "{") == 1 { print $2; exit }'
+    # read whole first: awk leaving early would end http_get with SIGPIPE (and pipefail the script)
+    local text
+    text=$(http_get /metrics) || true
+    awk -v n="$1" '$1 == n || index($1, n "{") == 1 { print $2; exit }' <<<"$text"
 }
 
 # ---- the faults -------------------------------------------------------------------------------
