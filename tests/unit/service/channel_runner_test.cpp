@@ -10,7 +10,9 @@
 #include "schedule/load.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -41,12 +43,18 @@ programmes:
 )";
 
 std::shared_ptr<planner::planner> make_plan() {
-    const auto dir = std::filesystem::temp_directory_path() / "onair-runner-test";
+    // ctest runs each rule as its own process, two at a time: each gets its own file.
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("onair-runner-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto file = dir / "schedule.yaml";
-    std::ofstream(file) << schedule_yaml;
+    {
+        std::ofstream out(file);
+        out << schedule_yaml;
+    }
     core::diagnostics diags;
     auto s = schedule::load_schedule(file, {}, diags);
+    std::filesystem::remove_all(dir);
     if (!s || diags.has_errors()) {
         std::ostringstream out;
         for (const auto& d : diags.all()) {
