@@ -373,14 +373,20 @@ struct writer::worker {
         next_retry = now + backoff;
     }
 
+    // The journal first, then what waits in memory: the store is called back only once both
+    // are in it, so a store that opens but cannot commit (a disk still full) keeps its backoff
+    // and says so once, not at every try.
     void recover(steady::time_point now) {
         try {
             open_store();
-            auto n = replay_journal();
+            const auto journaled = replay_journal();
+            const auto waiting = held.size();
+            store_held();
             down = false;
             store_ok = true;
             reason.clear();
-            log.info("as-run store back; spilled rows written", "rows", n);
+            log.info("as-run store back; waiting rows written", "from_journal", journaled,
+                     "from_memory", waiting);
         } catch (const std::exception& x) {
             failed(x.what(), now);
         }
@@ -421,7 +427,8 @@ struct writer::worker {
         held.clear();
     }
 
-    void step(steady::time_point now) {
+    // `last`: the writer is stopping, so the store is tried once more whatever the backoff.
+    void step(steady::time_point now, bool last) {
         if (!down && !held.empty()) {
             try {
                 store_held();
@@ -429,15 +436,8 @@ struct writer::worker {
                 failed(x.what(), now);
             }
         }
-        if (down && now >= next_retry) {
+        if (down && (last || now >= next_retry)) {
             recover(now);
-            if (!down && !held.empty()) {
-                try {
-                    store_held();
-                } catch (const std::exception& x) {
-                    failed(x.what(), now);
-                }
-            }
         }
         if (down && !held.empty()) {
             spill_held();
@@ -579,11 +579,18 @@ void writer::run() {
             std::move(taken.begin(), taken.end(), std::back_inserter(w.held));
             taken.clear();
         }
-        w.step(steady::now());
+        w.step(steady::now(), stopping);
         if (stopping && !w.held.empty()) {
             log_.error("as-run rows lost at stop: neither the store nor the spill journal "
-                       "could take them",
+                       "could take them; each follows as its journal line",
                        "rows", w.held.size(), "reason", w.reason);
+            // The last copy there is: a person can put these lines (unquoted) in the spill
+            // journal, and the next start writes them to the store first.
+            for (const auto& e : w.held) {
+                auto line = journal_line(e);
+                line.pop_back();
+                log_.error("as-run event not written", "journal_line", line);
+            }
             w.lost += w.held.size();
             w.held.clear();
         }

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
 #include <sstream>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -206,7 +207,8 @@ TEST(writer, a_locked_store_spills_then_every_row_lands_in_order_and_the_chain_v
     const std::string down = "warning: as-run store unavailable; rows go to the spill journal";
     EXPECT_NE(text.find(down), std::string::npos) << text;
     EXPECT_EQ(text.find(down), text.rfind(down)) << text;
-    EXPECT_NE(text.find("as-run store back; spilled rows written rows=10"), std::string::npos)
+    EXPECT_NE(text.find("as-run store back; waiting rows written from_journal=10 from_memory=0"),
+              std::string::npos)
         << text;
 }
 
@@ -370,6 +372,146 @@ TEST(writer, a_full_disk_loses_no_row_once_it_is_freed) {
     }
     store s(store_file(state), open_mode::read_only);
     EXPECT_TRUE(verify_chain(s).ok());
+}
+
+// Fills the file system under `file` to its last block; returns the bytes written.
+std::size_t fill_disk(const std::filesystem::path& file) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) {
+        return 0;
+    }
+    std::size_t total = 0;
+    std::string block(4096, 'x');
+    for (ssize_t n; (n = ::write(fd, block.data(), block.size())) > 0;) {
+        total += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    return total;
+}
+
+// As a station's worst week would do it: the disk fills and is freed again and again, with
+// airings opened while it was free and closed while it is full, and a reader (the API, a
+// report) reading the store between faults. Every row lands once the disk is free for good.
+TEST(writer, a_disk_filled_and_freed_again_and_again_loses_no_row) {
+    temp_dir dir;
+    const auto state = dir.path() / "state";
+    tmpfs fs(state, "4m");
+    SKIP_UNLESS_MOUNTED(fs);
+    std::ostringstream log_text;
+    core::logger log(log_text);
+    const auto t0 = utc(2026, 12, 1, 7, 0);
+    std::vector<airing> want;
+    {
+        writer w(state, log, fast());
+        int i = 0;
+        for (int cycle = 0; cycle < 8; ++cycle) {
+            // Free: one airing whole, one opened only.
+            auto whole = spot(i++, t0);
+            w.close_airing(w.open_airing(whole), whole.scheduled_end, airing_status::aired);
+            want.push_back(closed(whole, airing_status::aired));
+            auto open = spot(i++, t0);
+            open.detail = std::string(2000, 'o');
+            auto ticket = w.open_airing(open);
+            ASSERT_TRUE(w.wait_stored(patience)) << "cycle " << cycle << "\n" << log_text.str();
+            stored_rows(state); // a reader between faults
+
+            const auto filler = state / "filler";
+            ASSERT_GT(fill_disk(filler), 0u);
+            w.close_airing(ticket, open.scheduled_end, airing_status::aired);
+            want.push_back(closed(open, airing_status::aired));
+            for (int k = 0; k < 20; ++k) {
+                auto row = skipped(spot(i++, t0));
+                row.detail = std::string(3000, 'd');
+                w.record(row);
+                want.push_back(row);
+            }
+            EXPECT_FALSE(w.wait_stored(30ms));
+            std::filesystem::remove(filler);
+            ASSERT_TRUE(w.wait_stored(patience)) << "cycle " << cycle << "\n" << log_text.str();
+            EXPECT_EQ(w.status().lost, 0u) << log_text.str();
+        }
+    }
+    const auto text = log_text.str();
+    EXPECT_EQ(text.find("lost"), std::string::npos) << text;
+    // One transition each way per fault: a store that opens but cannot commit is not "back".
+    auto count = [&](const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+            ++n;
+        }
+        return n;
+    };
+    EXPECT_EQ(count("as-run store unavailable"), 8u) << text;
+    EXPECT_EQ(count("as-run store back"), 8u) << text;
+    auto rows = stored_rows(state);
+    ASSERT_EQ(rows.size(), want.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        expect_row(want[k], rows[k]);
+    }
+    store s(store_file(state), open_mode::read_only);
+    EXPECT_TRUE(verify_chain(s).ok());
+}
+
+// A stop with the disk still full: nowhere on disk can take the rows, so the log is their last
+// copy, one journal line each; put back in the journal, the next writer stores them first.
+TEST(writer, rows_that_nothing_can_take_at_stop_are_logged_as_journal_lines_that_replay) {
+    temp_dir dir;
+    const auto state = dir.path() / "state";
+    tmpfs fs(state, "2m");
+    SKIP_UNLESS_MOUNTED(fs);
+    std::ostringstream log_text;
+    core::logger log(log_text);
+    const auto t0 = utc(2026, 12, 1, 7, 0);
+    std::vector<airing> want;
+    const auto filler = state / "filler";
+    {
+        writer w(state, log, fast());
+        w.record(skipped(spot(0, t0)));
+        want.push_back(skipped(spot(0, t0)));
+        ASSERT_TRUE(w.wait_stored(patience));
+        ASSERT_GT(fill_disk(filler), 0u);
+        for (int i = 1; i <= 3; ++i) {
+            auto row = skipped(spot(i, t0));
+            row.detail = "a \"quoted\" reason\\ and = signs";
+            w.record(row);
+            want.push_back(row);
+        }
+        EXPECT_FALSE(w.flush(200ms));
+    } // stopped with the disk full
+    const auto text = log_text.str();
+    EXPECT_NE(text.find("as-run rows lost at stop"), std::string::npos) << text;
+
+    // What a person does: unquote the logged lines into the journal, free the disk, restart.
+    std::filesystem::remove(filler);
+    std::string journal;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        const std::string key = "as-run event not written journal_line=\"";
+        auto at = line.find(key);
+        if (at == std::string::npos) {
+            continue;
+        }
+        std::string value = line.substr(at + key.size());
+        value.pop_back(); // the closing quote
+        std::string plain;
+        for (std::size_t k = 0; k < value.size(); ++k) {
+            if (value[k] == '\\' && k + 1 < value.size()) {
+                ++k;
+            }
+            plain += value[k];
+        }
+        journal += plain + "\n";
+    }
+    std::ofstream(spill_file(state)) << journal;
+    {
+        writer w(state, log, fast());
+        ASSERT_TRUE(w.wait_stored(patience)) << log_text.str();
+    }
+    auto rows = stored_rows(state);
+    ASSERT_EQ(rows.size(), want.size()) << journal;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        expect_row(want[k], rows[k]);
+    }
 }
 
 TEST(writer, a_journal_left_by_a_stopped_writer_is_written_first_by_the_next_one) {
