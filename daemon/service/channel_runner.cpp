@@ -53,10 +53,24 @@ void channel_runner::start() {
 }
 
 bool channel_runner::try_start() {
+    if (options_.teardown != nullptr && options_.teardown->busy(channel_.id)) {
+        // The last engine still holds the outputs (a file being finalised, a mount): the next
+        // tick looks again. Not a failure: no backoff.
+        state_.on_air = false;
+        if (state_.down_reason.empty()) {
+            state_.down_reason = "the previous pipeline is still finishing";
+        }
+        return false;
+    }
     core::instant now;
     std::chrono::milliseconds into_second{0};
     try {
-        auto e = make_engine_(channel_, [this](const playout::event& ev) { on_event(ev); });
+        auto live = std::make_shared<std::atomic<bool>>(true);
+        auto e = make_engine_(channel_, [this, live](const playout::event& ev) {
+            if (live->load()) {
+                on_event(ev);
+            }
+        });
         // Running time 0 is the last whole wall second, so the frame grid falls on whole
         // seconds and an item planned on the second airs exactly on a frame. Read after the
         // build (which takes a while), right before the start.
@@ -64,6 +78,7 @@ bool channel_runner::try_start() {
         into_second = now.time_since_epoch() % std::chrono::seconds(1);
         e->start(into_second);
         engine_ = std::move(e);
+        engine_live_ = std::move(live);
     } catch (const std::exception& ex) {
         go_down(ex.what());
         return false;
@@ -561,19 +576,29 @@ void channel_runner::rebuild(const std::string& why) {
         bus_.cancel();
         bus_.close();
     }
-    try {
-        engine_->stop();
-    } catch (const std::exception& e) {
-        log_.warning("the old pipeline did not stop cleanly", "channel", channel_.id, "reason",
-                     e.what());
-    }
-    engine_.reset();
+    retire_engine(false);
     ++state_.restarts;
     queue_.rewind(clock_.now());
     go_down(why);
     if (clock_.steady() >= retry_at_) {
         try_start();
     }
+}
+
+// Hands the engine over to be finished (outputs drained, files finalised) and stopped. With a
+// teardown this returns at once: the loop never waits for a pipeline to drain.
+void channel_runner::retire_engine(bool finish) {
+    if (!engine_) {
+        return;
+    }
+    engine_live_->store(false);
+    engine_live_.reset();
+    if (options_.teardown != nullptr) {
+        options_.teardown->retire(channel_.id, std::move(engine_), finish);
+    } else {
+        finish_and_stop(*engine_, finish, channel_.id, log_);
+    }
+    engine_.reset();
 }
 
 void channel_runner::stop(const std::string& why) {
@@ -587,17 +612,7 @@ void channel_runner::stop(const std::string& why) {
         bus_.cancel();
         bus_.close();
     }
-    if (engine_) {
-        try {
-            if (!engine_->finish_outputs(std::chrono::seconds(5))) {
-                log_.warning("the outputs did not finish in time", "channel", channel_.id);
-            }
-            engine_->stop();
-        } catch (const std::exception& e) {
-            log_.warning("the pipeline did not stop cleanly", "channel", channel_.id, "reason",
-                         e.what());
-        }
-    }
+    retire_engine(true);
     state_.on_air = false;
     log_.info("off air", "channel", channel_.id, "reason", why);
 }

@@ -22,6 +22,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -53,6 +54,9 @@ struct runner_options {
     // A pipeline that cannot be built is tried again after retry_min, doubling to retry_max.
     std::chrono::milliseconds retry_min = 1s;
     std::chrono::milliseconds retry_max = 30s;
+    // Where engines the runner is done with are finished and stopped. Null: at once, on the
+    // runner's thread (the unit tests); the daemon hands them to threads of their own.
+    engine_teardown* teardown = nullptr;
 };
 
 // What is known of a media file at load: its loudness correction and its SHA-256.
@@ -138,6 +142,7 @@ private:
     void on_failed(std::uint64_t serial, on_engine& entry, const playout::event& e);
     void clear_now(const planner::item& item);
     void rebuild(const std::string& why);
+    void retire_engine(bool finish);
     void close_on_air(asrun::airing_status status, const std::string& why);
     void log_row(const planner::item& it, bool insert, asrun::airing_status status,
                  const std::string& detail);
@@ -158,6 +163,9 @@ private:
     runner_options options_;
 
     std::unique_ptr<engine> engine_; // null while the channel is down
+    // Cleared when the engine is retired: its events (a teardown thread draining it) are
+    // dropped rather than reaching a runner that has moved on.
+    std::shared_ptr<std::atomic<bool>> engine_live_;
     boost::asio::posix::stream_descriptor bus_;
     boost::asio::steady_timer timer_;
     cue_queue queue_;

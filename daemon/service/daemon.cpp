@@ -20,6 +20,7 @@
 #include "service/metrics_bridge.hpp"
 #include "service/playout_engine.hpp"
 #include "service/state_lock.hpp"
+#include "service/teardown.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -252,9 +253,11 @@ private:
     }
 
     std::unique_ptr<channel_runner> make_runner(channel_setup setup) {
+        runner_options o;
+        o.teardown = &teardown_;
         return std::make_unique<channel_runner>(io_, setup.channel, setup.plan,
                                                 std::move(setup.facts), *rows_,
-                                                playout_engines(log_), wall_, log_);
+                                                playout_engines(log_), wall_, log_, o);
     }
 
     void start_channel(channel_setup setup) {
@@ -295,6 +298,8 @@ private:
         for (auto& r : runners_) {
             r->stop("the daemon stopped (" + why + ")");
         }
+        // every channel's outputs drain at once, each on its own thread: files are finalised
+        teardown_.wait();
         signals_.cancel();
         // what the runners closed reaches SQLite (or the journal) before the head is published
         if (!writer_->flush(std::chrono::seconds(5))) {
@@ -494,6 +499,8 @@ private:
     fs::path asrun_file_;
     std::unique_ptr<asrun::writer> writer_;
     std::unique_ptr<airing_log> rows_;
+    // Declared before the runners: engines they retire are finished before it goes.
+    threaded_teardown teardown_{log_};
     std::vector<std::unique_ptr<channel_runner>> runners_;
     control::metrics::registry registry_;
     control::metrics::station_metrics metrics_{registry_};

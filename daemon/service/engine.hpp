@@ -4,6 +4,7 @@
 // cue, how to log, when to rebuild) and GStreamer. The daemon plugs in playout_engine (a real
 // pipeline); the runner's unit tests plug in a fake that they drive by hand.
 
+#include "core/log.hpp"
 #include "playout/engine.hpp"
 #include "schedule/model.hpp"
 
@@ -52,5 +53,22 @@ public:
 // be built.
 using engine_factory = std::function<std::unique_ptr<engine>(
     const schedule::channel& channel, std::function<void(const playout::event&)> on_event)>;
+
+// Where a runner hands the engine it is done with (a stop, a rebuild): finishing the outputs
+// and stopping a pipeline can take seconds (a Matroska index to write, a receiver that does
+// not answer), which the loop that cues every channel cannot wait for.
+class engine_teardown {
+public:
+    virtual ~engine_teardown() = default;
+    // Finishes the engine's outputs (when `finish`), stops it and frees it, off the caller's
+    // thread. The engine's events are no longer the runner's: it has detached them.
+    virtual void retire(const std::string& channel, std::unique_ptr<engine> e, bool finish) = 0;
+    // True while an engine of `channel` is still being retired: its file, port and mount are
+    // still in use, so the channel's next engine is not built until it is done.
+    virtual bool busy(const std::string& channel) const = 0;
+};
+
+// The work of a retirement, on the calling thread: what engine_teardown implementations run.
+void finish_and_stop(engine& e, bool finish, const std::string& channel, core::logger& log);
 
 } // namespace onair::service

@@ -30,6 +30,7 @@ struct fake_pipeline {
     int builds = 0; // engines made
     int starts = 0; // engines started
     int stops = 0;
+    int finishes = 0;         // finish_outputs calls
     int fail_next_builds = 0; // the factory throws this many times
     bool moving = true;       // the output advances with the clock
     bool dead = false;        // dispatch_pending() reports the pipeline finished
@@ -138,7 +139,10 @@ public:
     }
     void set_stream_title(const std::string& title) override { p_.titles.push_back(title); }
     std::vector<playout::output_status> outputs() const override { return {}; }
-    bool finish_outputs(std::chrono::milliseconds) override { return true; }
+    bool finish_outputs(std::chrono::milliseconds) override {
+        ++p_.finishes;
+        return true;
+    }
     void stop() override { ++p_.stops; }
 
     // Serials are unique across the engines one pipeline record sees.
@@ -163,5 +167,41 @@ inline service::engine_factory fake_engines(fake_pipeline& p) {
         return std::make_unique<fake_engine>(p);
     };
 }
+
+// A teardown that holds what it is given until the test releases it: what a slow drain on a
+// teardown thread looks like to the runner.
+class held_teardown final : public service::engine_teardown {
+public:
+    explicit held_teardown(core::logger& log) : log_(log) {}
+    void retire(const std::string& channel, std::unique_ptr<service::engine> e,
+                bool finish) override {
+        held.push_back({channel, std::move(e), finish});
+    }
+    bool busy(const std::string& channel) const override {
+        for (const auto& h : held) {
+            if (h.channel == channel) {
+                return true;
+            }
+        }
+        return false;
+    }
+    // Finishes and stops everything held, as the teardown thread would.
+    void release() {
+        for (auto& h : held) {
+            service::finish_and_stop(*h.e, h.finish, h.channel, log_);
+        }
+        held.clear();
+    }
+
+    struct entry {
+        std::string channel;
+        std::unique_ptr<service::engine> e;
+        bool finish = false;
+    };
+    std::vector<entry> held;
+
+private:
+    core::logger& log_;
+};
 
 } // namespace onair::testing

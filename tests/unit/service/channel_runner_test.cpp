@@ -388,6 +388,70 @@ TEST_F(runner_rules, a_pipeline_that_dies_is_rebuilt_and_its_items_on_air_interr
     EXPECT_EQ(pipe.find("b")->clip.start, 2s) << "new running time 0 = 12:00:10";
 }
 
+// The old pipeline is drained and stopped off the loop; its outputs (a file, a mount) are
+// still its own until then, so the new one is built only once it is done.
+TEST_F(runner_rules, a_dead_pipeline_is_torn_down_off_the_loop_and_rebuilt_once_it_is_done) {
+    testing::held_teardown teardown(log);
+    runner_options o;
+    o.teardown = &teardown;
+    make(o);
+    runner->start();
+    run_to(noon + 10s);
+    pipe.start("a");
+    const auto old_events = pipe.emit;
+    pipe.dead = true;
+    run_to(noon + 10040ms);
+    ASSERT_EQ(teardown.held.size(), 1u);
+    EXPECT_FALSE(teardown.held[0].finish) << "a dead pipeline has nothing left to drain";
+    EXPECT_EQ(pipe.stops, 0) << "the runner never stops it on its own thread";
+    ASSERT_EQ(rows.rows.size(), 1u);
+    EXPECT_EQ(rows.rows[0].status, airing_status::interrupted);
+    EXPECT_EQ(rows.rows[0].actual_end, noon + 10040ms);
+
+    run_to(noon + 12s); // still draining: no second pipeline beside it
+    EXPECT_EQ(pipe.builds, 1);
+    EXPECT_FALSE(runner->state().on_air);
+    EXPECT_EQ(runner->state().restarts, 1u);
+    // what the old pipeline says while it drains is no longer the runner's
+    playout::event late;
+    late.kind = playout::event_kind::ended;
+    late.serial = clip("a").serial;
+    late.clip_id = "a";
+    late.running_time = 2s;
+    old_events(late);
+    EXPECT_EQ(rows.rows.size(), 1u);
+
+    teardown.release();
+    EXPECT_EQ(pipe.stops, 1);
+    run_to(noon + 12040ms);
+    EXPECT_EQ(pipe.builds, 2);
+    EXPECT_TRUE(runner->state().on_air);
+    // b (12:00:12-15) is under way: skipped; the next break's a is cued on the new pipeline
+    EXPECT_NE(pipe.find("a"), nullptr);
+}
+
+TEST_F(runner_rules, stop_hands_the_engine_over_to_finish_its_outputs_and_returns_at_once) {
+    testing::held_teardown teardown(log);
+    runner_options o;
+    o.teardown = &teardown;
+    make(o);
+    runner->start();
+    run_to(noon + 10s);
+    pipe.start("a");
+    run_to(noon + 11s);
+    runner->stop("reload changed the channel's format or outputs");
+    ASSERT_EQ(rows.rows.size(), 1u);
+    EXPECT_EQ(rows.rows[0].status, airing_status::interrupted);
+    EXPECT_EQ(rows.rows[0].actual_end, noon + 11s);
+    ASSERT_EQ(teardown.held.size(), 1u);
+    EXPECT_TRUE(teardown.held[0].finish);
+    EXPECT_EQ(pipe.finishes, 0);
+    EXPECT_EQ(pipe.stops, 0);
+    teardown.release();
+    EXPECT_EQ(pipe.finishes, 1);
+    EXPECT_EQ(pipe.stops, 1);
+}
+
 TEST_F(runner_rules, a_stalled_output_is_rebuilt_after_five_seconds) {
     make();
     runner->start();
