@@ -610,11 +610,9 @@ std::string store::chain_walk_sql() {
     return std::string(select_columns) + chain_walk_tail;
 }
 
-void store::filtered(const std::string& select, const filter& f,
-                     const std::function<void(sqlite3_stmt_ref)>& each) const {
-    sqlite3* d = impl_->handle();
-    auto stmt = sqlite::prepare(d, select + where_sql(f));
-    auto* s = stmt.get();
+namespace {
+// Binds a filter to the parameters where_sql() names (?1 channel, ?2 from, ?3 to).
+void bind_filter(sqlite3* d, sqlite3_stmt* s, const filter& f) {
     if (f.channel) {
         sqlite::bind_text(d, s, 1, *f.channel);
     }
@@ -624,6 +622,15 @@ void store::filtered(const std::string& select, const filter& f,
     if (f.to) {
         sqlite::bind_int(d, s, 3, to_ms(*f.to));
     }
+}
+} // namespace
+
+void store::filtered(const std::string& select, const filter& f,
+                     const std::function<void(sqlite3_stmt_ref)>& each) const {
+    sqlite3* d = impl_->handle();
+    auto stmt = sqlite::prepare(d, select + where_sql(f));
+    auto* s = stmt.get();
+    bind_filter(d, s, f);
     for (;;) {
         int rc = sqlite3_step(s);
         if (rc == SQLITE_DONE) {
@@ -686,15 +693,7 @@ void store::airings_page(const filter& f, const std::optional<page_key>& after, 
     auto stmt =
         sqlite::prepare(d, impl_->select_sql() + where_sql(f, after.has_value()) + " LIMIT ?6");
     auto* s = stmt.get();
-    if (f.channel) {
-        sqlite::bind_text(d, s, 1, *f.channel);
-    }
-    if (f.from) {
-        sqlite::bind_int(d, s, 2, to_ms(*f.from));
-    }
-    if (f.to) {
-        sqlite::bind_int(d, s, 3, to_ms(*f.to));
-    }
+    bind_filter(d, s, f);
     if (after) {
         sqlite::bind_int(d, s, 4, to_ms(after->scheduled_start));
         sqlite::bind_int(d, s, 5, after->id);

@@ -443,6 +443,22 @@ struct writer::worker {
             spill_held();
         }
     }
+
+    // The stop, with rows that neither the store nor the journal took: the log is their last
+    // copy, one journal line each, which a person can put back in the spill journal (the next
+    // start writes it to the store first).
+    void drop_held_at_stop() {
+        log.error("as-run rows lost at stop: neither the store nor the spill journal could take "
+                  "them; each follows as its journal line",
+                  "rows", held.size(), "reason", reason);
+        for (const auto& e : held) {
+            auto line = journal_line(e);
+            line.pop_back();
+            log.error("as-run event not written", "journal_line", line);
+        }
+        lost += held.size();
+        held.clear();
+    }
 };
 
 writer::writer(std::filesystem::path state_dir, core::logger& log, writer_options options)
@@ -581,18 +597,7 @@ void writer::run() {
         }
         w.step(steady::now(), stopping);
         if (stopping && !w.held.empty()) {
-            log_.error("as-run rows lost at stop: neither the store nor the spill journal "
-                       "could take them; each follows as its journal line",
-                       "rows", w.held.size(), "reason", w.reason);
-            // The last copy there is: a person can put these lines (unquoted) in the spill
-            // journal, and the next start writes them to the store first.
-            for (const auto& e : w.held) {
-                auto line = journal_line(e);
-                line.pop_back();
-                log_.error("as-run event not written", "journal_line", line);
-            }
-            w.lost += w.held.size();
-            w.held.clear();
+            w.drop_held_at_stop();
         }
         std::uint64_t lost_now = 0;
         {

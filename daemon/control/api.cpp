@@ -78,6 +78,30 @@ reply from_failure(const failure& f) {
     return error_reply(status, f.message.empty() ? "request failed" : f.message);
 }
 
+// The reply to a backend's outcome: its failure as an error reply, else what `ok` makes of it.
+template <typename T, typename Ok> reply answer(outcome<T>& out, Ok ok) {
+    if (auto* f = std::get_if<failure>(&out)) {
+        return from_failure(*f);
+    }
+    return ok(std::get<T>(out));
+}
+
+reply reload_reply(const reload_result& result) {
+    const bool errors =
+        std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
+                    [](const core::diagnostic& d) { return d.level == core::severity::error; });
+    json j;
+    if (errors) {
+        j["error"] = "the new configuration has errors; the old one stays on air";
+        j["diagnostics"] = diagnostics_json(result.diagnostics);
+        return json_reply(422, j);
+    }
+    j["status"] = "reloaded";
+    j["channels"] = result.channels;
+    j["diagnostics"] = diagnostics_json(result.diagnostics);
+    return json_reply(200, j);
+}
+
 // The query string as a map; nullopt when an escape is broken or a name repeats.
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view q) {
     std::map<std::string, std::string> out;
@@ -636,12 +660,11 @@ void api::serve(const request& req, route_id which, const std::string& channel,
         }
         backend_.plan_json(channel, *day, [guarded](outcome<std::string> out) {
             guarded([&] {
-                if (auto* f = std::get_if<failure>(&out)) {
-                    return from_failure(*f);
-                }
-                reply r;
-                r.body = std::move(std::get<std::string>(out));
-                return r;
+                return answer(out, [](std::string& body) {
+                    reply r;
+                    r.body = std::move(body);
+                    return r;
+                });
             });
         });
         return;
@@ -670,39 +693,20 @@ void api::serve(const request& req, route_id which, const std::string& channel,
             aq.to = it->second;
         }
         auto out = backend_.asrun(aq);
-        if (auto* f = std::get_if<failure>(&out)) {
-            return respond(from_failure(*f));
-        }
-        reply r;
-        r.content_type =
-            aq.format == asrun_format::csv ? "text/csv; charset=utf-8" : "application/json";
-        r.stream = std::move(std::get<std::unique_ptr<asrun_cursor>>(out));
-        if (!r.stream) {
-            return respond(error_reply(500, "the as-run log cannot be read"));
-        }
-        return respond(std::move(r));
+        return respond(answer(out, [&](std::unique_ptr<asrun_cursor>& cursor) {
+            if (!cursor) {
+                return error_reply(500, "the as-run log cannot be read");
+            }
+            reply r;
+            r.content_type =
+                aq.format == asrun_format::csv ? "text/csv; charset=utf-8" : "application/json";
+            r.stream = std::move(cursor);
+            return r;
+        }));
     }
     case route_id::reload: {
         backend_.reload([guarded](outcome<reload_result> out) {
-            guarded([&] {
-                if (auto* f = std::get_if<failure>(&out)) {
-                    return from_failure(*f);
-                }
-                const auto& result = std::get<reload_result>(out);
-                const bool errors = std::any_of(
-                    result.diagnostics.begin(), result.diagnostics.end(),
-                    [](const core::diagnostic& d) { return d.level == core::severity::error; });
-                json j;
-                if (errors) {
-                    j["error"] = "the new configuration has errors; the old one stays on air";
-                    j["diagnostics"] = diagnostics_json(result.diagnostics);
-                    return json_reply(422, j);
-                }
-                j["status"] = "reloaded";
-                j["channels"] = result.channels;
-                j["diagnostics"] = diagnostics_json(result.diagnostics);
-                return json_reply(200, j);
-            });
+            guarded([&] { return answer(out, reload_reply); });
         });
         return;
     }
@@ -725,31 +729,27 @@ void api::serve(const request& req, route_id which, const std::string& channel,
             }
         }
         auto out = backend_.insert(channel, body["media"].get<std::string>());
-        if (auto* f = std::get_if<failure>(&out)) {
-            return respond(from_failure(*f));
-        }
-        const auto& ins = std::get<insert_result>(out);
-        json j;
-        j["status"] = "queued";
-        j["channel"] = ins.channel;
-        j["media"] = ins.media;
-        j["title"] = ins.title;
-        j["duration_ms"] = ins.duration.count();
-        j["start"] = ins.start ? json(iso(*ins.start, ins.zone)) : json(nullptr);
-        return respond(json_reply(202, j));
+        return respond(answer(out, [](const insert_result& ins) {
+            json j;
+            j["status"] = "queued";
+            j["channel"] = ins.channel;
+            j["media"] = ins.media;
+            j["title"] = ins.title;
+            j["duration_ms"] = ins.duration.count();
+            j["start"] = ins.start ? json(iso(*ins.start, ins.zone)) : json(nullptr);
+            return json_reply(202, j);
+        }));
     }
     case route_id::skip: {
         auto out = backend_.skip(channel);
-        if (auto* f = std::get_if<failure>(&out)) {
-            return respond(from_failure(*f));
-        }
-        const auto& sk = std::get<skip_result>(out);
-        json j;
-        j["status"] = "skipped";
-        j["channel"] = sk.channel;
-        j["media"] = null_if_empty(sk.media);
-        j["title"] = sk.title;
-        return respond(json_reply(200, j));
+        return respond(answer(out, [](const skip_result& sk) {
+            json j;
+            j["status"] = "skipped";
+            j["channel"] = sk.channel;
+            j["media"] = null_if_empty(sk.media);
+            j["title"] = sk.title;
+            return json_reply(200, j);
+        }));
     }
     }
     respond(error_reply(404, "no such route"));

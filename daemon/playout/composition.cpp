@@ -2,6 +2,7 @@
 // filler.cpp, the outputs in outputs.cpp).
 
 #include "playout/detail.hpp"
+#include "schedule/container.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,14 +12,7 @@ namespace onair::playout {
 
 std::optional<std::string> check_file_output(schedule::channel_kind kind,
                                              const std::filesystem::path& file) {
-    std::string ext = file.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (ext == ".ts" || ext == ".mkv") {
-        return std::nullopt;
-    }
-    if (kind == schedule::channel_kind::radio &&
-        (ext == ".mp3" || ext == ".ogg" || ext == ".wav")) {
+    if (schedule::container_for(kind, file)) {
         return std::nullopt;
     }
     return std::string("cannot write '") + file.string() + "': the container follows the " +

@@ -2,6 +2,7 @@
 // the encoders' tees, and the take-down / retry cycle of a failing destination.
 
 #include "playout/outputs.hpp"
+#include "schedule/container.hpp"
 
 #include "core/redact.hpp"
 
@@ -28,11 +29,14 @@ constexpr std::chrono::seconds start_grace{1};
 constexpr int hls_playlist_length = 5;
 constexpr int hls_extra_files = 2;
 
-std::string lower_extension(const std::filesystem::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext;
+// A file output's container. Whether the channel's kind may write it is check_file_output's
+// question, asked before: here every container is known.
+schedule::container file_container(const std::filesystem::path& file) {
+    if (auto c = schedule::container_for(schedule::channel_kind::radio, file)) {
+        return *c;
+    }
+    throw std::runtime_error("cannot write '" + file.string() +
+                             "': its extension names no container");
 }
 
 // A recording already at `path` (from before a restart of the daemon or of the output) is
@@ -377,19 +381,25 @@ gst::element_ptr output_manager::build_bin(slot& s) {
         set_aside(o.file);
         auto sink = gst::make("filesink");
         g_object_set(sink.get(), "location", o.file.c_str(), nullptr);
-        const std::string ext = lower_extension(o.file);
-        if (ext == ".ts") {
+        switch (file_container(o.file)) {
+        case schedule::container::ts:
             muxed(ts_mux(false), std::move(sink));
-        } else if (ext == ".mkv") {
+            break;
+        case schedule::container::mkv:
             muxed(gst::make("matroskamux"), std::move(sink));
-        } else if (ext == ".ogg") {
+            break;
+        case schedule::container::ogg:
             muxed(gst::make("oggmux"), std::move(sink));
-        } else if (ext == ".wav") {
+            break;
+        case schedule::container::wav:
             muxed(gst::make("wavenc"), std::move(sink));
-        } else { // .mp3: the encoded stream as it is
+            break;
+        case schedule::container::mp3: { // the encoded stream as it is
             finish_sink(sink.get());
             auto aq = input("audio");
             link_or_throw(aq.get(), sink.get(), s.name);
+            break;
+        }
         }
         break;
     }
@@ -495,13 +505,19 @@ void output_manager::add(const schedule::output& out) {
                 tv ? schedule::channel_kind::tv : schedule::channel_kind::radio, out.file)) {
             throw std::runtime_error(*why);
         }
-        const std::string ext = lower_extension(out.file);
-        if (ext == ".mp3") {
+        switch (file_container(out.file)) {
+        case schedule::container::mp3:
             s->audio_key = "mp3 " + std::to_string(abr);
-        } else if (ext == ".ogg") {
+            break;
+        case schedule::container::ogg:
             s->audio_key = "vorbis " + std::to_string(abr);
-        } else if (ext == ".wav") {
+            break;
+        case schedule::container::wav:
             s->audio_key = raw_key;
+            break;
+        case schedule::container::ts:
+        case schedule::container::mkv:
+            break;
         }
         break;
     }

@@ -1,3 +1,4 @@
+#include "schedule/container.hpp"
 #include "schedule/load.hpp"
 #include "schedule/load_detail.hpp"
 #include "schedule/yaml_reader.hpp"
@@ -300,19 +301,11 @@ std::optional<output> read_output(reader& r, const field& f, channel_kind kind) 
         auto fp = p.present() ? r.file_path(p) : std::nullopt;
         if (fp) {
             o.file = *fp;
-            std::string ext = fp->extension().string();
-            std::set<std::string> allowed{".ts", ".mkv"};
-            if (kind == channel_kind::radio) {
-                allowed.insert({".mp3", ".ogg", ".wav"});
-            }
-            if (!allowed.count(ext)) {
-                std::string list;
-                for (const auto& a : allowed) {
-                    list += (list.empty() ? "" : ", ") + a;
-                }
-                r.error(p.value_at, "field '" + p.name + "': the extension '" + ext +
-                                        "' names no container a " + to_string(kind) +
-                                        " channel can write; expected " + list);
+            if (!container_for(kind, *fp)) {
+                r.error(p.value_at, "field '" + p.name + "': the extension '" +
+                                        fp->extension().string() + "' names no container a " +
+                                        to_string(kind) + " channel can write; expected " +
+                                        container_extensions(kind));
                 ok = false;
             }
         } else {

@@ -542,16 +542,20 @@ std::optional<std::string> reader::id(const field& f) {
     return s;
 }
 
-std::optional<long long> reader::integer(const field& f, long long min, long long max) {
-    std::string expected = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+template <typename T>
+std::optional<T> reader::ranged(const field& f, T min, T max, const std::string& expected) {
     if (!f.value.IsScalar()) {
         type_error(f, expected);
         return std::nullopt;
     }
     const std::string& s = f.value.Scalar();
-    long long v = 0;
+    T v{};
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) {
+    bool whole = ec == std::errc() && p == s.data() + s.size() && !s.empty();
+    if constexpr (std::is_floating_point_v<T>) {
+        whole = whole && std::isfinite(v);
+    }
+    if (!whole) {
         type_error(f, expected);
         return std::nullopt;
     }
@@ -561,6 +565,11 @@ std::optional<long long> reader::integer(const field& f, long long min, long lon
         return std::nullopt;
     }
     return v;
+}
+
+std::optional<long long> reader::integer(const field& f, long long min, long long max) {
+    return ranged(f, min, max,
+                  "an integer from " + std::to_string(min) + " to " + std::to_string(max));
 }
 
 std::optional<double> reader::number(const field& f, double min, double max) {
@@ -569,81 +578,32 @@ std::optional<double> reader::number(const field& f, double min, double max) {
         o << d;
         return o.str();
     };
-    std::string expected = "a number from " + show(min) + " to " + show(max);
-    if (!f.value.IsScalar()) {
-        type_error(f, expected);
-        return std::nullopt;
-    }
-    const std::string& s = f.value.Scalar();
-    double v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || s.empty() || !std::isfinite(v)) {
-        type_error(f, expected);
-        return std::nullopt;
-    }
-    if (v < min || v > max) {
-        error(f.value_at,
-              "field '" + f.name + "': " + s + " is out of range, expected " + expected);
-        return std::nullopt;
-    }
-    return v;
+    return ranged(f, min, max, "a number from " + show(min) + " to " + show(max));
 }
 
 std::optional<core::milliseconds> reader::duration(const field& f, bool positive) {
-    if (!f.value.IsScalar()) {
-        type_error(f, "a duration such as 500ms, 30s, 45m, 1h or 1h30m");
-        return std::nullopt;
-    }
-    auto d = core::parse_duration(f.value.Scalar());
-    if (!d) {
-        error(f.value_at, "field '" + f.name + "': " + d.error());
-        return std::nullopt;
-    }
-    if (positive && d->count() <= 0) {
+    auto d = parsed(f, "a duration such as 500ms, 30s, 45m, 1h or 1h30m",
+                    [](std::string_view s) { return core::parse_duration(s); });
+    if (d && positive && d->count() <= 0) {
         error(f.value_at, "field '" + f.name + "': expected a duration greater than zero, found " +
                               quoted(f.value));
         return std::nullopt;
     }
-    return *d;
+    return d;
 }
 
 std::optional<core::milliseconds> reader::time_of_day(const field& f) {
-    if (!f.value.IsScalar()) {
-        type_error(f, "a time of day HH:MM or HH:MM:SS");
-        return std::nullopt;
-    }
-    auto t = core::parse_time_of_day(f.value.Scalar());
-    if (!t) {
-        error(f.value_at, "field '" + f.name + "': " + t.error());
-        return std::nullopt;
-    }
-    return *t;
+    return parsed(f, "a time of day HH:MM or HH:MM:SS",
+                  [](std::string_view s) { return core::parse_time_of_day(s); });
 }
 
 std::optional<core::day_window> reader::window(const field& f) {
-    if (!f.value.IsScalar()) {
-        type_error(f, "a window \"HH:MM-HH:MM\"");
-        return std::nullopt;
-    }
-    auto w = core::parse_window(f.value.Scalar());
-    if (!w) {
-        error(f.value_at, "field '" + f.name + "': " + w.error());
-        return std::nullopt;
-    }
-    return *w;
+    return parsed(f, "a window \"HH:MM-HH:MM\"",
+                  [](std::string_view s) { return core::parse_window(s); });
 }
 
 std::optional<core::local_days> reader::date(const field& f) {
-    if (!f.value.IsScalar()) {
-        type_error(f, "a date YYYY-MM-DD");
-        return std::nullopt;
-    }
-    auto d = core::parse_date(f.value.Scalar());
-    if (!d) {
-        error(f.value_at, "field '" + f.name + "': " + d.error());
-        return std::nullopt;
-    }
-    return *d;
+    return parsed(f, "a date YYYY-MM-DD", [](std::string_view s) { return core::parse_date(s); });
 }
 
 std::optional<unsigned> reader::weekdays(const field& f) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace onair::schedule::detail {
@@ -86,6 +87,26 @@ public:
     void type_error(const field& f, const std::string& expected);
 
 private:
+    // A scalar read by one of core's parsers: its error is reported at the value, naming the
+    // field.
+    template <typename Parse>
+    auto parsed(const field& f, const std::string& expected, Parse parse)
+        -> std::optional<std::decay_t<decltype(*parse(std::string_view{}))>> {
+        if (!f.value.IsScalar()) {
+            type_error(f, expected);
+            return std::nullopt;
+        }
+        auto v = parse(f.value.Scalar());
+        if (!v) {
+            error(f.value_at, "field '" + f.name + "': " + v.error());
+            return std::nullopt;
+        }
+        return *v;
+    }
+    // A number written whole (from_chars), within [min, max].
+    template <typename T>
+    std::optional<T> ranged(const field& f, T min, T max, const std::string& expected);
+
     std::string file_;
     std::filesystem::path base_dir_;
     core::diagnostics& diags_;
