@@ -7,6 +7,7 @@
 #include "playout/engine.hpp"
 
 #include "playout/clip_bin.hpp"
+#include "playout/decodable.hpp"
 #include "playout/detail.hpp"
 #include "playout/filler.hpp"
 #include "playout/outputs.hpp"
@@ -273,8 +274,12 @@ struct channel_engine::impl {
     void build(const schedule::channel& ch) {
         pipeline = gst::sink(gst_pipeline_new(ch.id.c_str()));
         bus.reset(gst_pipeline_get_bus(GST_PIPELINE(pipeline.get()))); // transfer full
+        schedule::filler fill = ch.fill;
+        if (!fmt.live && fill.type == schedule::filler_type::loop) {
+            fill.media = detail::decodable_only(fill.media, log); // see decodable.hpp
+        }
         fill_layer =
-            std::make_unique<detail::filler_layer>(GST_BIN(pipeline.get()), ch.fill, fmt, log);
+            std::make_unique<detail::filler_layer>(GST_BIN(pipeline.get()), fill, fmt, log);
         auto filler = gst::ref(fill_layer->element());
         gst::add(pipeline.get(), {filler.get()});
 

@@ -250,9 +250,9 @@ TEST(loop_filler, render_tv_airs_the_files_in_turn_on_exact_frames) {
     render_tv_loop(false);
 }
 
-// Known issue (docs/playout.md): a corrupt file in the list stalls a render (the compositor's
-// allocation query waits on a full output queue after the failure); live mode is not affected.
-TEST(loop_filler, DISABLED_render_tv_skips_a_corrupt_file) {
+// A corrupt file failing inside a render stalled it (the compositor's allocation query waited
+// on a full output queue); a render now checks the loop's files first and leaves it out.
+TEST(loop_filler, render_tv_skips_a_corrupt_file) {
     render_tv_loop(true);
 }
 

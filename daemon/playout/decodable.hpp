@@ -1,0 +1,27 @@
+#pragma once
+
+// A render's guard against a loop filler file that cannot be decoded. Live mode skips such a
+// file when its bin fails; a render (not paced by a clock) can stall instead, its mixer waiting
+// on outputs that wait for the failed file. So a render checks each file first, once.
+
+#include "core/log.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace onair::playout::detail {
+
+// Why GStreamer cannot decode `file` (typefind, demux, a first buffer of each stream), or
+// nothing when it can. Waits at most `wait`.
+std::optional<std::string> why_undecodable(const std::filesystem::path& file,
+                                           std::chrono::milliseconds wait);
+
+// The files of `files` that decode, in order; each that does not is logged (warning) with the
+// reason and left out.
+std::vector<std::filesystem::path> decodable_only(const std::vector<std::filesystem::path>& files,
+                                                  core::logger& log);
+
+} // namespace onair::playout::detail
