@@ -329,6 +329,7 @@ private:
                        try {
                            auto fresh = std::make_shared<station_setup>(
                                rebuild_station(s, options_, log_, probing::cache_only));
+                           warm_plans(*fresh, wall_.now(), runner_options{}.horizon);
                            asio::post(io_, [this, fresh, decoded] {
                                log_.info("media probed", "decoded", decoded);
                                if (!started_with_all_probed_) {
@@ -404,6 +405,7 @@ private:
         loaded_station out;
         try {
             out.setup = load_station(options_, log_, true, probing::decode);
+            warm_plans(*out.setup, wall_.now(), runner_options{}.horizon);
             out.api = api_options(out.setup->cfg);
         } catch (const load_error& e) {
             out.setup.reset();

@@ -1,5 +1,7 @@
 #include "service/heartbeat.hpp"
 
+#include "core/time.hpp"
+
 #include <systemd/sd-daemon.h>
 
 #if defined(__GLIBC__)
@@ -17,6 +19,8 @@ using namespace std::chrono_literals;
 constexpr auto beat_every = 1s;
 // How often the loop's lateness is sampled: often enough for a p99 over a minute.
 constexpr auto probe_every = 50ms;
+// A loop late by this much has held every channel's cues: logged.
+constexpr auto held_warning = std::chrono::milliseconds(500);
 // How often freed heap goes back to the system. Each prepared 720p clip takes some 40 MB of
 // decoded pictures from many streaming threads' malloc arenas, and glibc keeps what they free:
 // without this a tv channel's resident memory settles near its worst break, not its working
@@ -102,6 +106,11 @@ void heartbeat::probe_loop() {
         const auto late = std::chrono::duration_cast<std::chrono::microseconds>(now - probe_due_);
         if (hooks_.loop_late) {
             hooks_.loop_late(late);
+        }
+        if (late >= held_warning) {
+            // every channel's cues wait while the loop is held: worth a line of its own
+            log_.warning("the loop was held; cues and the API waited", "held_s",
+                         core::seconds_text(std::chrono::duration_cast<core::milliseconds>(late)));
         }
         if (now - probe_due_ > probe_every) {
             probe_due_ = now; // do not make up for a long stall with a burst of samples

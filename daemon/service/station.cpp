@@ -146,6 +146,14 @@ station_setup rebuild_station(const station_setup& s, const run_options& o, core
     return build(s.source, s.diags, o, log, p);
 }
 
+void warm_plans(const station_setup& s, core::instant now, core::milliseconds ahead) {
+    for (const auto& ch : s.channels) {
+        if (ch.plan) {
+            ch.plan->plan_window(now, now + ahead);
+        }
+    }
+}
+
 std::size_t probe_station_media(const station_setup& s, core::logger& log,
                                 const std::atomic<bool>& cancel) {
     using namespace std::chrono_literals;

@@ -64,6 +64,12 @@ station_setup load_station(const run_options& o, core::logger& log, bool strict,
 station_setup rebuild_station(const station_setup& s, const run_options& o, core::logger& log,
                               probing p);
 
+// Asks each channel's new plan for the window its runner will ask for first (`ahead` from
+// `now`), so the planner holds those days, and the rotation carried into them, before the loop
+// asks. For the pool: a campaign that started years ago costs seconds at a plan's first
+// question, which the loop (every channel's cues) cannot wait for.
+void warm_plans(const station_setup& s, core::instant now, core::milliseconds ahead);
+
 // Decodes every media file of the station the probe cache does not know yet, one at a time,
 // saving the cache as it fills. Returns how many were decoded. For a background thread; it
 // stops early once `cancel` is set (the daemon is stopping).
