@@ -55,7 +55,10 @@ format: deps
 sanitize: deps
 	cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DONAIR_SANITIZE=address,undefined -DONAIR_BUILD_BENCH=OFF $(LAUNCHER)
 	cmake --build build-sanitize -j $(JOBS) --target $(UNIT_TESTS)
-	set -e; for t in $(UNIT_TESTS); do find build-sanitize/tests/unit -name $$t -type f -executable -exec {} --gtest_brief=1 \; ; done
+	set -e; for t in $(UNIT_TESTS); do \
+	    bin=$$(find build-sanitize/tests/unit -name $$t -type f -executable); \
+	    test -n "$$bin" || { echo "sanitize: $$t not built" >&2; exit 1; }; \
+	    echo "sanitize: $$t"; "$$bin" --gtest_brief=1; done
 
 clean:
 	rm -rf $(BUILD)

@@ -27,8 +27,7 @@ threaded_teardown::~threaded_teardown() {
     wait();
 }
 
-void threaded_teardown::retire(const std::string& channel, std::unique_ptr<engine> e,
-                               bool finish) {
+void threaded_teardown::retire(const std::string& channel, std::unique_ptr<engine> e, bool finish) {
     reap(false);
     auto done = std::make_shared<std::atomic<bool>>(false);
     std::thread t([this, channel, finish, done, e = std::move(e)]() mutable {

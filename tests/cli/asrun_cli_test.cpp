@@ -4,7 +4,7 @@
 #include "asrun/export.hpp"
 #include "asrun/sqlite_handle.hpp"
 #include "asrun/store.hpp"
-#include "test_support.hpp"
+#include "asrun_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -3,7 +3,7 @@
 
 #include "asrun/report.hpp"
 #include "asrun/store.hpp"
-#include "test_support.hpp"
+#include "asrun_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -6,7 +6,7 @@
 #include "asrun/sqlite_handle.hpp"
 #include "asrun/store.hpp"
 #include "asrun/verify.hpp"
-#include "test_support.hpp"
+#include "asrun_fixture.hpp"
 
 #include <gtest/gtest.h>
 

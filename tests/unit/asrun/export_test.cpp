@@ -1,6 +1,6 @@
 #include "asrun/export.hpp"
 #include "asrun/store.hpp"
-#include "test_support.hpp"
+#include "asrun_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 // The report's aggregation as a pure function, with exact numbers, and its three formats.
 
 #include "asrun/report.hpp"
-#include "test_support.hpp"
+#include "asrun_fixture.hpp"
 
 #include <gtest/gtest.h>
 

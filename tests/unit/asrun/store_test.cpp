@@ -1,6 +1,6 @@
 #include "asrun/sqlite_handle.hpp"
 #include "asrun/store.hpp"
-#include "test_support.hpp"
+#include "asrun_fixture.hpp"
 
 #include <gtest/gtest.h>
 

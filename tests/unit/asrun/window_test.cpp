@@ -1,5 +1,5 @@
 #include "asrun/window.hpp"
-#include "test_support.hpp"
+#include "asrun_fixture.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include "asrun/store.hpp"
 #include "asrun/verify.hpp"
 #include "asrun/writer.hpp"
-#include "test_support.hpp"
+#include "asrun_fixture.hpp"
 
 #include <gtest/gtest.h>
 
