@@ -5,15 +5,14 @@
 #include "asrun/sqlite_handle.hpp"
 #include "asrun/store.hpp"
 #include "asrun_fixture.hpp"
+#include "process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <fstream>
-#include <sys/wait.h>
 
 namespace onair::asrun {
 namespace {
@@ -22,26 +21,8 @@ using test::temp_dir;
 using test::utc;
 using namespace std::chrono_literals;
 
-struct run_result {
-    int code = -1;
-    std::string out;
-};
-
-// Runs the binary with `args` (already shell-quoted); stderr goes to the test's stderr.
-run_result run(const std::string& args) {
-    run_result r;
-    FILE* p = ::popen((std::string(ONAIR_BINARY) + " " + args).c_str(), "r");
-    if (p == nullptr) {
-        return r;
-    }
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) {
-        r.out.append(buf, n);
-    }
-    int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+// `onair ARGS`: its exit status and stdout
+constexpr auto run = &test_support::run_onair;
 
 class asrun_cli : public ::testing::Test {
 protected:

@@ -4,13 +4,12 @@
 #include "asrun/report.hpp"
 #include "asrun/store.hpp"
 #include "asrun_fixture.hpp"
+#include "process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
 #include <fstream>
-#include <sys/wait.h>
 
 namespace onair::asrun {
 namespace {
@@ -19,25 +18,8 @@ using test::temp_dir;
 using test::utc;
 using namespace std::chrono_literals;
 
-struct run_result {
-    int code = -1;
-    std::string out;
-};
-
-run_result run(const std::string& args) {
-    run_result r;
-    FILE* p = ::popen((std::string(ONAIR_BINARY) + " " + args).c_str(), "r");
-    if (p == nullptr) {
-        return r;
-    }
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) {
-        r.out.append(buf, n);
-    }
-    int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+// `onair ARGS`: its exit status and stdout
+constexpr auto run = &test_support::run_onair;
 
 class report_cli : public ::testing::Test {
 protected:

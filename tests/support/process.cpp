@@ -37,6 +37,21 @@ std::string run_capture(const std::string& args) {
     return out;
 }
 
+run_result run_onair(const std::string& args) {
+    run_result r;
+    FILE* p = ::popen((std::string(ONAIR_BINARY) + " " + args).c_str(), "r");
+    if (p == nullptr) {
+        return r;
+    }
+    std::array<char, 4096> buf{};
+    for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;) {
+        r.out.append(buf.data(), n);
+    }
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
 daemon_process::daemon_process(const std::filesystem::path& config,
                                const std::filesystem::path& log,
                                const std::vector<std::string>& env) {

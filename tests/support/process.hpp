@@ -19,6 +19,14 @@ const char* onair_binary();
 // `onair ARGS` through the shell, stdout and stderr together, read to the end.
 std::string run_capture(const std::string& args);
 
+struct run_result {
+    int code = -1; // the exit status; -1 when it did not exit (a signal) or could not start
+    std::string out;
+};
+// `onair ARGS` (already shell-quoted) through the shell: its exit status and its stdout;
+// stderr goes to the test's own.
+run_result run_onair(const std::string& args);
+
 // `onair run --config CONFIG` as a child process, its stdout and stderr appended to `log`;
 // killed (SIGKILL) and reaped when it goes out of scope while still running.
 struct daemon_process {

@@ -78,6 +78,15 @@ void expect_row(const airing& want, airing got) {
     EXPECT_EQ(got, want) << "media " << want.media;
 }
 
+// The store holds exactly `want`, in order, the store's own columns aside.
+void expect_stored(const std::filesystem::path& state, const std::vector<airing>& want) {
+    auto rows = stored_rows(state);
+    ASSERT_EQ(rows.size(), want.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        expect_row(want[i], rows[i]);
+    }
+}
+
 airing spot(int i, core::instant start) {
     auto a = on_air_spot(i % 2 == 0 ? "police-tv" : "lao-radio", start + i * 30s);
     a.media = "m" + std::to_string(i);
@@ -189,11 +198,7 @@ TEST(writer, a_locked_store_spills_then_every_row_lands_in_order_and_the_chain_v
     EXPECT_EQ(during.spilled_total, 10u);
     EXPECT_FALSE(std::filesystem::exists(spill_file(dir.path())));
 
-    auto rows = stored_rows(dir.path());
-    ASSERT_EQ(rows.size(), want.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        expect_row(want[i], rows[i]);
-    }
+    expect_stored(dir.path(), want);
     EXPECT_EQ(completion_order(dir.path()), completed);
     store s(store_file(dir.path()), open_mode::read_only);
     auto v = verify_chain(s);
@@ -264,11 +269,7 @@ TEST(writer, a_store_that_cannot_be_opened_at_start_up_is_retried_while_rows_spi
         ASSERT_TRUE(w.wait_stored(patience));
         EXPECT_TRUE(w.status().store_ok);
     }
-    auto rows = stored_rows(dir.path());
-    ASSERT_EQ(rows.size(), want.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        expect_row(want[i], rows[i]);
-    }
+    expect_stored(dir.path(), want);
     EXPECT_FALSE(std::filesystem::exists(spill_file(dir.path())));
 }
 
@@ -310,11 +311,7 @@ TEST(writer, a_read_only_state_dir_keeps_rows_in_memory_until_it_is_writable) {
         ASSERT_TRUE(w.wait_stored(patience));
         EXPECT_EQ(w.status().lost, 0u);
     }
-    auto rows = stored_rows(state);
-    ASSERT_EQ(rows.size(), want.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        expect_row(want[i], rows[i]);
-    }
+    expect_stored(state, want);
     store s(store_file(state), open_mode::read_only);
     EXPECT_TRUE(verify_chain(s).ok());
     EXPECT_NE(log_text.str().find("as-run spill journal cannot be written; rows wait in memory"),
@@ -365,11 +362,7 @@ TEST(writer, a_full_disk_loses_no_row_once_it_is_freed) {
         ASSERT_TRUE(w.wait_stored(patience));
         EXPECT_EQ(w.status().lost, 0u);
     }
-    auto rows = stored_rows(state);
-    ASSERT_EQ(rows.size(), want.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        expect_row(want[i], rows[i]);
-    }
+    expect_stored(state, want);
     store s(store_file(state), open_mode::read_only);
     EXPECT_TRUE(verify_chain(s).ok());
 }
@@ -443,11 +436,7 @@ TEST(writer, a_disk_filled_and_freed_again_and_again_loses_no_row) {
     };
     EXPECT_EQ(count("as-run store unavailable"), 8u) << text;
     EXPECT_EQ(count("as-run store back"), 8u) << text;
-    auto rows = stored_rows(state);
-    ASSERT_EQ(rows.size(), want.size());
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-        expect_row(want[k], rows[k]);
-    }
+    expect_stored(state, want);
     store s(store_file(state), open_mode::read_only);
     EXPECT_TRUE(verify_chain(s).ok());
 }
@@ -507,11 +496,7 @@ TEST(writer, rows_that_nothing_can_take_at_stop_are_logged_as_journal_lines_that
         writer w(state, log, fast());
         ASSERT_TRUE(w.wait_stored(patience)) << log_text.str();
     }
-    auto rows = stored_rows(state);
-    ASSERT_EQ(rows.size(), want.size()) << journal;
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-        expect_row(want[k], rows[k]);
-    }
+    expect_stored(state, want);
 }
 
 TEST(writer, a_journal_left_by_a_stopped_writer_is_written_first_by_the_next_one) {
@@ -550,11 +535,7 @@ TEST(writer, a_journal_left_by_a_stopped_writer_is_written_first_by_the_next_one
         EXPECT_EQ(w.status().lost, 0u);
     }
     EXPECT_FALSE(std::filesystem::exists(spill_file(dir.path())));
-    auto rows = stored_rows(dir.path());
-    ASSERT_EQ(rows.size(), want.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        expect_row(want[i], rows[i]);
-    }
+    expect_stored(dir.path(), want);
     EXPECT_EQ(completion_order(dir.path()), (std::vector<std::string>{"m0", "m1", "m2", "m3"}));
     store s(store_file(dir.path()), open_mode::read_only);
     EXPECT_TRUE(verify_chain(s).ok());
