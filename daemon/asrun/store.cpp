@@ -538,20 +538,28 @@ std::optional<std::string> store::chain_head() const {
     return l.chain;
 }
 
-void store::each_row(const std::string& sql_tail,
-                     const std::function<void(const airing&)>& each) const {
-    sqlite3* d = impl_->handle();
-    auto stmt = sqlite::prepare(d, impl_->select_sql() + sql_tail);
+namespace {
+// Steps `s` to its end, handing each row to `each`; a failed step throws, naming `file`.
+template <class Each>
+void step_rows(sqlite3* d, sqlite3_stmt* s, const std::filesystem::path& file, Each&& each) {
     for (;;) {
-        int rc = sqlite3_step(stmt.get());
+        int rc = sqlite3_step(s);
         if (rc == SQLITE_DONE) {
             return;
         }
         if (rc != SQLITE_ROW) {
-            sqlite::fail(d, rc, "cannot read airings from " + impl_->file.string());
+            sqlite::fail(d, rc, "cannot read airings from " + file.string());
         }
-        each(read_row(d, stmt.get()));
+        each(s);
     }
+}
+} // namespace
+
+void store::each_row(const std::string& sql_tail,
+                     const std::function<void(const airing&)>& each) const {
+    sqlite3* d = impl_->handle();
+    auto stmt = sqlite::prepare(d, impl_->select_sql() + sql_tail);
+    step_rows(d, stmt.get(), impl_->file, [&](sqlite3_stmt* row) { each(read_row(d, row)); });
 }
 
 void store::completed_in_order(const std::function<void(const airing&)>& each) const {
@@ -631,16 +639,7 @@ void store::filtered(const std::string& select, const filter& f,
     auto stmt = sqlite::prepare(d, select + where_sql(f));
     auto* s = stmt.get();
     bind_filter(d, s, f);
-    for (;;) {
-        int rc = sqlite3_step(s);
-        if (rc == SQLITE_DONE) {
-            return;
-        }
-        if (rc != SQLITE_ROW) {
-            sqlite::fail(d, rc, "cannot read airings from " + impl_->file.string());
-        }
-        each(s);
-    }
+    step_rows(d, s, impl_->file, each);
 }
 
 void store::airings(const filter& f, const std::function<void(const airing&)>& each) const {
@@ -699,16 +698,7 @@ void store::airings_page(const filter& f, const std::optional<page_key>& after, 
         sqlite::bind_int(d, s, 5, after->id);
     }
     sqlite::bind_int(d, s, 6, static_cast<std::int64_t>(limit));
-    for (;;) {
-        int rc = sqlite3_step(s);
-        if (rc == SQLITE_DONE) {
-            return;
-        }
-        if (rc != SQLITE_ROW) {
-            sqlite::fail(d, rc, "cannot read airings from " + impl_->file.string());
-        }
-        each(read_row(d, s));
-    }
+    step_rows(d, s, impl_->file, [&](sqlite3_stmt* row) { each(read_row(d, row)); });
 }
 
 std::optional<airing> store::find(std::int64_t id) const {

@@ -384,6 +384,18 @@ void api::forget_expired(core::instant now) {
     }
 }
 
+template <class Body> void api::catching(const responder& respond, Body&& body) {
+    try {
+        body();
+    } catch (const std::exception& e) {
+        internal_error();
+        respond(error_reply(500, std::string("internal error: ") + e.what()));
+    } catch (...) {
+        internal_error();
+        respond(error_reply(500, "internal error"));
+    }
+}
+
 void api::handle(const request& req, responder respond) {
     // Exactly once, whatever throws where: a reply sent from a completion and then an
     // exception must not answer twice.
@@ -394,15 +406,7 @@ void api::handle(const request& req, responder respond) {
             respond(std::move(r));
         }
     };
-    try {
-        route(req, once);
-    } catch (const std::exception& e) {
-        internal_error();
-        once(error_reply(500, std::string("internal error: ") + e.what()));
-    } catch (...) {
-        internal_error();
-        once(error_reply(500, "internal error"));
-    }
+    catching(once, [&] { route(req, once); });
 }
 
 // Long: the route table, one short case per route, read side by side.
@@ -552,15 +556,7 @@ void api::route(const request& req, const responder& respond_now) {
 
     // From here on, an exception is answered through `respond`, so that an idempotency key
     // gets its reply recorded instead of staying "still running".
-    try {
-        serve(req, *which, channel, query, respond);
-    } catch (const std::exception& e) {
-        internal_error();
-        respond(error_reply(500, std::string("internal error: ") + e.what()));
-    } catch (...) {
-        internal_error();
-        respond(error_reply(500, "internal error"));
-    }
+    catching(respond, [&] { serve(req, *which, channel, query, respond); });
 }
 
 // Long: the checks every request passes in order (host, method, origin, token, content type,
@@ -581,17 +577,7 @@ void api::serve(const request& req, route_id which, const std::string& channel,
         return std::nullopt;
     };
     // A backend completion runs later, outside handle()'s try: it has its own catch.
-    auto guarded = [this, respond](auto&& make) {
-        try {
-            respond(make());
-        } catch (const std::exception& e) {
-            internal_error();
-            respond(error_reply(500, std::string("internal error: ") + e.what()));
-        } catch (...) {
-            internal_error();
-            respond(error_reply(500, "internal error"));
-        }
-    };
+    auto guarded = [this, respond](auto&& make) { catching(respond, [&] { respond(make()); }); };
 
     switch (which) {
     case route_id::metrics: {

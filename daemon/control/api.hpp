@@ -96,6 +96,8 @@ private:
     bool authorized(const request& req) const;
     std::optional<reply> host_refused(const request& req) const;
     void internal_error();
+    // Runs `body`; an exception out of it is an internal error, answered 500 via `respond`.
+    template <class Body> void catching(const responder& respond, Body&& body);
     void forget_expired(core::instant now);
 
     backend& backend_;
