@@ -7,6 +7,7 @@
 #include "control/metrics.hpp"
 #include "control/server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -263,6 +264,7 @@ struct harness {
     }
     ~harness() {
         net::post(io, [this] { srv->stop(); });
+        work.reset();
         thread.join();
     }
     // Runs `f` on the server's thread and waits for its result.
@@ -283,6 +285,9 @@ struct harness {
     }
 
     net::io_context io;
+    // The loop runs until the harness goes, even with nothing to do (a test that stops the
+    // server still asks the loop for things afterwards).
+    net::executor_work_guard<net::io_context::executor_type> work{io.get_executor()};
     metrics::registry reg;
     std::ostringstream log_text;
     core::logger log{log_text};
