@@ -405,9 +405,21 @@ print(f"chaos: breaks planned {len(breaks)}, aired whole {aired}, missed (a spot
 print(f"chaos: spots planned {len(planned)}: " + ", ".join(f"{s} {n}" for s, n in sorted(statuses.items())))
 print(f"chaos: rows in the store {len(rows)}; spilled: most waiting at once {waiting_max} "
       f"(metric), most lines in asrun.spill {journal_max}, left there at the end {spilled_left}; "
-      f"lost (planned, no row) {len(lost)}; duplicated {len(dupes)}")
+      f"planned at the end but no row {len(lost)}; duplicated {len(dupes)}")
+# What the daemon put on air, by its own log: each must have its row. A slot planned at the end
+# with no row and no 'on air' line was not in the plan in force then (a reload while a file
+# was away plans without it), which a plan made afterwards cannot know.
+import re
+keys = {(r["channel"], ms(r["scheduled_start"]), r["media"]) for r in rows}
+on_air = [(m[1], ms(m[3]), m[2]) for m in
+          (re.match(r"on air channel=(\S+) kind=\S+ media=(\S+) scheduled=(\S+)", l) for l in open(f"{d}/log.txt"))
+          if m]
+unlogged = [k for k in on_air if k not in keys]
+print(f"chaos: items put on air ('on air' lines) {len(on_air)}, without a row {len(unlogged)}")
+logged_on_air = {(c, t) for c, t, _ in on_air}
 for k in lost[:10]:
-    print(f"chaos:   lost {k[0]} {datetime.datetime.utcfromtimestamp(k[1] / 1000).isoformat()}Z {planned[k][0]}")
+    why = "put on air" if k in logged_on_air else "never put on air: not in the plan in force then"
+    print(f"chaos:   planned at the end, no row: {k[0]} {datetime.datetime.utcfromtimestamp(k[1] / 1000).isoformat()}Z {planned[k][0]} ({why})")
 print(f"chaos: RSS max {rss_max / 1024:.1f} MiB (sampled each second), peak (VmHWM) {hwm / 1024:.1f} MiB")
 buckets = {}
 for line in open(f"{d}/metrics.txt"):
