@@ -1,15 +1,23 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/version.hpp"
+
+#include <gst/gst.h>
 
 #include <iostream>
 #include <map>
+#include <memory>
+#include <string>
 
 namespace onair::cli {
 
 int main(int argc, char** argv) {
     CLI::App app{"onair: broadcast scheduling and playout"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "onair 0.1.0");
+    app.set_version_flag("--version", [] {
+        return std::string("onair ") + version + ", " +
+               std::unique_ptr<gchar, decltype(&g_free)>(gst_version_string(), &g_free).get();
+    });
     std::map<CLI::App*, command> commands;
     auto add = [&](command (*make)(CLI::App&)) {
         // each maker adds exactly one subcommand
