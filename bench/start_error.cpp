@@ -6,6 +6,8 @@
 // A schedule of 2 s spots, three back to back every 10 s, is aired for N seconds (default 120)
 // by the real daemon; the start error of a row is actual_start - scheduled_start.
 
+#include "core/time.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
@@ -22,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,13 +52,12 @@ void gst(const std::string& pipeline) {
 }
 
 std::int64_t ms_of(const std::string& iso) {
-    std::tm tm{};
-    int ms = 0;
-    std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms);
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return static_cast<std::int64_t>(::timegm(&tm)) * 1000 + ms;
+    // core's parser: the offset counts (a reading that dropped it was off by hours in +07:00)
+    const auto ts = onair::core::parse_timestamp(iso);
+    if (!ts) {
+        throw std::invalid_argument("not an ISO 8601 timestamp: '" + iso + "'");
+    }
+    return onair::core::to_instant(*ts, *date::locate_zone("UTC")).time_since_epoch().count();
 }
 
 std::string date_of(std::chrono::system_clock::time_point t, int days) {

@@ -2,10 +2,13 @@
 
 #include "process.hpp"
 
+#include "core/time.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
 
 namespace onair::test_support {
 
@@ -46,13 +49,12 @@ std::string date_of(wall::time_point t) {
 }
 
 std::int64_t ms_of(const std::string& iso) {
-    std::tm tm{};
-    int ms = 0;
-    std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms);
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return static_cast<std::int64_t>(::timegm(&tm)) * 1000 + ms;
+    // core's parser: the offset counts (a reading that dropped it was off by hours in +07:00)
+    const auto ts = core::parse_timestamp(iso);
+    if (!ts) {
+        throw std::invalid_argument("not an ISO 8601 timestamp: '" + iso + "'");
+    }
+    return core::to_instant(*ts, *date::locate_zone("UTC")).time_since_epoch().count();
 }
 
 std::int64_t ms_of(wall::time_point t) {

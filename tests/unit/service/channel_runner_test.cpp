@@ -93,6 +93,7 @@ struct runner_rules : ::testing::Test {
     testing::memory_log rows;
     std::ostringstream log_text;
     core::logger log{log_text};
+    testing::held_teardown teardown{log}; // used by the rules that say so
     std::unique_ptr<channel_runner> runner;
 
     void make(runner_options o = {}) {
@@ -101,6 +102,15 @@ struct runner_rules : ::testing::Test {
         facts[file_of("a")] = media_facts{-3.5, std::string("aa")};
         runner = std::make_unique<channel_runner>(io, tv(), make_plan(), facts, rows,
                                                   testing::fake_engines(pipe), clock, log, o);
+    }
+    // On air with `teardown` holding what the runner retires; "a" started at 12:00:10.
+    void air_a_with_held_teardown() {
+        runner_options o;
+        o.teardown = &teardown;
+        make(o);
+        runner->start();
+        run_to(noon + 10s);
+        pipe.start("a");
     }
     // Moves the clock to `t` in tick-sized steps, turning the runner at each.
     void run_to(instant t) {
@@ -391,13 +401,7 @@ TEST_F(runner_rules, a_pipeline_that_dies_is_rebuilt_and_its_items_on_air_interr
 // The old pipeline is drained and stopped off the loop; its outputs (a file, a mount) are
 // still its own until then, so the new one is built only once it is done.
 TEST_F(runner_rules, a_dead_pipeline_is_torn_down_off_the_loop_and_rebuilt_once_it_is_done) {
-    testing::held_teardown teardown(log);
-    runner_options o;
-    o.teardown = &teardown;
-    make(o);
-    runner->start();
-    run_to(noon + 10s);
-    pipe.start("a");
+    air_a_with_held_teardown();
     const auto old_events = pipe.emit;
     pipe.dead = true;
     run_to(noon + 10040ms);
@@ -431,13 +435,7 @@ TEST_F(runner_rules, a_dead_pipeline_is_torn_down_off_the_loop_and_rebuilt_once_
 }
 
 TEST_F(runner_rules, stop_hands_the_engine_over_to_finish_its_outputs_and_returns_at_once) {
-    testing::held_teardown teardown(log);
-    runner_options o;
-    o.teardown = &teardown;
-    make(o);
-    runner->start();
-    run_to(noon + 10s);
-    pipe.start("a");
+    air_a_with_held_teardown();
     run_to(noon + 11s);
     runner->stop("reload changed the channel's format or outputs");
     ASSERT_EQ(rows.rows.size(), 1u);
