@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/output.hpp"
 
 #include "asrun/chain.hpp"
@@ -220,7 +221,7 @@ int run_asrun(const asrun_options& o) {
 command add_asrun(CLI::App& app) {
     auto o = std::make_shared<asrun_options>();
     auto* sub = app.add_subcommand("asrun", "Export the as-run log");
-    sub->add_option("--config", o->config, "The config file")->required();
+    add_config_option(sub, o->config, "The config file");
     sub->add_option("--channel", o->channel, "Only this channel");
     sub->add_option("--from", o->from,
                     "Scheduled start at or after: ISO 8601 or YYYY-MM-DD (local midnight)");

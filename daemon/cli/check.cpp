@@ -1,7 +1,9 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/output.hpp"
 
+#include "core/progress.hpp"
 #include "media/check.hpp"
 #include "planner/planner.hpp"
 
@@ -32,7 +34,16 @@ struct check_options {
     int days = 7;
     std::string format = "text";
     std::string start; // first day to plan, default today in each channel's zone
+    bool quiet = false;
 };
+
+// "probing 12/40 files, 0:42 left": files the probe cache does not know yet.
+std::string probing(double done, double total, double elapsed_s) {
+    const double eta = core::eta_seconds(done, total, elapsed_s);
+    return "probing " + std::to_string(static_cast<long long>(done)) + "/" +
+           std::to_string(static_cast<long long>(total)) + " files, " +
+           (eta < 0 ? std::string("estimating") : core::clock_text(eta) + " left");
+}
 
 // Long: the command's steps in order (load, probe, plan, report, summary); splitting them would
 // pass the same six locals around.
@@ -106,7 +117,13 @@ int run_check(const check_options& o) {
             }
         } else {
             media::prober prober(probe_cache_path(st->cfg));
+            core::progress bar(std::cerr, core::progress::style_for_stderr(o.quiet), probing);
+            prober.on_progress([&bar](std::size_t done, std::size_t total) {
+                bar.update(static_cast<double>(done), static_cast<double>(total));
+            });
             durations = media::check_media(*st, prober, later);
+            bar.finish();
+            prober.on_progress({});
             prober.save();
             probed = prober.decoded();
             cached = prober.cache_hits();
@@ -172,7 +189,7 @@ command add_check(CLI::App& app) {
     auto o = std::make_shared<check_options>();
     auto* sub = app.add_subcommand(
         "check", "Validate the config, every schedule and media file, and plan the next days");
-    sub->add_option("--config", o->config, "The config file")->required();
+    add_config_option(sub, o->config, "The config file");
     sub->add_flag("--no-probe", o->no_probe, "Do not open media files");
     sub->add_flag("--config-only", o->config_only,
                   "Fail only on errors in the config file itself; a channel's broken schedule, "
@@ -181,6 +198,7 @@ command add_check(CLI::App& app) {
         ->check(CLI::Range(1, 3660));
     sub->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     sub->add_option("--start", o->start, "First day to plan, YYYY-MM-DD (default today)");
+    sub->add_flag("--quiet", o->quiet, "No progress while probing");
     return [o] { return run_check(*o); };
 }
 

@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/version.hpp"
 
 #include <gst/gst.h>
@@ -37,6 +38,10 @@ int main(int argc, char** argv) {
     add(add_status);
     add(add_reload);
     add(add_report);
+    add(add_insert);
+    add(add_skip);
+    add(add_now);
+    add(add_list);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -45,6 +50,9 @@ int main(int argc, char** argv) {
     }
     for (auto& [sub, run] : commands) {
         if (sub->parsed()) {
+            if (!default_config(*sub)) {
+                return usage_error;
+            }
             try {
                 return run();
             } catch (const std::exception& e) {

@@ -19,5 +19,9 @@ command add_status(CLI::App& app);
 command add_reload(CLI::App& app);
 command add_run(CLI::App& app);
 command add_report(CLI::App& app);
+command add_insert(CLI::App& app);
+command add_skip(CLI::App& app);
+command add_now(CLI::App& app);
+command add_list(CLI::App& app);
 
 } // namespace onair::cli

@@ -3,7 +3,10 @@
 #include "cli/cli.hpp"
 #include "cli/output.hpp"
 #include "control/server.hpp"
+#include "core/redact.hpp"
 #include "schedule/load.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <iostream>
 
@@ -40,6 +43,21 @@ std::variant<daemon_reply, int> call_daemon(const std::string& command, const st
     }
     return daemon_reply{std::get<control::http_reply>(std::move(got)),
                         control::host_port(host, port)};
+}
+
+int answered_no(const std::string& command, const daemon_reply& got) {
+    std::cerr << "onair " << command << ": onair at " << got.where << " answered HTTP "
+              << got.reply.status;
+    const auto body = nlohmann::json::parse(got.reply.body, nullptr, false);
+    if (body.is_object() && body.contains("error") && body["error"].is_string()) {
+        std::cerr << ": " << core::redact(body["error"].get<std::string>());
+    }
+    std::cerr << '\n';
+    return input_error;
+}
+
+std::chrono::milliseconds timeout_of(double seconds) {
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
 
 } // namespace onair::cli

@@ -22,4 +22,11 @@ std::variant<daemon_reply, int> call_daemon(const std::string& command, const st
                                             control::http_call call, bool with_token,
                                             std::chrono::milliseconds timeout);
 
+// Says on stderr that the daemon did not do what was asked: "onair COMMAND: onair at HOST:PORT
+// answered HTTP N: ERROR" (the answer's `error`, secrets redacted). Returns input_error.
+int answered_no(const std::string& command, const daemon_reply& got);
+
+// Seconds, as the --timeout options take them.
+std::chrono::milliseconds timeout_of(double seconds);
+
 } // namespace onair::cli

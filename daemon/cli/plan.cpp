@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/output.hpp"
 
 #include "media/check.hpp"
@@ -85,7 +86,7 @@ int run_plan(const plan_options& o) {
 command add_plan(CLI::App& app) {
     auto o = std::make_shared<plan_options>();
     auto* sub = app.add_subcommand("plan", "Print the rundown of a channel: every item in order");
-    sub->add_option("--config", o->config, "The config file")->required();
+    add_config_option(sub, o->config, "The config file");
     sub->add_option("--channel", o->channel, "The channel id")->required();
     sub->add_option("--date", o->date, "A local day, YYYY-MM-DD");
     sub->add_option("--from", o->from, "Start, ISO 8601 (local time of the channel or offset)");

@@ -3,6 +3,7 @@
 // instead of a SIGHUP that always "succeeds".
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/daemon_call.hpp"
 #include "cli/output.hpp"
 
@@ -52,13 +53,12 @@ int run_reload(const reload_options& o) {
     call.method = "POST";
     call.target = "/api/v1/reload";
     call.user_agent = "onair reload";
-    const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+    const auto timeout = timeout_of(o.timeout_s);
     auto got = call_daemon("reload", o.config, call, true, timeout);
     if (const int* status = std::get_if<int>(&got)) {
         return *status;
     }
     const auto& reply = std::get<daemon_reply>(got).reply;
-    const auto& where = std::get<daemon_reply>(got).where;
     const auto body = json::parse(reply.body, nullptr, false);
     if (reply.status == 200) {
         print_answer_diagnostics(std::cerr, body); // warnings
@@ -79,12 +79,7 @@ int run_reload(const reload_options& o) {
                      "on air\n";
         return input_error;
     }
-    std::cerr << "onair reload: onair at " << where << " answered HTTP " << reply.status;
-    if (body.is_object() && body.contains("error") && body["error"].is_string()) {
-        std::cerr << ": " << core::redact(body["error"].get<std::string>());
-    }
-    std::cerr << '\n';
-    return input_error;
+    return answered_no("reload", std::get<daemon_reply>(got));
 }
 
 } // namespace
@@ -93,7 +88,7 @@ command add_reload(CLI::App& app) {
     auto o = std::make_shared<reload_options>();
     auto* sub = app.add_subcommand(
         "reload", "Ask the running daemon to reload its configuration, and say whether it did");
-    sub->add_option("--config", o->config, "The config file (its control section)")->required();
+    add_config_option(sub, o->config, "The config file (its control section)");
     sub->add_option("--timeout", o->timeout_s, "Seconds to wait for the daemon (default 60)")
         ->check(CLI::PositiveNumber);
     return [o] { return run_reload(*o); };

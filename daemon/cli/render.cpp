@@ -4,8 +4,10 @@
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/output.hpp"
 
+#include "core/progress.hpp"
 #include "gst/log.hpp"
 #include "media/check.hpp"
 #include "playout/engine.hpp"
@@ -36,7 +38,17 @@ struct render_options {
     std::string from;
     std::string to;
     std::string output;
+    bool quiet = false;
 };
+
+// "rendered 120/3600 s, 8.5x real time, 6:49 left".
+std::string rendering(double done, double total, double elapsed_s) {
+    char text[96];
+    const double eta = core::eta_seconds(done, total, elapsed_s);
+    std::snprintf(text, sizeof text, "rendered %.0f/%.0f s, %.1fx real time, ", done, total,
+                  elapsed_s > 0 ? done / elapsed_s : 0.0);
+    return text + (eta < 0 ? std::string("estimating") : core::clock_text(eta) + " left");
+}
 
 std::string seconds(playout::nanoseconds t) {
     return core::seconds_text(std::chrono::duration_cast<core::milliseconds>(t));
@@ -110,16 +122,17 @@ int run_render(const render_options& o) {
     out.type = schedule::output_type::file;
     out.file = out_file;
     engine.add_output(out);
+    core::progress bar(std::cerr, core::progress::style_for_stderr(o.quiet), rendering);
     engine.on_event([&](const playout::event& e) {
         if (e.kind == playout::event_kind::ended) {
             ++aired;
         } else if (e.kind == playout::event_kind::failed) {
             ++failed;
-            std::cerr << "onair render: failed " << e.clip_id << " at "
-                      << core::format_iso(
-                             from + std::chrono::duration_cast<core::milliseconds>(e.running_time),
-                             *ch.zone)
-                      << ": " << e.reason << '\n';
+            bar.say("onair render: failed " + e.clip_id + " at " +
+                    core::format_iso(
+                        from + std::chrono::duration_cast<core::milliseconds>(e.running_time),
+                        *ch.zone) +
+                    ": " + e.reason);
         }
     });
     const playout::nanoseconds window = to - from;
@@ -142,13 +155,16 @@ int run_render(const render_options& o) {
     // A render that stops moving is an error, not a hang (see docs/playout.md, known issues).
     auto last_move = wall_start;
     auto last_position = engine.running_time_now();
+    const double window_s = std::chrono::duration<double>(to - from).count();
     while (engine.dispatch(20ms)) {
         feed();
+        bar.update(std::chrono::duration<double>(engine.running_time_now()).count(), window_s);
         const auto now = std::chrono::steady_clock::now();
         if (engine.running_time_now() != last_position) {
             last_position = engine.running_time_now();
             last_move = now;
         } else if (now - last_move > stall_timeout) {
+            bar.finish();
             std::cerr << "onair render: error: the output stopped moving at "
                       << seconds(last_position) << " s\n";
             // A stalled pipeline cannot be taken down (setting it to NULL waits for the stuck
@@ -158,6 +174,7 @@ int run_render(const render_options& o) {
         }
     }
     const auto wall = std::chrono::steady_clock::now() - wall_start;
+    bar.finish();
     engine.stop();
     if (!engine.fatal_error().empty()) {
         std::cerr << "onair render: error: " << engine.fatal_error() << '\n';
@@ -181,7 +198,7 @@ command add_render(CLI::App& app) {
     auto* sub = app.add_subcommand(
         "render",
         "Render what a channel airs in a window into a media file, faster than real time");
-    sub->add_option("--config", o->config, "The config file")->required();
+    add_config_option(sub, o->config, "The config file");
     sub->add_option("--channel", o->channel, "The channel id")->required();
     sub->add_option("--from", o->from, "Start, ISO 8601 (local time of the channel or offset)")
         ->required();
@@ -190,6 +207,7 @@ command add_render(CLI::App& app) {
                     "The file to write; the container follows the extension (.ts, .mkv; radio "
                     "also .mp3, .ogg, .wav)")
         ->required();
+    sub->add_flag("--quiet", o->quiet, "No progress while rendering");
     return [o] { return run_render(*o); };
 }
 

@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/output.hpp"
 
 #include "asrun/report.hpp"
@@ -169,7 +170,7 @@ command add_report(CLI::App& app) {
     auto o = std::make_shared<report_options>();
     auto* sub =
         app.add_subcommand("report", "Planned against aired, per channel, campaign, spot and day");
-    sub->add_option("--config", o->config, "The config file")->required();
+    add_config_option(sub, o->config, "The config file");
     sub->add_option("--from", o->from,
                     "First local day, YYYY-MM-DD (default: six days before --to)");
     sub->add_option("--to", o->to,

@@ -3,6 +3,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 
 #include "gst/log.hpp"
 #include "service/daemon.hpp"
@@ -18,7 +19,7 @@ command add_run(CLI::App& app) {
     auto config = std::make_shared<std::string>();
     auto* sub = app.add_subcommand("run", "Air every channel of the config until SIGTERM/SIGINT; "
                                           "SIGHUP reloads");
-    sub->add_option("--config", *config, "The config file")->required();
+    add_config_option(sub, *config, "The config file");
     sub->add_option("--channel", o->channels, "Air only this channel (repeatable)");
     return [o, config] {
         o->config = *config;

@@ -1,6 +1,8 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/daemon_call.hpp"
+#include "cli/now_screen.hpp"
 #include "cli/output.hpp"
 
 #include "control/client.hpp"
@@ -25,27 +27,6 @@ struct status_options {
     std::string config;
     double timeout_s = 5;
 };
-
-std::string text_of(const json& j, const char* key, const char* none = "-") {
-    if (!j.is_object() || !j.contains(key) || !j[key].is_string()) {
-        return none;
-    }
-    return j[key].get<std::string>();
-}
-
-// "2026-12-01T06:58:30.000+07:00" -> "06:58:30": the channel's own local time, as sent.
-std::string clock_of(const json& item, const char* key) {
-    const auto iso = text_of(item, key, "");
-    return iso.size() >= 19 ? iso.substr(11, 8) : "-";
-}
-
-std::string hh_mm_ss(std::int64_t ms) {
-    const auto s = std::max<std::int64_t>(0, ms) / 1000;
-    std::ostringstream out;
-    out << std::setfill('0') << std::setw(2) << s / 3600 << ':' << std::setw(2) << s / 60 % 60
-        << ':' << std::setw(2) << s % 60;
-    return out.str();
-}
 
 void print_table(std::ostream& out, const json& channels) {
     std::size_t id_w = std::string("CHANNEL").size(), media_w = std::string("MEDIA").size();
@@ -92,7 +73,7 @@ void print_table(std::ostream& out, const json& channels) {
 }
 
 int run_status(const status_options& o) {
-    const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+    const auto timeout = timeout_of(o.timeout_s);
     control::http_call call;
     call.target = "/api/v1/channels";
     call.user_agent = "onair status";
@@ -104,12 +85,7 @@ int run_status(const status_options& o) {
     const auto& where = std::get<daemon_reply>(got).where;
     auto body = json::parse(reply.body, nullptr, false);
     if (reply.status != 200) {
-        std::cerr << "onair status: onair at " << where << " answered HTTP " << reply.status;
-        if (body.is_object() && body.contains("error") && body["error"].is_string()) {
-            std::cerr << ": " << core::redact(body["error"].get<std::string>());
-        }
-        std::cerr << '\n';
-        return input_error;
+        return answered_no("status", std::get<daemon_reply>(got));
     }
     if (!body.is_object() || !body.contains("channels") || !body["channels"].is_array()) {
         std::cerr << "onair status: onair at " << where
@@ -128,8 +104,7 @@ int run_status(const status_options& o) {
 command add_status(CLI::App& app) {
     auto o = std::make_shared<status_options>();
     auto* sub = app.add_subcommand("status", "Ask the running daemon what is on air now and next");
-    sub->add_option("--config", o->config, "The config file (its control.listen address)")
-        ->required();
+    add_config_option(sub, o->config, "The config file (its control.listen address)");
     sub->add_option("--timeout", o->timeout_s, "Seconds to wait for the daemon (default 5)")
         ->check(CLI::PositiveNumber);
     return [o] { return run_status(*o); };

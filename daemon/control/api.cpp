@@ -614,6 +614,18 @@ void api::serve(const request& req, route_id which, const std::string& channel,
             j["airing"] = c.airing;
             j["now"] = c.now ? item_json(*c.now, c.zone, now) : json(nullptr);
             j["next"] = c.next ? item_json(*c.next, c.zone, std::nullopt) : json(nullptr);
+            json outputs = json::array();
+            for (const auto& o : c.outputs) {
+                json oj;
+                oj["name"] = core::redact(o.name);
+                oj["type"] = o.type;
+                oj["state"] = o.state;
+                oj["reconnects"] = o.reconnects;
+                oj["last_error"] = null_if_empty(core::redact(o.last_error));
+                outputs.push_back(std::move(oj));
+            }
+            j["outputs"] = std::move(outputs);
+            j["down_reason"] = null_if_empty(core::redact(c.down_reason));
             list.push_back(std::move(j));
         }
         json j;

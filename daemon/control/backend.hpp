@@ -49,6 +49,15 @@ struct item_info {
     std::string break_id; // empty when none
 };
 
+// One output of a channel, as `GET /channels` shows it (see playout::output_status).
+struct output_info {
+    std::string name;  // "udp 127.0.0.1:5000", "file out/a.ts"
+    std::string type;  // file, udp, srt, rtmp, hls, icecast, null
+    std::string state; // up, retrying, failed
+    int reconnects = 0;
+    std::string last_error; // why it last went down; empty if never
+};
+
 struct channel_info {
     std::string id;
     std::string name;
@@ -57,6 +66,8 @@ struct channel_info {
     bool airing = false;                   // the pipeline is up and its output is moving
     std::optional<item_info> now;          // empty when nothing (not even filler) is known
     std::optional<item_info> next;
+    std::vector<output_info> outputs;
+    std::string down_reason; // why it is not airing; empty while it airs
 };
 
 // GET /api/v1/asrun parameters, as the client sent them. The backend parses `from`/`to`

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,9 @@ public:
     // yet" (ok false). The daemon starts this way, so a cold cache does not hold back air while
     // every file of a library decodes, and probes the rest in the background.
     void cache_only(bool on) { cache_only_ = on; }
+    // Told how decoding goes, for a progress bar: (files decoded, files to decode) at the start
+    // of each probe_all that decodes something and after each file, from the decoding threads.
+    void on_progress(std::function<void(std::size_t, std::size_t)> f) { progress_ = std::move(f); }
     ~prober();
     prober(const prober&) = delete;
     prober& operator=(const prober&) = delete;
@@ -80,6 +84,7 @@ private:
     std::size_t decoded_ = 0;
     bool cache_only_ = false;
     std::string save_error_;
+    std::function<void(std::size_t, std::size_t)> progress_;
 };
 
 // The error of a result that the cache did not know, in cache-only mode.

@@ -183,6 +183,10 @@ std::vector<probe_result> prober::probe_all(const std::vector<std::filesystem::p
     }
     jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, work.size()));
     std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> finished{0};
+    if (progress_ && !work.empty()) {
+        progress_(0, work.size());
+    }
     auto worker = [&] {
         for (std::size_t k = next++; k < work.size(); k = next++) {
             try {
@@ -194,6 +198,9 @@ std::vector<probe_result> prober::probe_all(const std::vector<std::filesystem::p
                 work[k].outcome.result.file = work[k].file;
                 work[k].outcome.result.error = std::string("cannot be probed: ") + e.what();
                 work[k].outcome.cacheable = false;
+            }
+            if (progress_) {
+                progress_(++finished, work.size());
             }
         }
     };

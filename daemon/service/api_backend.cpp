@@ -109,6 +109,10 @@ std::vector<control::channel_info> api_backend::channels() {
         if (st.next) {
             c.next = info_of(*st.next, false);
         }
+        for (const auto& o : st.outputs) {
+            c.outputs.push_back({o.name, o.type, o.state, o.reconnects, o.last_error});
+        }
+        c.down_reason = c.airing ? std::string() : st.down_reason;
         out.push_back(std::move(c));
     }
     return out;

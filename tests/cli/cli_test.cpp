@@ -98,10 +98,62 @@ breaks:
 TEST(cli, usage_errors_exit_2) {
     EXPECT_EQ(onair({}).status, 2);
     EXPECT_EQ(onair({"frobnicate"}).status, 2);
-    EXPECT_EQ(onair({"check"}).status, 2); // --config is required
     EXPECT_EQ(onair({"check", "--config", "x.yaml", "--bogus"}).status, 2);
     EXPECT_EQ(onair({"check", "--config", "x.yaml", "--format", "xml"}).status, 2);
     EXPECT_EQ(onair({"--help"}).status, 0);
+}
+
+// The config a command reads without --config: $ONAIR_CONFIG, then /etc/onair/onair.yaml,
+// then ./config/onair.yaml.
+TEST(cli, config_defaults_to_onair_config_then_etc_then_the_working_directory) {
+    ::unsetenv("ONAIR_CONFIG");
+    const bool installed = fs::exists("/etc/onair/onair.yaml");
+    scratch s;
+    const std::vector<std::string> check{"check", "--no-probe", "--start", "2026-12-01"};
+    if (!installed) {
+        auto none = onair(check, s.dir);
+        EXPECT_EQ(none.status, 2);
+        EXPECT_EQ(none.out, "");
+        EXPECT_EQ(none.err, "onair check: no config: give --config FILE or set $ONAIR_CONFIG "
+                            "(looked for /etc/onair/onair.yaml and ./config/onair.yaml)\n");
+        s.write("config/onair.yaml", config_yaml);
+        s.write("config/schedule.yaml", schedule_yaml);
+        auto here = onair(check, s.dir);
+        EXPECT_EQ(here.status, 0) << here.err;
+        EXPECT_EQ(here.out.rfind("onair check: config/onair.yaml: ok, 0 warnings; 1 channels", 0),
+                  0u)
+            << here.out;
+    }
+    s.write("elsewhere/station.yaml", config_yaml);
+    s.write("elsewhere/schedule.yaml", schedule_yaml);
+    const auto named = (s.dir / "elsewhere/station.yaml").string();
+    ::setenv("ONAIR_CONFIG", named.c_str(), 1);
+    auto env = onair(check, s.dir);
+    EXPECT_EQ(env.status, 0) << env.err;
+    EXPECT_EQ(env.out.rfind("onair check: " + named + ": ok", 0), 0u) << env.out;
+    // --config still wins; an $ONAIR_CONFIG naming nothing is an error about that file
+    auto given = onair({"check", "--config", "config/onair.yaml", "--no-probe"}, s.dir);
+    EXPECT_EQ(given.out.find(named), std::string::npos) << given.out;
+    ::setenv("ONAIR_CONFIG", "/nonexistent/onair.yaml", 1);
+    auto missing = onair(check, s.dir);
+    EXPECT_EQ(missing.status, 1);
+    EXPECT_EQ(missing.err, "/nonexistent/onair.yaml: error: no such file\n");
+    ::unsetenv("ONAIR_CONFIG");
+}
+
+TEST(cli, list_prints_channel_and_media_ids_for_completion) {
+    scratch s;
+    s.write("onair.yaml", config_yaml);
+    s.write("schedule.yaml", schedule_yaml);
+    auto ch = onair({"list", "channels", "--config", "onair.yaml"}, s.dir);
+    EXPECT_EQ(ch.status, 0) << ch.err;
+    EXPECT_EQ(ch.out, "tv\ttv\n"); // the name defaults to the id
+    auto media = onair({"list", "media", "--config", "onair.yaml", "--channel", "tv"}, s.dir);
+    EXPECT_EQ(media.status, 0) << media.err;
+    EXPECT_EQ(media.out, "a\tຢຸດຕິການຄ້າມະນຸດ\n");
+    EXPECT_EQ(onair({"list", "media", "--config", "onair.yaml", "--channel", "nope"}, s.dir).status,
+              2);
+    EXPECT_EQ(onair({"list", "programmes", "--config", "onair.yaml"}, s.dir).status, 2);
 }
 
 TEST(cli, check_a_good_config_without_probing) {

@@ -226,6 +226,9 @@ std::vector<channel_info> two_channels() {
                         "Safe migration",
                         "tip-2026",
                         "hourly"};
+    tv.outputs = {{"udp 127.0.0.1:5000", "udp", "up", 0, ""},
+                  {"rtmp rtmp://live:key@127.0.0.1/app", "rtmp", "retrying", 2,
+                   "connection refused by rtmp://live:key@127.0.0.1/app"}};
     channel_info radio;
     radio.id = "police-radio";
     radio.name = "Police Radio";
@@ -479,14 +482,20 @@ TEST(control_api, channels_list_now_and_next_with_elapsed_and_remaining) {
               "\"next\":{\"start\":\"2026-12-01T06:58:30.000+07:00\","
               "\"end\":\"2026-12-01T06:58:50.000+07:00\",\"kind\":\"spot\","
               "\"media\":\"som-lo-20\",\"title\":\"Safe migration\",\"campaign\":\"tip-2026\","
-              "\"break\":\"hourly\"}},"
+              "\"break\":\"hourly\"},"
+              "\"outputs\":[{\"name\":\"udp 127.0.0.1:5000\",\"type\":\"udp\",\"state\":\"up\","
+              "\"reconnects\":0,\"last_error\":null},"
+              "{\"name\":\"rtmp rtmp://***@127.0.0.1/***\",\"type\":\"rtmp\","
+              "\"state\":\"retrying\",\"reconnects\":2,"
+              "\"last_error\":\"connection refused by rtmp://***@127.0.0.1/***\"}],"
+              "\"down_reason\":null},"
               "{\"id\":\"police-radio\",\"name\":\"Police Radio\",\"kind\":\"radio\","
               "\"airing\":true,"
               "\"now\":{\"start\":\"2026-12-01T06:00:00.000+07:00\","
               "\"end\":\"2026-12-01T07:00:00.000+07:00\",\"kind\":\"programme\","
               "\"media\":\"talk-ep1\",\"title\":\"Morning talk\",\"campaign\":null,"
               "\"break\":null,\"elapsed_ms\":3485000,\"remaining_ms\":115000},"
-              "\"next\":null}]}\n");
+              "\"next\":null,\"outputs\":[],\"down_reason\":null}]}\n");
 }
 
 TEST(control_api, plan_passes_the_rundown_through_and_checks_the_date) {
@@ -1657,6 +1666,104 @@ TEST(onair_status, sends_the_token_when_gets_need_it) {
     std::string out, err;
     EXPECT_EQ(run_onair("status --config " + cfg.string(), out, err, d), 0) << err;
     EXPECT_EQ(out.rfind("CHANNEL ", 0), 0u) << out;
+}
+
+} // namespace
+} // namespace onair::control
+
+namespace onair::control {
+namespace {
+
+// ---- onair insert, skip and now against the server ----
+
+TEST(onair_insert, says_when_the_item_airs_and_sends_the_token) {
+    server_options o;
+    o.token = "op-token";
+    harness h(o);
+    temp_dir d;
+    write_token(d, "op-token");
+    const auto cfg = write_config(d, h.port, "  token_file: token\n");
+    std::string out, err;
+    EXPECT_EQ(run_onair("insert --config " + cfg.string() + " police-tv tip-lo-30", out, err, d), 0)
+        << err;
+    EXPECT_EQ(out, "inserted: tip-lo-30 airs on police-tv at 2026-12-01T06:58:30.000+07:00 (Stop "
+                   "trafficking)\n");
+    EXPECT_EQ(err, "");
+    EXPECT_EQ(h.fake.take_calls(), std::vector<std::string>{"insert police-tv tip-lo-30"});
+}
+
+TEST(onair_insert, a_refused_insert_says_why_and_exits_1) {
+    harness h;
+    temp_dir d;
+    const auto cfg = write_config(d, h.port);
+    std::string out, err;
+    EXPECT_EQ(run_onair("insert --config " + cfg.string() + " police-tv nothing", out, err, d), 1);
+    EXPECT_EQ(out, "");
+    EXPECT_EQ(err, "onair insert: onair at 127.0.0.1:" + std::to_string(h.port) +
+                       " answered HTTP 422: no media 'nothing' in the schedule of police-tv\n");
+    EXPECT_EQ(run_onair("insert --config " + cfg.string() + " police-tv", out, err, d), 2);
+    EXPECT_EQ(run_onair("insert --config " + cfg.string() + " '../x?y' tip-lo-30", out, err, d), 2);
+    EXPECT_EQ(err, "onair insert: CHANNEL '../x?y': expected an id of a-z, 0-9 and -\n");
+    EXPECT_EQ(h.fake.take_calls(), std::vector<std::string>{"insert police-tv nothing"});
+}
+
+TEST(onair_skip, says_what_it_skipped) {
+    harness h;
+    temp_dir d;
+    const auto cfg = write_config(d, h.port);
+    std::string out, err;
+    EXPECT_EQ(run_onair("skip --config " + cfg.string() + " police-tv", out, err, d), 0) << err;
+    EXPECT_EQ(out, "skipped on police-tv: tip-lo-30 (Stop trafficking)\n");
+    EXPECT_EQ(run_onair("skip --config " + cfg.string() + " police-radio", out, err, d), 1);
+    EXPECT_EQ(err, "onair skip: onair at 127.0.0.1:" + std::to_string(h.port) +
+                       " answered HTTP 404: no channel 'police-radio'\n");
+    EXPECT_EQ(h.fake.take_calls(),
+              (std::vector<std::string>{"skip police-tv", "skip police-radio"}));
+}
+
+TEST(onair_now, prints_one_screen_when_not_on_a_terminal) {
+    auto chans = two_channels();
+    chans[1].airing = false;
+    chans[1].down_reason = "the pipeline failed: no such element";
+    harness h({}, chans);
+    temp_dir d;
+    const auto cfg = write_config(d, h.port);
+    std::string out, err;
+    EXPECT_EQ(run_onair("now --config " + cfg.string(), out, err, d), 0) << err;
+    EXPECT_EQ(err, "");
+    EXPECT_EQ(out, "onair now  127.0.0.1:" + std::to_string(h.port) +
+                       "  health: degraded  (q quits)\n"
+                       "\n"
+                       "police-tv  ໂທລະພາບ ປກສ — Police TV  ON AIR\n"
+                       "  now   06:58:00  spot  tip-lo-30  Stop trafficking\n"
+                       "        [#####---------------------------] 00:00:05 / 00:00:30  00:00:25 "
+                       "left\n"
+                       "  next  06:58:30  spot  som-lo-20  Safe migration\n"
+                       "  out   udp 127.0.0.1:5000  up\n"
+                       // cut at 80 columns
+                       "  out   rtmp rtmp://***@127.0.0.1/***  retrying: connection refused by "
+                       "rtmp://*…\n"
+                       "\n"
+                       "police-radio  Police Radio  DOWN: the pipeline failed: no such element\n"
+                       "  now   06:00:00  programme  talk-ep1  Morning talk\n"
+                       "        [##############################--] 00:58:05 / 01:00:00  00:01:55 "
+                       "left\n");
+}
+
+TEST(onair_now, says_when_the_daemon_is_away_and_exits_1) {
+    unsigned short port = 0;
+    {
+        harness h;
+        port = h.port;
+    }
+    temp_dir d;
+    const auto cfg = write_config(d, port);
+    std::string out, err;
+    EXPECT_EQ(run_onair("now --once --config " + cfg.string(), out, err, d), 1);
+    EXPECT_EQ(out, "onair now  ?  health: unknown  (q quits)\n"
+                   "! the daemon does not answer (is it running?)\n");
+    EXPECT_EQ(err, "onair now: cannot reach onair at 127.0.0.1:" + std::to_string(port) +
+                       ": connection refused (is the daemon running?)\n");
 }
 
 } // namespace
