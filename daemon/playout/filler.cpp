@@ -23,6 +23,7 @@
 #include <atomic>
 #include <optional>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace onair::playout::detail {
 namespace {
@@ -125,6 +126,17 @@ struct filler_layer::impl {
             }
         } else {
             base = fill;
+        }
+        // A slate that is not there must not keep the channel off air: black until it is (the
+        // next reload or rebuild takes it up). `onair check` reports it at its line.
+        if (base.type == schedule::filler_type::slate && fmt.video) {
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(base.image, ec) ||
+                ::access(base.image.c_str(), R_OK) != 0) {
+                log.warning("slate image is not a readable file; airing black instead", "image",
+                            base.image.string());
+                base = schedule::filler{};
+            }
         }
         const bool looping = base.type == schedule::filler_type::loop;
         base_state = looping                                     ? "loop"

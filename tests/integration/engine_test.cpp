@@ -357,6 +357,21 @@ TEST(engine_render, slate_filler_is_letterboxed_under_the_clips) {
     }
 }
 
+// A slate that is not there airs black (with a warning), never keeps the channel off air.
+TEST(engine_render, a_missing_slate_airs_black_instead) {
+    auto ch = tv_channel();
+    ch.fill.type = schedule::filler_type::slate;
+    ch.fill.image = testing::scratch_dir() / "no-such-slate.png";
+    const std::vector<expected_clip> plan = {
+        {make_clip("blue", testing::tv_clip("blue.mkv", 0x0000ff, 880, 2), 1.0, 2.0), "blue", 880},
+    };
+    const auto out = output("missing-slate.mkv");
+    auto r = render(ch, {plan[0].c}, 4s, out);
+    ASSERT_EQ(r.fatal, "");
+    const decoded d = testing::decode(out, true);
+    expect_frames(d, plan, 100, "black");
+}
+
 TEST(engine_render, radio_tones_sample_accurate_in_wav) {
     const std::vector<expected_clip> plan = {
         {make_clip("a", testing::radio_clip("a440.wav", 440, 2), 1.0, 1.5), "", 440},
