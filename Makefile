@@ -10,7 +10,7 @@ WERROR ?= OFF
 UNIT_TESTS = onair_core_tests onair_schedule_tests onair_planner_tests onair_asrun_tests onair_control_unit_tests onair_service_tests
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: all deps configure build media test demo bench clean format hygiene sanitize
+.PHONY: all deps configure build media test demo deb bench clean format hygiene sanitize
 
 all: build
 
@@ -26,7 +26,11 @@ build: configure
 media: deps
 	scripts/make-sample-media
 
-test: build media
+# The Debian package: $(BUILD)/onair_VERSION_ARCH.deb (dpkg-buildpackage; docs/install.md).
+deb: deps
+	scripts/make-deb $(BUILD)
+
+test: build media deb
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 demo: build media
