@@ -59,7 +59,7 @@ void channel_lines(std::vector<std::string>& lines, const json& c, int width) {
     const json none = json::object();
     const json& now = c.contains("now") && c["now"].is_object() ? c["now"] : none;
     if (now.empty()) {
-        lines.emplace_back("  now   nothing known");
+        lines.emplace_back("  now   filler (nothing scheduled)");
     } else {
         lines.push_back("  now   " + clock_of(now, "start", "--:--:--") + "  " +
                         text_of(now, "kind") + "  " + text_of(now, "media") + "  " +
