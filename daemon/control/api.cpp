@@ -1,4 +1,5 @@
 #include "control/api.hpp"
+#include "control/web_assets.hpp"
 
 #include "core/ids.hpp"
 #include "core/redact.hpp"
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <map>
 
 namespace onair::control {
@@ -52,6 +54,49 @@ json item_json(const item_info& item, const date::time_zone* zone,
         j["elapsed_ms"] = std::max<std::int64_t>(0, (*now - item.start).count());
         j["remaining_ms"] = std::max<std::int64_t>(0, (item.end - *now).count());
     }
+    return j;
+}
+
+json channel_json(const channel_info& c, std::optional<core::instant> now) {
+    json j;
+    j["id"] = c.id;
+    j["name"] = c.name;
+    j["kind"] = c.kind;
+    j["airing"] = c.airing;
+    j["now"] = c.now ? item_json(*c.now, c.zone, now) : json(nullptr);
+    j["next"] = c.next ? item_json(*c.next, c.zone, std::nullopt) : json(nullptr);
+    json outputs = json::array();
+    for (const auto& o : c.outputs) {
+        json oj;
+        oj["name"] = core::redact(o.name);
+        oj["type"] = o.type;
+        oj["state"] = o.state;
+        oj["reconnects"] = o.reconnects;
+        oj["last_error"] = null_if_empty(core::redact(o.last_error));
+        outputs.push_back(std::move(oj));
+    }
+    j["outputs"] = std::move(outputs);
+    j["down_reason"] = null_if_empty(core::redact(c.down_reason));
+    return j;
+}
+
+bool healthy(const health_info& h) {
+    return h.ok && h.not_airing.empty() && h.degraded.empty();
+}
+
+json health_json(const health_info& h) {
+    json j;
+    if (healthy(h)) {
+        j["status"] = "ok";
+        return j;
+    }
+    j["status"] = "degraded";
+    j["not_airing"] = h.not_airing;
+    json reasons = json::array();
+    for (const auto& d : h.degraded) {
+        reasons.push_back(core::redact(d));
+    }
+    j["degraded"] = std::move(reasons);
     return j;
 }
 
@@ -432,6 +477,8 @@ void api::route(const request& req, const responder& respond_now) {
     const auto prefix_len = std::char_traits<char>::length(api_prefix);
     if (path == "/metrics") {
         which = route_id::metrics;
+    } else if (path == "/" || path.substr(0, 8) == "/static/") {
+        which = route_id::console;
     } else if (path.substr(0, prefix_len) == api_prefix) {
         const auto seg = segments(path.substr(prefix_len));
         if (seg.size() == 1 && seg[0] == "health") {
@@ -442,6 +489,8 @@ void api::route(const request& req, const responder& respond_now) {
             which = route_id::asrun;
         } else if (seg.size() == 1 && seg[0] == "reload") {
             which = route_id::reload;
+        } else if (seg.size() == 1 && seg[0] == "events") {
+            which = route_id::events;
         } else if (seg.size() == 3 && seg[0] == "channels") {
             channel = std::string(seg[1]);
             if (seg[2] == "plan") {
@@ -478,7 +527,9 @@ void api::route(const request& req, const responder& respond_now) {
             }
         }
     }
-    const bool needs_token = wants_post || (settings_.read_token && *which != route_id::health);
+    // The console's files hold no station data: the page must load to ask for the token.
+    const bool needs_token = wants_post || (settings_.read_token && *which != route_id::health &&
+                                            *which != route_id::console);
     if (needs_token && !authorized(req)) {
         auto r = error_reply(401, "this route needs the header: Authorization: Bearer <token>");
         r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"onair\"");
@@ -580,6 +631,54 @@ void api::serve(const request& req, route_id which, const std::string& channel,
     auto guarded = [this, respond](auto&& make) { catching(respond, [&] { respond(make()); }); };
 
     switch (which) {
+    case route_id::console: {
+        const std::string_view target(req.target().data(), req.target().size());
+        const auto path = target.substr(0, target.find('?'));
+        reply r;
+        if (path == "/static/fonts/lao.ttf") {
+            if (!lao_font_) {
+                std::ifstream in(settings_.lao_font, std::ios::binary);
+                std::string bytes{std::istreambuf_iterator<char>(in), {}};
+                if (bytes.empty()) {
+                    return respond(error_reply(404, "no Lao font on this host (fonts-lao)"));
+                }
+                lao_font_ = std::make_shared<const std::string>(std::move(bytes));
+            }
+            r.content_type = "font/ttf";
+            r.body = *lao_font_;
+            r.headers.emplace_back("Cache-Control", "max-age=86400");
+            return respond(std::move(r));
+        }
+        const auto* asset = find_web_asset(path);
+        if (asset == nullptr) {
+            return respond(error_reply(404, "no such file"));
+        }
+        r.content_type = std::string(asset->content_type);
+        r.body = std::string(asset->body);
+        // The page runs nothing but its own files: no inline script, nothing from elsewhere.
+        r.headers.emplace_back("Content-Security-Policy",
+                               "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                               "frame-ancestors 'none'");
+        r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+        r.headers.emplace_back("Cache-Control", "no-cache");
+        return respond(std::move(r));
+    }
+    case route_id::events: {
+        if (auto bad = unknown_param({})) {
+            return respond(std::move(*bad));
+        }
+        auto out = backend_.events();
+        return respond(answer(out, [](std::unique_ptr<asrun_cursor>& stream) {
+            if (!stream) {
+                return error_reply(503, "no event stream");
+            }
+            reply r;
+            r.content_type = "text/event-stream; charset=utf-8";
+            r.headers.emplace_back("Cache-Control", "no-cache");
+            r.stream = std::move(stream);
+            return r;
+        }));
+    }
     case route_id::metrics: {
         backend_.refresh_metrics();
         reply r;
@@ -589,46 +688,16 @@ void api::serve(const request& req, route_id which, const std::string& channel,
     }
     case route_id::health: {
         const auto h = backend_.health();
-        json j;
-        if (h.ok && h.not_airing.empty() && h.degraded.empty()) {
-            j["status"] = "ok";
-            return respond(json_reply(200, j));
-        }
-        j["status"] = "degraded";
-        j["not_airing"] = h.not_airing;
-        json reasons = json::array();
-        for (const auto& d : h.degraded) {
-            reasons.push_back(core::redact(d));
-        }
-        j["degraded"] = std::move(reasons);
-        return respond(json_reply(503, j));
+        return respond(json_reply(healthy(h) ? 200 : 503, health_json(h)));
     }
     case route_id::channels: {
         const auto now = settings_.now();
         json list = json::array();
         for (const auto& c : backend_.channels()) {
-            json j;
-            j["id"] = c.id;
-            j["name"] = c.name;
-            j["kind"] = c.kind;
-            j["airing"] = c.airing;
-            j["now"] = c.now ? item_json(*c.now, c.zone, now) : json(nullptr);
-            j["next"] = c.next ? item_json(*c.next, c.zone, std::nullopt) : json(nullptr);
-            json outputs = json::array();
-            for (const auto& o : c.outputs) {
-                json oj;
-                oj["name"] = core::redact(o.name);
-                oj["type"] = o.type;
-                oj["state"] = o.state;
-                oj["reconnects"] = o.reconnects;
-                oj["last_error"] = null_if_empty(core::redact(o.last_error));
-                outputs.push_back(std::move(oj));
-            }
-            j["outputs"] = std::move(outputs);
-            j["down_reason"] = null_if_empty(core::redact(c.down_reason));
-            list.push_back(std::move(j));
+            list.push_back(channel_json(c, now));
         }
         json j;
+        j["station"] = settings_.station;
         j["channels"] = std::move(list);
         return respond(json_reply(200, j));
     }
@@ -751,6 +820,29 @@ void api::serve(const request& req, route_id which, const std::string& channel,
     }
     }
     respond(error_reply(404, "no such route"));
+}
+
+std::string channel_json_text(const channel_info& c, std::optional<core::instant> now) {
+    return channel_json(c, now).dump();
+}
+
+std::string reload_json_text(const reload_result& result) {
+    const bool errors =
+        std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
+                    [](const core::diagnostic& d) { return d.level == core::severity::error; });
+    json j;
+    j["status"] = errors ? "refused" : "reloaded";
+    j["channels"] = result.channels;
+    j["diagnostics"] = diagnostics_json(result.diagnostics);
+    return j.dump();
+}
+
+std::string health_json_text(const health_info& h) {
+    return health_json(h).dump();
+}
+
+std::string item_json_text(const item_info& item, const date::time_zone* zone) {
+    return item_json(item, zone, std::nullopt).dump();
 }
 
 } // namespace onair::control

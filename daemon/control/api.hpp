@@ -49,6 +49,11 @@ struct api_settings {
     // The listen address, for the Host check (DNS rebinding): the port is the bound one.
     std::string listen_host = "127.0.0.1";
     unsigned short listen_port = 8750;
+    // Served at /static/fonts/lao.ttf when the file is there (Debian fonts-lao): the console's
+    // Lao text renders on a browser PC that has no Lao font of its own.
+    std::string lao_font = "/usr/share/fonts/truetype/lao/Phetsarath_OT.ttf";
+    // The config's `station:` name (GET /channels says it, for the console's header).
+    std::string station;
     // The clock for elapsed_ms/remaining_ms, the plan horizon and idempotency keys.
     std::function<core::instant()> now;
 };
@@ -89,7 +94,18 @@ private:
         std::vector<std::pair<std::string, std::string>> headers;
     };
 
-    enum class route_id { health, channels, plan, asrun, reload, insert, skip, metrics };
+    enum class route_id {
+        health,
+        channels,
+        plan,
+        asrun,
+        reload,
+        insert,
+        skip,
+        metrics,
+        events,
+        console
+    };
     void route(const request& req, const responder& respond);
     void serve(const request& req, route_id which, const std::string& channel,
                std::string_view query, const responder& respond);
@@ -106,7 +122,21 @@ private:
     api_settings settings_;
     std::map<std::string, remembered> keys_;                      // by Idempotency-Key
     std::deque<std::pair<core::instant, std::string>> key_order_; // oldest first
+    std::shared_ptr<const std::string> lao_font_; // read at the first request for it
 };
+
+// One channel as GET /api/v1/channels lists it (one line of JSON); without `now`, no
+// elapsed_ms/remaining_ms (what the console feed compares to see a change).
+std::string channel_json_text(const channel_info& c, std::optional<core::instant> now);
+// An item as the channel list shows it, without elapsed and remaining.
+std::string item_json_text(const item_info& item, const date::time_zone* zone);
+
+// GET /api/v1/health's body: {"status":"ok"} or {"status":"degraded","not_airing":[...],
+// "degraded":[...]}.
+std::string health_json_text(const health_info& h);
+// A reload's outcome for the console feed: {"status": "reloaded"|"refused", "channels": [...],
+// "diagnostics": [...]}.
+std::string reload_json_text(const reload_result& result);
 
 // Constant-time comparison, so that the time a wrong token takes to reject says nothing about
 // how much of it was right.

@@ -164,6 +164,9 @@ public:
     // Ends the current item now (logged `skipped`). failure{404} unknown channel.
     virtual outcome<skip_result> skip(const std::string& channel) = 0;
 
+    // GET /api/v1/events: the Server-Sent Events stream of the console (control/event_hub).
+    virtual outcome<std::unique_ptr<asrun_cursor>> events() = 0;
+
     // Called before each /metrics scrape, to bring gauges that are cheaper to compute on
     // demand (plan horizon, ...) up to date.
     virtual void refresh_metrics() = 0;

@@ -74,6 +74,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         s.listen_host = o.host;
         s.listen_port = o.port;
         s.now = o.now;
+        s.station = o.station;
         return s;
     }
 
@@ -207,6 +208,9 @@ private:
         head_.emplace(static_cast<http::status>(r.status), version_);
         head_->set(http::field::server, "onair");
         head_->set(http::field::content_type, r.content_type);
+        for (const auto& [name, value] : r.headers) {
+            head_->set(name, value);
+        }
         head_->keep_alive(keep_alive);
         head_->chunked(true);
         serializer_.emplace(*head_);

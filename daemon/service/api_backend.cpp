@@ -258,6 +258,13 @@ control::outcome<control::skip_result> api_backend::skip(const std::string& chan
     return out;
 }
 
+control::outcome<std::unique_ptr<control::asrun_cursor>> api_backend::events() {
+    if (!view_.subscribe) {
+        return control::failure{503, "the event stream is not available"};
+    }
+    return view_.subscribe();
+}
+
 void api_backend::refresh_metrics() {
     view_.refresh_metrics();
 }

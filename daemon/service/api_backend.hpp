@@ -31,6 +31,8 @@ struct station_view {
     // Why the station is degraded apart from its channels (the as-run store, ...).
     std::function<std::vector<std::string>()> degraded;
     std::function<void()> refresh_metrics;
+    // A new stream of the console's events (control::event_hub).
+    std::function<std::unique_ptr<control::asrun_cursor>()> subscribe;
     std::chrono::milliseconds stall_after{10'000};
 };
 
@@ -49,6 +51,7 @@ public:
                                                     const std::string& media) override;
     control::outcome<control::skip_result> skip(const std::string& channel) override;
     void refresh_metrics() override;
+    control::outcome<std::unique_ptr<control::asrun_cursor>> events() override;
 
 private:
     channel_runner* find(const std::string& id);

@@ -11,11 +11,13 @@
 
 #include "asrun/store.hpp"
 #include "asrun/writer.hpp"
+#include "control/event_hub.hpp"
 #include "control/metrics.hpp"
 #include "control/server.hpp"
 #include "service/api_backend.hpp"
 #include "service/asrun_log.hpp"
 #include "service/channel_runner.hpp"
+#include "service/console_feed.hpp"
 #include "service/heartbeat.hpp"
 #include "service/metrics_bridge.hpp"
 #include "service/playout_engine.hpp"
@@ -231,7 +233,13 @@ private:
         view.degraded = [this] { return degraded(); };
         view.refresh_metrics = [this] { refresh_metrics(); };
         view.stall_after = stall_after;
+        events_ = std::make_unique<control::event_hub>(io_);
+        view.subscribe = [this] { return events_->subscribe(); };
         backend_ = std::make_unique<api_backend>(std::move(view), io_, pool_);
+        feed_ = std::make_unique<console_feed>(
+            io_, *events_, [this] { return backend_->channels(); }, [this] { return wall_.now(); },
+            [this] { return backend_->health(); });
+        feed_->start();
         control::server_options opts;
         try {
             opts = api_options(cfg_);
@@ -249,6 +257,7 @@ private:
     control::server_options api_options(const schedule::config& cfg) {
         auto opts = control::options_from(cfg.api);
         opts.now = [this] { return wall_.now(); };
+        opts.station = cfg.station;
         return opts;
     }
 
@@ -292,6 +301,10 @@ private:
 
     void shutdown(const std::string& why) {
         log_.info("stopping", "reason", why);
+        if (feed_) {
+            feed_->stop();
+            events_->close_all(); // the console's streams end: the browser sees it at once
+        }
         if (api_) {
             api_->stop();
         }
@@ -383,6 +396,9 @@ private:
                        auto loaded = std::make_shared<loaded_station>(load_for_reload());
                        asio::post(io_, [this, loaded, waiters] {
                            control::reload_result out = swap_in(*loaded);
+                           if (events_) {
+                               events_->publish("reload", control::reload_json_text(out));
+                           }
                            for (auto& w : *waiters) {
                                w(out);
                            }
@@ -508,6 +524,8 @@ private:
     control::metrics::station_metrics metrics_{registry_};
     metrics_bridge bridge_{metrics_};
     std::unique_ptr<heartbeat> heartbeat_;
+    std::unique_ptr<control::event_hub> events_; // the console's live feed (GET /api/v1/events)
+    std::unique_ptr<console_feed> feed_;
     std::string published_head_;
     core::instant head_published_at_{};
     std::atomic<bool> stopping_{false};

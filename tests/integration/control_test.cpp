@@ -4,6 +4,7 @@
 // io_context thread, as in the daemon; the test thread is the client, with plain sockets.
 #include "control/api.hpp"
 #include "control/backend.hpp"
+#include "control/event_hub.hpp"
 #include "control/metrics.hpp"
 #include "control/server.hpp"
 
@@ -184,6 +185,13 @@ public:
         std::lock_guard lock(m_);
         calls.push_back("refresh_metrics");
     }
+    outcome<std::unique_ptr<asrun_cursor>> events() override {
+        if (!hub) {
+            return failure{503, "the event stream is not available"};
+        }
+        return hub->subscribe();
+    }
+    event_hub* hub = nullptr; // set on the loop
 
     std::vector<std::string> take_calls() {
         std::lock_guard lock(m_);
@@ -472,7 +480,7 @@ TEST(control_api, channels_list_now_and_next_with_elapsed_and_remaining) {
     auto r = exchange(h.port, "GET", "/api/v1/channels");
     EXPECT_EQ(r.status, 200u);
     EXPECT_EQ(r.body,
-              "{\"channels\":["
+              "{\"station\":\"\",\"channels\":["
               "{\"id\":\"police-tv\",\"name\":\"ໂທລະພາບ ປກສ — Police TV\",\"kind\":\"tv\","
               "\"airing\":true,"
               "\"now\":{\"start\":\"2026-12-01T06:58:00.000+07:00\","
@@ -703,9 +711,10 @@ TEST(control_api, metrics_render_the_registry_after_a_refresh) {
 
 TEST(control_api, unknown_routes_are_404_and_wrong_methods_405_with_allow) {
     harness h;
-    for (const char* target : {"/", "/api/v1", "/api/v1/", "/api/v1/channels/", "/api/v2/health",
-                               "/api/v1/channels/police-tv", "/api/v1/channels/police-tv/x",
-                               "/api/v1/health/x", "/metricsx"}) {
+    // (/ and /static/ are the console's)
+    for (const char* target : {"/index.html", "/api/v1", "/api/v1/", "/api/v1/channels/",
+                               "/api/v2/health", "/api/v1/channels/police-tv",
+                               "/api/v1/channels/police-tv/x", "/api/v1/health/x", "/metricsx"}) {
         auto r = exchange(h.port, "GET", target);
         EXPECT_EQ(r.status, 404u) << target;
         EXPECT_EQ(r.body.rfind("{\"error\":\"no such route: ", 0), 0u) << r.body;
@@ -1764,6 +1773,143 @@ TEST(onair_now, says_when_the_daemon_is_away_and_exits_1) {
                    "! the daemon does not answer (is it running?)\n");
     EXPECT_EQ(err, "onair now: cannot reach onair at 127.0.0.1:" + std::to_string(port) +
                        ": connection refused (is the daemon running?)\n");
+}
+
+} // namespace
+} // namespace onair::control
+
+namespace onair::control {
+namespace {
+
+// ---- the console: its files and its event stream ----
+
+// Reads from `c` until `text` has arrived (or 5 s pass); returns everything read.
+std::string read_until(conn& c, const std::string& text, std::string& got) {
+    std::array<char, 4096> buf;
+    while (got.find(text) == std::string::npos) {
+        auto n = ::recv(c.fd(), buf.data(), buf.size(), 0);
+        if (n <= 0) {
+            break;
+        }
+        got.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    return got;
+}
+
+TEST(console, the_page_and_its_files_are_served_with_a_strict_policy_even_without_the_token) {
+    server_options o;
+    o.token = "secret";
+    o.read_token = true;
+    harness h(o);
+    auto page = exchange(h.port, "GET", "/");
+    EXPECT_EQ(page.status, 200u);
+    EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(page.raw.find("Content-Security-Policy: default-src 'self'; img-src 'self' data:; "
+                            "style-src 'self'; frame-ancestors 'none'\r\n"),
+              std::string::npos)
+        << page.raw;
+    EXPECT_NE(page.raw.find("X-Content-Type-Options: nosniff\r\n"), std::string::npos);
+    // every file the page names is served (no broken reference)
+    std::size_t refs = 0;
+    for (const char* attr : {"src=\"", "href=\""}) {
+        for (auto at = page.body.find(attr); at != std::string::npos;
+             at = page.body.find(attr, at + 1)) {
+            const auto start = at + std::string(attr).size();
+            const auto url = page.body.substr(start, page.body.find('"', start) - start);
+            if (url.rfind("/static/", 0) != 0) {
+                continue;
+            }
+            ++refs;
+            auto r = exchange(h.port, "GET", url);
+            EXPECT_EQ(r.status, 200u) << url;
+            EXPECT_FALSE(r.body.empty()) << url;
+        }
+    }
+    EXPECT_GE(refs, 2u) << "the page names its script and its style sheet";
+    for (const char* file : {"/static/i18n/en.json", "/static/i18n/lo.json"}) {
+        auto r = exchange(h.port, "GET", file);
+        EXPECT_EQ(r.status, 200u) << file;
+        EXPECT_EQ(r.content_type, "application/json") << file;
+    }
+    EXPECT_EQ(exchange(h.port, "GET", "/static/nothing.js").status, 404u);
+    EXPECT_EQ(exchange(h.port, "GET", "/static/../CMakeLists.txt").status, 404u);
+    EXPECT_EQ(exchange(h.port, "POST", "/").status, 405u);
+    // the data still needs the token
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/channels").status, 401u);
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/events").status, 401u);
+}
+
+TEST(console, events_stream_as_server_sent_events_until_the_station_closes_them) {
+    harness h;
+    auto hub = std::make_unique<event_hub>(h.io);
+    h.on_loop([&] {
+        h.fake.hub = hub.get();
+        return 0;
+    });
+    conn c(h.port);
+    c.send("GET /api/v1/events HTTP/1.1\r\nHost: localhost:" + std::to_string(h.port) +
+           "\r\nAccept: text/event-stream\r\n\r\n");
+    std::string got;
+    read_until(c, "event: hello\ndata: {}\n\n", got);
+    EXPECT_NE(got.find("HTTP/1.1 200 OK\r\n"), std::string::npos) << got;
+    EXPECT_NE(got.find("Content-Type: text/event-stream; charset=utf-8\r\n"), std::string::npos)
+        << got;
+    EXPECT_NE(got.find("Cache-Control: no-cache\r\n"), std::string::npos) << got;
+    EXPECT_NE(got.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << got;
+    EXPECT_NE(got.find("retry: 2000\n\nevent: hello\ndata: {}\n\n"), std::string::npos) << got;
+    EXPECT_EQ(h.on_loop([&] { return hub->subscribers(); }), 1u);
+
+    h.on_loop([&] {
+        hub->publish("channel", R"({"id":"police-tv"})");
+        return 0;
+    });
+    read_until(c, "event: channel\ndata: {\"id\":\"police-tv\"}\n\n", got);
+    EXPECT_NE(got.find("event: channel\ndata: {\"id\":\"police-tv\"}\n\n"), std::string::npos)
+        << got;
+
+    // the daemon stops: the stream ends as a whole chunked response
+    h.on_loop([&] {
+        hub->close_all();
+        return 0;
+    });
+    read_until(c, "0\r\n\r\n", got);
+    EXPECT_EQ(got.substr(got.size() - 5), "0\r\n\r\n");
+    h.on_loop([&] {
+        h.fake.hub = nullptr;
+        hub.reset();
+        return 0;
+    });
+}
+
+TEST(console, a_client_that_goes_away_leaves_no_stream_behind) {
+    harness h;
+    auto hub = std::make_unique<event_hub>(h.io);
+    h.on_loop([&] {
+        h.fake.hub = hub.get();
+        return 0;
+    });
+    {
+        conn c(h.port);
+        c.send("GET /api/v1/events HTTP/1.1\r\nHost: localhost:" + std::to_string(h.port) +
+               "\r\n\r\n");
+        std::string got;
+        read_until(c, "event: hello", got);
+    }
+    // the next event finds the socket closed; the session and its stream go
+    for (int i = 0; i < 50 && h.connections() > 0; ++i) {
+        h.on_loop([&] {
+            hub->publish("channel", "{}");
+            return 0;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(h.connections(), 0u);
+    EXPECT_EQ(h.on_loop([&] { return hub->subscribers(); }), 0u);
+    h.on_loop([&] {
+        h.fake.hub = nullptr;
+        hub.reset();
+        return 0;
+    });
 }
 
 } // namespace

@@ -1,0 +1,472 @@
+#!/usr/bin/python3
+"""Browser test of the operator console's station page (web/), served by a running daemon.
+
+    station_page.py --onair PATH_TO_ONAIR --out DIR
+
+Makes a station in a temporary directory (two 3 s clips, a tv channel whose breaks air a
+Lao-titled and an English-titled spot every few seconds), runs `onair run`, and drives headless
+Chromium through Selenium against http://127.0.0.1:PORT/:
+  - each spot's title shows on the channel's card within 2 s of its planned start (from
+    `onair plan`), with its start time in the channel's zone, and the card says filler between
+    breaks; the progress bar moves on its own;
+  - the language switch turns the labels into Lao (from /static/i18n/lo.json) and sets
+    <html lang="lo">; a reload keeps the choice; a browser that asks for Lao starts in Lao;
+  - no console errors (CSP violations, script errors); no sideways scrolling at phone width.
+Screenshots station-en.png, station-lo.png and station-phone.png go to DIR, and a line
+`page weight: N bytes in M requests` tells what the first load cost.
+
+Exit 0 passed, 1 failed (the reason on stderr), 77 skipped (no chromium, chromedriver,
+selenium or GStreamer).
+"""
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+SKIP = 77
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHANNEL = "console-tv"
+ZONE_OFFSET = datetime.timedelta(hours=7)  # Asia/Vientiane has no daylight saving time
+LEAD_S = 12  # from writing the schedule to the first break: daemon and browser start-up
+SPACING_S = 5  # a break every 5 s: a 3 s spot, then 2 s of filler
+BREAKS = 8
+SHOW_WITHIN_S = 2.0
+POLL_S = 0.1
+# The browser's own zone differs from the channel's, so a page that showed times in the
+# browser's zone would be caught.
+BROWSER_TZ = "America/New_York"
+
+TITLE_LO = "ຢຸດຕິການຄ້າມະນຸດ"
+TITLE_EN = "Know the signs of trafficking"
+
+
+class Failure(Exception):
+    pass
+
+
+def say(msg):
+    print("station_page: " + msg, flush=True)
+
+
+def skip(why):
+    say("SKIP: " + why)
+    sys.exit(SKIP)
+
+
+# ---- the station -------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def has_element(name):
+    return subprocess.run(["gst-inspect-1.0", "--exists", name]).returncode == 0
+
+
+def make_clips(tmp):
+    """Two 3 s clips, 320x240 at 25 fps with a tone: red (Lao spot) and blue (English spot)."""
+    aac = "avenc_aac" if has_element("avenc_aac") else "voaacenc"
+    jobs = []
+    for name, colour, freq in (("lo-spot", "0xffd02020", 440), ("en-spot", "0xff2040d0", 550)):
+        path = os.path.join(tmp, name + ".mp4")
+        pipeline = (
+            f"videotestsrc pattern=solid-color foreground-color={colour} num-buffers=75 "
+            f"! video/x-raw,width=320,height=240,framerate=25/1 "
+            f"! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux name=mux "
+            f"! filesink location={path} "
+            f"audiotestsrc freq={freq} volume=0.3 samplesperbuffer=480 num-buffers=300 "
+            f"! audio/x-raw,rate=48000,channels=2 ! audioconvert ! {aac} ! aacparse ! mux."
+        )
+        jobs.append((path, subprocess.Popen(["gst-launch-1.0", "-q"] + pipeline.split(),
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
+    for path, job in jobs:
+        _, err = job.communicate(timeout=120)
+        if job.returncode != 0 or not os.path.getsize(path):
+            raise Failure(f"gst-launch-1.0 could not make {path}: {err.decode(errors='replace')}")
+
+
+def write_station(tmp, port):
+    """Config and schedule; returns (config path, the break times as local datetimes)."""
+    local_now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + ZONE_OFFSET
+    first = (local_now + datetime.timedelta(seconds=LEAD_S)).replace(microsecond=0)
+    breaks = [first + datetime.timedelta(seconds=SPACING_S * i) for i in range(BREAKS)]
+    today = local_now.date()
+    config = f"""station: Console test
+state_dir: var
+control:
+  listen: 127.0.0.1:{port}
+channels:
+  - id: {CHANNEL}
+    name: "ໂທລະພາບທົດລອງ — Console TV"
+    kind: tv
+    timezone: Asia/Vientiane
+    video: {{width: 320, height: 240, framerate: 25}}
+    schedule: schedule.yaml
+    filler: {{type: black}}
+    outputs: [{{type: "null"}}]
+"""
+    at = ", ".join(f'"{b:%H:%M:%S}"' for b in breaks)
+    schedule = f"""media:
+  lo-spot: {{file: lo-spot.mp4, duration: 3s, title: "{TITLE_LO}"}}
+  en-spot: {{file: en-spot.mp4, duration: 3s, title: "{TITLE_EN}"}}
+campaigns:
+  console:
+    title: Console test
+    from: {today}
+    until: {today + datetime.timedelta(days=1)}
+    spots: [lo-spot, en-spot]
+breaks:
+  - {{id: quick, at: [{at}], length: 3s}}
+"""
+    cfg = os.path.join(tmp, "onair.yaml")
+    with open(cfg, "w", encoding="utf-8") as f:
+        f.write(config)
+    with open(os.path.join(tmp, "schedule.yaml"), "w", encoding="utf-8") as f:
+        f.write(schedule)
+    return cfg, breaks
+
+
+def planned_items(onair, cfg, breaks):
+    """The spots `onair plan` says air in the test's window, as (start, end, title) in UTC."""
+    def ts(t):
+        return t.strftime("%Y-%m-%dT%H:%M:%S") + "+07:00"
+    start = breaks[0] - datetime.timedelta(seconds=1)
+    end = breaks[-1] + datetime.timedelta(seconds=SPACING_S)
+    r = subprocess.run([onair, "plan", "--config", cfg, "--channel", CHANNEL, "--from", ts(start),
+                        "--to", ts(end), "--format", "json"], capture_output=True, text=True,
+                       timeout=60)
+    if r.returncode != 0:
+        raise Failure(f"onair plan failed ({r.returncode}): {r.stderr.strip()}")
+    items = []
+    for it in json.loads(r.stdout)["items"]:
+        items.append({"start": datetime.datetime.fromisoformat(it["start"]),
+                      "end": datetime.datetime.fromisoformat(it["end"]),
+                      "title": it["title"], "clock": it["start"][11:19]})
+    if len(items) != BREAKS:
+        raise Failure(f"onair plan gives {len(items)} items for {BREAKS} breaks: {r.stdout}")
+    if {i["title"] for i in items} != {TITLE_LO, TITLE_EN}:
+        raise Failure(f"the plan does not alternate the two spots: {r.stdout}")
+    return items
+
+
+def http_get(url, timeout=2):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def log_tail(path, lines=30):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def wait_healthy(base, daemon, log):
+    deadline = time.monotonic() + 30
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if daemon.poll() is not None:
+            raise Failure(f"onair run exited with {daemon.returncode}:\n{log_tail(log)}")
+        try:
+            status, _, body = http_get(base + "/api/v1/health", timeout=1)
+            if status == 200:
+                return
+            last = f"{status} {body.decode(errors='replace').strip()}"
+        except (OSError, urllib.error.URLError) as e:
+            last = str(e)
+        time.sleep(0.1)
+    raise Failure(f"GET /api/v1/health did not answer 200 within 30 s (last: {last})")
+
+
+def check_served(base):
+    """The page and its catalogues are there, with the security headers."""
+    status, headers, body = http_get(base + "/")
+    if status != 200:
+        raise Failure(f"GET / answered {status}: the daemon does not serve the console")
+    h = {k.lower(): v for k, v in headers.items()}
+    if "text/html" not in h.get("content-type", ""):
+        raise Failure(f"GET / has Content-Type {h.get('content-type')!r}, not text/html")
+    if "default-src 'self'" not in h.get("content-security-policy", ""):
+        raise Failure(f"GET / has no Content-Security-Policy with default-src 'self': {headers}")
+    if h.get("x-content-type-options") != "nosniff":
+        raise Failure("GET / has no X-Content-Type-Options: nosniff")
+    catalogues = {}
+    for lang in ("en", "lo"):
+        status, _, body = http_get(f"{base}/static/i18n/{lang}.json")
+        if status != 200:
+            raise Failure(f"GET /static/i18n/{lang}.json answered {status}")
+        catalogues[lang] = json.loads(body)
+    only = set(catalogues["en"]) ^ set(catalogues["lo"])
+    if only:
+        raise Failure(f"en.json and lo.json differ in their keys: {sorted(only)}")
+    return catalogues
+
+
+# ---- the browser --------------------------------------------------------------------------
+
+
+def browser(lang, accept):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,720", "--lang=" + lang):
+        opts.add_argument(arg)
+    # headless Chromium on Linux takes navigator.languages from this preference, not --lang
+    opts.add_experimental_option("prefs", {"intl.accept_languages": accept})
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    env = dict(os.environ, TZ=BROWSER_TZ)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env=env), options=opts)
+    driver.set_page_load_timeout(30)
+    viewport(driver, 1280, 720)
+    return driver
+
+
+def viewport(driver, width, height):
+    # the window size of headless Chromium includes no browser frame but has a minimum
+    # width; the emulated metrics give exactly this viewport
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
+CARD_JS = """
+const c = document.querySelector('.card[data-channel="' + arguments[0] + '"]');
+if (!c) { return null; }
+const q = (s) => c.querySelector(s);
+return {lang: document.documentElement.lang, title: q('.now .title').textContent.trim(),
+        kind: q('.now').dataset.kind, start: q('.now .start').textContent.trim(),
+        state: q('.state-text').textContent.trim(), next_label: q('.next .label').textContent.trim(),
+        now_label: q('.now .label').textContent.trim(), bar: q('.now .bar').value,
+        pressed: document.querySelector('.lang button[aria-pressed="true"]').dataset.lang};
+"""
+
+
+def card(driver):
+    return driver.execute_script(CARD_JS, CHANNEL)
+
+
+def wait_for(driver, what, test, timeout):
+    deadline = time.monotonic() + timeout
+    seen = None
+    while True:
+        seen = card(driver)
+        if seen is not None and test(seen):
+            return seen
+        if time.monotonic() > deadline:
+            raise Failure(f"{what}: not seen within {timeout:.1f} s; the card shows {seen}")
+        time.sleep(POLL_S)
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def sleep_until(t):
+    d = (t - utc_now()).total_seconds()
+    if d > 0:
+        time.sleep(d)
+
+
+def check_labels(driver, cat, lang, what):
+    seen = wait_for(driver, f"{what}: the page in {lang}", lambda c: c["lang"] == lang, 5)
+    want = {"state": cat["state.on_air"], "next_label": cat["label.next"],
+            "now_label": cat["label.now"], "pressed": lang}
+    wrong = {k: (seen[k], v) for k, v in want.items() if seen[k] != v}
+    if wrong:
+        raise Failure(f"{what}: labels not in {lang} (shown, wanted): {wrong}")
+
+
+def check_item(driver, item, progress=False):
+    """The item's title shows within SHOW_WITHIN_S of its start; returns the lateness in s."""
+    sleep_until(item["start"] - datetime.timedelta(seconds=0.2))
+    limit = (item["start"] - utc_now()).total_seconds() + SHOW_WITHIN_S
+    seen = wait_for(driver, f"'{item['title']}' planned at {item['clock']}",
+                    lambda c: c["title"] == item["title"] and c["kind"] == "spot", limit)
+    late = (utc_now() - item["start"]).total_seconds()
+    if seen["start"] != item["clock"]:
+        raise Failure(f"'{item['title']}' shows start {seen['start']!r}, planned "
+                      f"{item['clock']} (the channel's zone, +07:00)")
+    if progress:
+        first = seen["bar"]
+        time.sleep(0.5)
+        second = card(driver)["bar"]
+        if not second > first:
+            raise Failure(f"the progress bar did not move: {first} then {second} 0.5 s later")
+    return late
+
+
+def check_filler(driver, item, following, cat):
+    """Between the item's end and the next break the card says filler."""
+    sleep_until(item["end"])
+    limit = (following["start"] - utc_now()).total_seconds() - 0.1
+    wait_for(driver, f"filler after '{item['title']}' ended at {item['end']:%H:%M:%S}",
+             lambda c: c["kind"] == "filler" and c["title"] == cat["now.filler"], max(limit, 0.1))
+
+
+def console_errors(driver):
+    bad = []
+    for e in driver.get_log("browser"):
+        if e.get("level") != "SEVERE":
+            continue
+        # a degraded station answers health with 503, which Chromium logs; the page expects it
+        if "/api/v1/health" in e.get("message", "") and "503" in e.get("message", ""):
+            continue
+        bad.append(e.get("message", ""))
+    return bad
+
+
+def page_weight(driver):
+    return driver.execute_script("""
+const nav = performance.getEntriesByType('navigation')[0];
+const all = [nav].concat(performance.getEntriesByType('resource'));
+const size = (e) => e.transferSize || e.encodedBodySize || 0;
+return {bytes: all.reduce((n, e) => n + size(e), 0), requests: all.length,
+        each: all.map((e) => [new URL(e.name).pathname, size(e)])};
+""")
+
+
+# ---- the test ------------------------------------------------------------------------------
+
+
+def run(args, tmp):
+    make_clips(tmp)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cfg, breaks = write_station(tmp, port)
+    log = os.path.join(tmp, "onair.log")
+    with open(log, "wb") as logf:
+        daemon = subprocess.Popen([args.onair, "run", "--config", cfg], stdout=logf, stderr=logf,
+                                  cwd=tmp)
+    drivers = []
+    try:
+        items = planned_items(args.onair, cfg, breaks)
+        wait_healthy(base, daemon, log)
+        cat = check_served(base)
+        en, lo = cat["en"], cat["lo"]
+
+        # an English browser: the page starts in English and follows the stream
+        driver = browser("en-US", "en-US,en")
+        drivers.append(driver)
+        driver.get(base + "/")
+        check_labels(driver, en, "en", "first load")
+        weight = page_weight(driver)
+        if utc_now() > items[0]["start"] - datetime.timedelta(seconds=1):
+            raise Failure(f"start-up took too long: the first break at {items[0]['clock']} "
+                          "came before the page was ready (raise LEAD_S)")
+        wait_for(driver, "filler before the first break",
+                 lambda c: c["kind"] == "filler" and c["title"] == en["now.filler"], 2)
+        lateness = []
+        lateness.append(check_item(driver, items[0], progress=True))
+        driver.save_screenshot(os.path.join(args.out, "station-en.png"))
+        check_filler(driver, items[0], items[1], en)
+        for i in (1, 2):
+            lateness.append(check_item(driver, items[i], progress=(i == 2)))
+            check_filler(driver, items[i], items[i + 1], en)
+
+        # the language switch, kept over a reload
+        driver.find_element("css selector", '.lang button[data-lang="lo"]').click()
+        check_labels(driver, lo, "lo", "after choosing ລາວ")
+        driver.refresh()
+        check_labels(driver, lo, "lo", "after a reload")
+
+        # the next spot in Lao, at 1280x720 and at phone width
+        later = [i for i in items if i["start"] > utc_now() + datetime.timedelta(seconds=0.3)]
+        if len(later) < 2:
+            raise Failure("no break left for the Lao checks (the language switch was slow)")
+        lateness.append(check_item(driver, later[0]))
+        driver.save_screenshot(os.path.join(args.out, "station-lo.png"))
+        viewport(driver, 375, 812)
+        lateness.append(check_item(driver, later[1]))
+        wide = driver.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]")
+        driver.save_screenshot(os.path.join(args.out, "station-phone.png"))
+        if wide[0] > wide[1]:
+            raise Failure(f"at 375 px the page scrolls sideways: {wide[0]} px wide")
+        bad = console_errors(driver)
+        if bad:
+            raise Failure("console errors in the English browser:\n  " + "\n  ".join(bad))
+
+        # a browser that asks for Lao starts in Lao
+        driver_lo = browser("lo", "lo,en")
+        drivers.append(driver_lo)
+        driver_lo.get(base + "/")
+        check_labels(driver_lo, lo, "lo", "a browser asking for Lao")
+        bad = console_errors(driver_lo)
+        if bad:
+            raise Failure("console errors in the Lao browser:\n  " + "\n  ".join(bad))
+
+        say("titles shown " + ", ".join(f"{s:+.2f} s" for s in lateness) +
+            " after their planned starts")
+        say("requests: " + ", ".join(f"{p} {n}" for p, n in weight["each"]))
+        print(f"page weight: {weight['bytes']} bytes in {weight['requests']} requests", flush=True)
+    finally:
+        for d in drivers:
+            try:
+                d.quit()
+            except Exception:  # noqa: BLE001 - a browser that died already: nothing to stop
+                pass
+        if daemon.poll() is None:
+            daemon.send_signal(signal.SIGTERM)
+            try:
+                daemon.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                daemon.kill()
+                daemon.wait()
+                raise Failure("onair run did not stop within 20 s of SIGTERM")
+    if daemon.returncode != 0:
+        raise Failure(f"onair run exited with {daemon.returncode} on SIGTERM:\n{log_tail(log)}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--onair", required=True, help="the onair binary")
+    ap.add_argument("--out", required=True, help="where the screenshots go")
+    args = ap.parse_args()
+    args.onair = os.path.abspath(args.onair)
+    if importlib.util.find_spec("selenium") is None:
+        skip("python3-selenium is not installed")
+    for tool in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(tool, os.X_OK):
+            skip(f"{tool} is not installed (apt-get install chromium chromium-driver)")
+    if shutil.which("gst-launch-1.0") is None or not all(
+            has_element(e) for e in ("x264enc", "mp4mux")) or not (
+            has_element("avenc_aac") or has_element("voaacenc")):
+        skip("gst-launch-1.0 with x264enc, mp4mux and an AAC encoder is needed for the clips")
+    os.makedirs(args.out, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="onair-console.")
+    try:
+        run(args, tmp)
+    except Failure as e:
+        print(f"station_page: FAILED: {e}", file=sys.stderr, flush=True)
+        log = log_tail(os.path.join(tmp, "onair.log"))
+        if log:
+            print("station_page: the end of the daemon's log:\n" + log, file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    say(f"passed; screenshots in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
