@@ -491,6 +491,8 @@ void api::route(const request& req, const responder& respond_now) {
             which = route_id::reload;
         } else if (seg.size() == 1 && seg[0] == "events") {
             which = route_id::events;
+        } else if (seg.size() == 2 && seg[0] == "asrun" && seg[1] == "verify") {
+            which = route_id::verify;
         } else if (seg.size() == 3 && seg[0] == "channels") {
             channel = std::string(seg[1]);
             if (seg[2] == "plan") {
@@ -499,6 +501,8 @@ void api::route(const request& req, const responder& respond_now) {
                 which = route_id::insert;
             } else if (seg[2] == "skip") {
                 which = route_id::skip;
+            } else if (seg[2] == "media") {
+                which = route_id::media;
             }
         }
     }
@@ -805,6 +809,41 @@ void api::serve(const request& req, route_id which, const std::string& channel,
             j["duration_ms"] = ins.duration.count();
             j["start"] = ins.start ? json(iso(*ins.start, ins.zone)) : json(nullptr);
             return json_reply(202, j);
+        }));
+    }
+    case route_id::verify: {
+        if (auto bad = unknown_param({})) {
+            return respond(std::move(*bad));
+        }
+        backend_.verify([guarded](outcome<std::string> out) {
+            guarded([&] {
+                return answer(out, [](std::string& body) {
+                    reply r;
+                    r.body = std::move(body);
+                    return r;
+                });
+            });
+        });
+        return;
+    }
+    case route_id::media: {
+        if (auto bad = unknown_param({})) {
+            return respond(std::move(*bad));
+        }
+        auto out = backend_.media(channel);
+        return respond(answer(out, [&](std::vector<media_info>& list) {
+            json items = json::array();
+            for (const auto& m : list) {
+                json j;
+                j["id"] = m.id;
+                j["title"] = m.title;
+                j["duration_ms"] = m.duration ? json(m.duration->count()) : json(nullptr);
+                items.push_back(std::move(j));
+            }
+            json j;
+            j["channel"] = channel;
+            j["media"] = std::move(items);
+            return json_reply(200, j);
         }));
     }
     case route_id::skip: {

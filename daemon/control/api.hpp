@@ -104,7 +104,9 @@ private:
         skip,
         metrics,
         events,
-        console
+        console,
+        media,
+        verify
     };
     void route(const request& req, const responder& respond);
     void serve(const request& req, route_id which, const std::string& channel,

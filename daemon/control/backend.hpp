@@ -120,6 +120,13 @@ struct insert_result {
     const date::time_zone* zone = nullptr;
 };
 
+// One media item a channel can air (its schedule's library), for the console's insert picker.
+struct media_info {
+    std::string id;
+    std::string title;
+    std::optional<std::chrono::milliseconds> duration; // empty: not known (cannot be inserted)
+};
+
 struct skip_result {
     std::string channel;
     std::string media; // what was taken off air; empty when filler was airing
@@ -160,6 +167,13 @@ public:
     // Queues `media` to air right after the current item (logged with kind `insert`).
     // failure{404} unknown channel, failure{422} unknown media.
     virtual outcome<insert_result> insert(const std::string& channel, const std::string& media) = 0;
+
+    // GET /api/v1/asrun/verify: the as-run chain checked (as `onair asrun --verify`), its answer
+    // as JSON. Asynchronous: it reads the whole log.
+    virtual void verify(completion<outcome<std::string>> done) = 0;
+
+    // The media of the channel's schedule, by id. failure{404} unknown channel.
+    virtual outcome<std::vector<media_info>> media(const std::string& channel) = 0;
 
     // Ends the current item now (logged `skipped`). failure{404} unknown channel.
     virtual outcome<skip_result> skip(const std::string& channel) = 0;

@@ -1,11 +1,14 @@
 #include "service/api_backend.hpp"
 
+#include "asrun/chain.hpp"
 #include "asrun/export.hpp"
 #include "asrun/store.hpp"
+#include "asrun/verify.hpp"
 #include "asrun/window.hpp"
 #include "planner/format.hpp"
 
 #include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
 
 #include <sstream>
 #include <tuple>
@@ -254,6 +257,59 @@ control::outcome<control::skip_result> api_backend::skip(const std::string& chan
     if (auto it = r->skip()) {
         out.media = it->media;
         out.title = it->title;
+    }
+    return out;
+}
+
+// The chain read on the pool (a year of rows takes seconds), answered on the loop.
+void api_backend::verify(control::completion<control::outcome<std::string>> done) {
+    asio::post(pool_, [file = view_.asrun_file(), &io = io_, done = std::move(done)]() mutable {
+        control::outcome<std::string> out = control::failure{500, "the check failed"};
+        try {
+            asrun::verify_result r;
+            r.head = asrun::genesis_chain;
+            std::error_code ec;
+            if (std::filesystem::exists(file, ec)) {
+                asrun::store s(file, asrun::open_mode::read_only);
+                r = asrun::verify_chain(s);
+            }
+            nlohmann::json j;
+            j["ok"] = r.ok();
+            j["rows"] = r.rows;
+            j["open"] = r.open;
+            j["head"] = r.head;
+            j["fault_count"] = r.fault_count;
+            nlohmann::json faults = nlohmann::json::array();
+            for (const auto& f : r.faults) {
+                faults.push_back({{"id", f.id}, {"channel", f.channel}, {"what", f.what}});
+            }
+            j["faults"] = std::move(faults);
+            out = j.dump() + "\n";
+        } catch (const std::exception& e) {
+            out =
+                control::failure{500, std::string("the as-run log cannot be checked: ") + e.what()};
+        }
+        asio::post(
+            io, [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+    });
+}
+
+control::outcome<std::vector<control::media_info>> api_backend::media(const std::string& channel) {
+    channel_runner* r = find(channel);
+    if (r == nullptr) {
+        return control::failure{404, "no channel '" + channel + "'"};
+    }
+    std::vector<control::media_info> out;
+    if (!r->plan()) {
+        return out; // no schedule on air (a broken one): nothing to insert
+    }
+    const auto& in = r->plan()->input();
+    for (const auto& [id, m] : in.sched->media) {
+        control::media_info info{id, m.title, std::nullopt};
+        if (auto it = in.media_durations.find(id); it != in.media_durations.end()) {
+            info.duration = std::chrono::milliseconds(it->second.count());
+        }
+        out.push_back(std::move(info));
     }
     return out;
 }

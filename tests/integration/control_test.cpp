@@ -185,6 +185,17 @@ public:
         std::lock_guard lock(m_);
         calls.push_back("refresh_metrics");
     }
+    void verify(completion<outcome<std::string>> done) override {
+        done(std::string("{\"ok\":true,\"rows\":3,\"head\":\"abc\"}\n"));
+    }
+    outcome<std::vector<media_info>> media(const std::string& channel) override {
+        if (channel != "police-tv") {
+            return failure{404, "no channel '" + channel + "'"};
+        }
+        return std::vector<media_info>{{"som-lo-20", "Safe migration", 20s},
+                                       {"tip-lo-30", "ຢຸດຕິການຄ້າມະນຸດ", 30s},
+                                       {"unprobed", "Not probed yet", std::nullopt}};
+    }
     outcome<std::unique_ptr<asrun_cursor>> events() override {
         if (!hub) {
             return failure{503, "the event stream is not available"};
@@ -1910,6 +1921,29 @@ TEST(console, a_client_that_goes_away_leaves_no_stream_behind) {
         hub.reset();
         return 0;
     });
+}
+
+} // namespace
+} // namespace onair::control
+
+namespace onair::control {
+namespace {
+
+TEST(console, media_lists_what_a_channel_can_air_for_the_insert_picker) {
+    harness h;
+    auto r = exchange(h.port, "GET", "/api/v1/channels/police-tv/media");
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_EQ(r.body,
+              "{\"channel\":\"police-tv\",\"media\":["
+              "{\"id\":\"som-lo-20\",\"title\":\"Safe migration\",\"duration_ms\":20000},"
+              "{\"id\":\"tip-lo-30\",\"title\":\"ຢຸດຕິການຄ້າມະນຸດ\",\"duration_ms\":30000},"
+              "{\"id\":\"unprobed\",\"title\":\"Not probed yet\",\"duration_ms\":null}]}\n");
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/channels/nope/media").status, 404u);
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/channels/police-tv/media?x=1").status, 400u);
+    EXPECT_EQ(exchange(h.port, "POST", "/api/v1/channels/police-tv/media").status, 405u);
+    auto v = exchange(h.port, "GET", "/api/v1/asrun/verify");
+    EXPECT_EQ(v.status, 200u);
+    EXPECT_EQ(v.body, "{\"ok\":true,\"rows\":3,\"head\":\"abc\"}\n");
 }
 
 } // namespace
