@@ -503,6 +503,8 @@ void api::route(const request& req, const responder& respond_now) {
                 which = route_id::skip;
             } else if (seg[2] == "media") {
                 which = route_id::media;
+            } else if (seg[2] == "preview.jpg") {
+                which = route_id::preview;
             }
         }
     }
@@ -825,6 +827,19 @@ void api::serve(const request& req, route_id which, const std::string& channel,
             });
         });
         return;
+    }
+    case route_id::preview: {
+        auto out = backend_.preview(channel);
+        return respond(answer(out, [](std::shared_ptr<const std::string>& jpeg) {
+            if (!jpeg) {
+                return error_reply(404, "no picture yet (a radio channel has none)");
+            }
+            reply r;
+            r.content_type = "image/jpeg";
+            r.body = *jpeg;
+            r.headers.emplace_back("Cache-Control", "no-store");
+            return r;
+        }));
     }
     case route_id::media: {
         if (auto bad = unknown_param({})) {

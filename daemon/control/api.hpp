@@ -106,7 +106,8 @@ private:
         events,
         console,
         media,
-        verify
+        verify,
+        preview
     };
     void route(const request& req, const responder& respond);
     void serve(const request& req, route_id which, const std::string& channel,

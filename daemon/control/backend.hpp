@@ -58,6 +58,12 @@ struct output_info {
     std::string last_error; // why it last went down; empty if never
 };
 
+// The sound of a channel's mix, in dBFS per audio channel (the last 200 ms).
+struct levels_info {
+    std::vector<double> peak_db;
+    std::vector<double> rms_db;
+};
+
 struct channel_info {
     std::string id;
     std::string name;
@@ -68,6 +74,8 @@ struct channel_info {
     std::optional<item_info> next;
     std::vector<output_info> outputs;
     std::string down_reason; // why it is not airing; empty while it airs
+    // Not in GET /channels (it changes all the time): the console feed's `levels` event.
+    std::optional<levels_info> levels;
 };
 
 // GET /api/v1/asrun parameters, as the client sent them. The backend parses `from`/`to`
@@ -171,6 +179,10 @@ public:
     // GET /api/v1/asrun/verify: the as-run chain checked (as `onair asrun --verify`), its answer
     // as JSON. Asynchronous: it reads the whole log.
     virtual void verify(completion<outcome<std::string>> done) = 0;
+
+    // GET /api/v1/channels/{id}/preview.jpg: the newest picture of the mix (JPEG), null when
+    // there is none yet (or the channel is radio). failure{404} unknown channel.
+    virtual outcome<std::shared_ptr<const std::string>> preview(const std::string& channel) = 0;
 
     // The media of the channel's schedule, by id. failure{404} unknown channel.
     virtual outcome<std::vector<media_info>> media(const std::string& channel) = 0;

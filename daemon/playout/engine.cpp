@@ -10,6 +10,7 @@
 #include "playout/decodable.hpp"
 #include "playout/detail.hpp"
 #include "playout/filler.hpp"
+#include "playout/monitor.hpp"
 #include "playout/outputs.hpp"
 
 #include <gst/audio/audio.h>
@@ -218,6 +219,7 @@ struct channel_engine::impl {
     mode m;
     gst::element_ptr pipeline;
     gst::element_ptr vmix, amix, vtee, atee;
+    std::unique_ptr<detail::mix_monitor> monitor; // live only
     gst::bus_ptr bus;
     gst::clock_ptr clock;       // live: the pipeline's clock
     GstClockTime base_time = 0; // live: chosen once at start
@@ -319,6 +321,15 @@ struct channel_engine::impl {
             g_object_set(vmix.get(), "background", 1 /* black */, nullptr);
         }
         link_mixer("audiomixer", detail::audio_caps(fmt), "audio", amix, atee, audio_index);
+        if (fmt.live) {
+            // the console's preview and meters: without them the channel still airs
+            try {
+                monitor = std::make_unique<detail::mix_monitor>(pipeline.get(), vtee.get(),
+                                                                atee.get(), fmt);
+            } catch (const std::exception& e) {
+                log.warning("no preview or level meters for this channel", "reason", e.what());
+            }
+        }
     }
 
     void add_clip(active_clip& a) {
@@ -529,6 +540,9 @@ struct channel_engine::impl {
     void handle(GstMessage* msg) {
         if (fill_layer && fill_layer->handle(msg)) {
             return; // the filler's own (a skipped loop file, a lost feed): never fatal
+        }
+        if (monitor && monitor->handle(msg)) {
+            return;
         }
         switch (GST_MESSAGE_TYPE(msg)) {
         case GST_MESSAGE_ERROR: {
@@ -828,8 +842,8 @@ bool channel_engine::dispatch(std::chrono::milliseconds wait) {
     if (impl_->done) {
         return false;
     }
-    const auto types =
-        static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_APPLICATION);
+    const auto types = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS |
+                                                   GST_MESSAGE_APPLICATION | GST_MESSAGE_ELEMENT);
     // a clip waiting for the output to pass its last picture holds a render's mixer: look
     // again soon rather than sleep the whole wait
     const bool waiting =
@@ -865,6 +879,14 @@ nanoseconds channel_engine::frame_duration() const {
 
 std::size_t channel_engine::active_clips() const {
     return impl_->clips.size();
+}
+
+std::shared_ptr<const std::string> channel_engine::preview() {
+    return impl_->monitor ? impl_->monitor->preview() : nullptr;
+}
+
+std::optional<audio_levels> channel_engine::levels() const {
+    return impl_->monitor ? impl_->monitor->levels() : std::nullopt;
 }
 
 void channel_engine::stop() {

@@ -82,6 +82,12 @@ struct output_status {
     std::string last_error; // why it last went down
 };
 
+// The sound of the mix, per audio channel, in dBFS (floor -120): the last 200 ms.
+struct audio_levels {
+    std::vector<double> peak_db;
+    std::vector<double> rms_db;
+};
+
 class channel_engine {
 public:
     // Builds the composition (filler, mixers, fixed output caps, tee). Throws std::runtime_error
@@ -164,6 +170,11 @@ public:
     nanoseconds frame_duration() const;
     // Clips on the pipeline (scheduled, not yet ended or failed).
     std::size_t active_clips() const;
+
+    // Live only (null/empty in a render, or before the first): the newest picture of the mix as
+    // a small JPEG (tv, once a second) and the sound's levels (five times a second).
+    std::shared_ptr<const std::string> preview();
+    std::optional<audio_levels> levels() const;
 
     // Takes the pipeline down (idempotent; the destructor calls it).
     void stop();

@@ -116,6 +116,9 @@ std::vector<control::channel_info> api_backend::channels() {
             c.outputs.push_back({o.name, o.type, o.state, o.reconnects, o.last_error});
         }
         c.down_reason = c.airing ? std::string() : st.down_reason;
+        if (auto l = r->levels()) {
+            c.levels = control::levels_info{l->peak_db, l->rms_db};
+        }
         out.push_back(std::move(c));
     }
     return out;
@@ -259,6 +262,15 @@ control::outcome<control::skip_result> api_backend::skip(const std::string& chan
         out.title = it->title;
     }
     return out;
+}
+
+control::outcome<std::shared_ptr<const std::string>>
+api_backend::preview(const std::string& channel) {
+    channel_runner* r = find(channel);
+    if (r == nullptr) {
+        return control::failure{404, "no channel '" + channel + "'"};
+    }
+    return r->preview();
 }
 
 // The chain read on the pool (a year of rows takes seconds), answered on the loop.

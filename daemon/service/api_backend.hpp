@@ -52,6 +52,8 @@ public:
     control::outcome<control::skip_result> skip(const std::string& channel) override;
     control::outcome<std::vector<control::media_info>> media(const std::string& channel) override;
     void verify(control::completion<control::outcome<std::string>> done) override;
+    control::outcome<std::shared_ptr<const std::string>>
+    preview(const std::string& channel) override;
     void refresh_metrics() override;
     control::outcome<std::unique_ptr<control::asrun_cursor>> events() override;
 

@@ -118,6 +118,11 @@ public:
 
     const schedule::channel& channel() const { return channel_; }
     const std::shared_ptr<planner::planner>& plan() const { return plan_; }
+    // The console's view of the mix while the channel airs (null/empty otherwise).
+    std::shared_ptr<const std::string> preview() { return engine_ ? engine_->preview() : nullptr; }
+    std::optional<playout::audio_levels> levels() const {
+        return engine_ ? engine_->levels() : std::nullopt;
+    }
     // Start errors observed since the last call (for the metrics histogram).
     std::vector<core::milliseconds> take_start_errors() { return std::exchange(start_errors_, {}); }
     channel_state state() const;

@@ -2,6 +2,10 @@
 
 #include "control/api.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
 namespace onair::service {
 
 console_feed::console_feed(boost::asio::io_context& io, control::event_hub& hub,
@@ -37,9 +41,41 @@ void console_feed::arm() {
     });
 }
 
+namespace {
+
+// {"tv":{"peak_db":[-12.5,-12.4],"rms_db":[-20.1,-20]}}, to a tenth of a dB; "" when none.
+std::string levels_text(const std::vector<control::channel_info>& channels) {
+    nlohmann::json all = nlohmann::json::object();
+    auto tenths = [](const std::vector<double>& v) {
+        std::vector<double> out;
+        for (double d : v) {
+            out.push_back(std::round(d * 10) / 10);
+        }
+        return out;
+    };
+    for (const auto& c : channels) {
+        if (c.levels) {
+            all[c.id] = {{"peak_db", tenths(c.levels->peak_db)},
+                         {"rms_db", tenths(c.levels->rms_db)}};
+        }
+    }
+    return all.empty() ? std::string() : all.dump();
+}
+
+} // namespace
+
 void console_feed::poll() {
     const auto now = now_();
-    for (const auto& c : channels_()) {
+    const auto channels = channels_();
+    // the meters: at most five times a second, when they moved
+    if (++polls_ % 2 == 0) {
+        auto levels = levels_text(channels);
+        if (!levels.empty() && levels != levels_seen_) {
+            hub_.publish("levels", levels);
+            levels_seen_ = std::move(levels);
+        }
+    }
+    for (const auto& c : channels) {
         auto& last = seen_[c.id];
         auto text = control::channel_json_text(c, std::nullopt);
         if (text == last.channel) {

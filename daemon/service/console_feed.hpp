@@ -4,7 +4,8 @@
 // API lists it is compared with what was last published, and what changed goes out to the
 // event hub: `channel` (the whole channel, as GET /api/v1/channels has it) and, when the item
 // on air changed, `item` ended (the one before) and started (the new one); `health` (as GET
-// /api/v1/health says it) when that changed. The elapsed time of
+// /api/v1/health says it) when that changed; `levels` (each channel's audio meters) at most
+// five times a second. The elapsed time of
 // an item is not a change: the page moves its bar itself. Runs on the loop; cheap (a few
 // channels' JSON compared as text).
 
@@ -53,6 +54,8 @@ private:
     std::function<control::health_info()> health_;
     std::chrono::milliseconds every_;
     std::string health_seen_;
+    std::string levels_seen_;
+    std::uint64_t polls_ = 0;
     std::map<std::string, seen> seen_;
     bool running_ = false;
 };

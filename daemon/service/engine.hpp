@@ -42,6 +42,9 @@ public:
     virtual bool cancel_clip(std::uint64_t serial) = 0;
     virtual void set_stream_title(const std::string& title) = 0;
     virtual std::vector<playout::output_status> outputs() const = 0;
+    // The console's view of the mix (see playout::channel_engine); none by default.
+    virtual std::shared_ptr<const std::string> preview() { return nullptr; }
+    virtual std::optional<playout::audio_levels> levels() const { return std::nullopt; }
 
     // Ends the outputs cleanly (files finalised), waiting up to `wait`. True when all did.
     virtual bool finish_outputs(std::chrono::milliseconds wait) = 0;

@@ -41,6 +41,8 @@ public:
     bool cancel_clip(std::uint64_t serial) override { return engine_.cancel_clip(serial); }
     void set_stream_title(const std::string& title) override { engine_.set_stream_title(title); }
     std::vector<playout::output_status> outputs() const override { return engine_.outputs(); }
+    std::shared_ptr<const std::string> preview() override { return engine_.preview(); }
+    std::optional<playout::audio_levels> levels() const override { return engine_.levels(); }
     bool finish_outputs(std::chrono::milliseconds wait) override {
         return engine_.finish_outputs(wait);
     }

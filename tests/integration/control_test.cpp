@@ -185,6 +185,15 @@ public:
         std::lock_guard lock(m_);
         calls.push_back("refresh_metrics");
     }
+    outcome<std::shared_ptr<const std::string>> preview(const std::string& channel) override {
+        if (channel == "police-tv") {
+            return std::make_shared<const std::string>("\xff\xd8 a jpeg");
+        }
+        if (channel == "police-radio") {
+            return std::shared_ptr<const std::string>();
+        }
+        return failure{404, "no channel '" + channel + "'"};
+    }
     void verify(completion<outcome<std::string>> done) override {
         done(std::string("{\"ok\":true,\"rows\":3,\"head\":\"abc\"}\n"));
     }
@@ -1941,6 +1950,12 @@ TEST(console, media_lists_what_a_channel_can_air_for_the_insert_picker) {
     EXPECT_EQ(exchange(h.port, "GET", "/api/v1/channels/nope/media").status, 404u);
     EXPECT_EQ(exchange(h.port, "GET", "/api/v1/channels/police-tv/media?x=1").status, 400u);
     EXPECT_EQ(exchange(h.port, "POST", "/api/v1/channels/police-tv/media").status, 405u);
+    auto jpeg = exchange(h.port, "GET", "/api/v1/channels/police-tv/preview.jpg");
+    EXPECT_EQ(jpeg.status, 200u);
+    EXPECT_EQ(jpeg.content_type, "image/jpeg");
+    EXPECT_EQ(jpeg.body, "\xff\xd8 a jpeg");
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/channels/police-radio/preview.jpg").status, 404u);
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/channels/nope/preview.jpg").status, 404u);
     auto v = exchange(h.port, "GET", "/api/v1/asrun/verify");
     EXPECT_EQ(v.status, 200u);
     EXPECT_EQ(v.body, "{\"ok\":true,\"rows\":3,\"head\":\"abc\"}\n");
