@@ -3,7 +3,10 @@
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <unistd.h>
 
 namespace onair::playout::detail {
 namespace {
@@ -46,6 +49,32 @@ std::optional<std::string> why_undecodable(const std::filesystem::path& file,
         return error->message;
     }
     return result == GST_DISCOVERER_TIMEOUT ? "it did not decode in time" : "it cannot be decoded";
+}
+
+std::optional<std::string> slate_problem(const std::filesystem::path& image) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(image, ec) || ::access(image.c_str(), R_OK) != 0) {
+        return "not a readable file";
+    }
+    const auto size = std::filesystem::file_size(image, ec);
+    const auto mtime = std::filesystem::last_write_time(image, ec).time_since_epoch().count();
+    const std::string key =
+        image.string() + '\n' + std::to_string(size) + '\n' + std::to_string(mtime);
+    static std::mutex mutex;
+    static std::map<std::string, std::optional<std::string>> seen;
+    {
+        std::lock_guard lock(mutex);
+        if (auto it = seen.find(key); it != seen.end()) {
+            return it->second;
+        }
+    }
+    auto why = why_undecodable(image, std::chrono::seconds(5));
+    std::lock_guard lock(mutex);
+    if (seen.size() > 256) {
+        seen.clear(); // bounded: slates are few, versions of them fewer still
+    }
+    seen.emplace(key, why);
+    return why;
 }
 
 std::vector<std::filesystem::path> decodable_only(const std::vector<std::filesystem::path>& files,

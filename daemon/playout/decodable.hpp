@@ -19,6 +19,12 @@ namespace onair::playout::detail {
 std::optional<std::string> why_undecodable(const std::filesystem::path& file,
                                            std::chrono::milliseconds wait);
 
+// Why a slate image cannot air (missing, unreadable, not a picture GStreamer decodes), or
+// nothing. Remembered per file version (path, size, modification time), so a channel rebuilt
+// again and again, or many channels with one slate, decode it once: the first look costs some
+// tens of milliseconds, the next a stat.
+std::optional<std::string> slate_problem(const std::filesystem::path& image);
+
 // The files of `files` that decode, in order; each that does not is logged (warning) with the
 // reason and left out.
 std::vector<std::filesystem::path> decodable_only(const std::vector<std::filesystem::path>& files,

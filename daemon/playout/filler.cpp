@@ -14,6 +14,7 @@
 
 #include "core/redact.hpp"
 
+#include "playout/decodable.hpp"
 #include "playout/filler_parts.hpp"
 
 #include <gst/audio/audio.h>
@@ -23,7 +24,6 @@
 #include <atomic>
 #include <optional>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace onair::playout::detail {
 namespace {
@@ -127,14 +127,13 @@ struct filler_layer::impl {
         } else {
             base = fill;
         }
-        // A slate that is not there must not keep the channel off air: black until it is (the
-        // next reload or rebuild takes it up). `onair check` reports it at its line.
+        // A slate that is not there, or not a picture, must not keep the channel off air: black
+        // until it is fixed (the next reload or rebuild takes it up). `onair check` reports it
+        // at its line.
         if (base.type == schedule::filler_type::slate && fmt.video) {
-            std::error_code ec;
-            if (!std::filesystem::is_regular_file(base.image, ec) ||
-                ::access(base.image.c_str(), R_OK) != 0) {
-                log.warning("slate image is not a readable file; airing black instead", "image",
-                            base.image.string());
+            if (auto why = detail::slate_problem(base.image)) {
+                log.warning("the slate cannot air; airing black instead", "image",
+                            base.image.string(), "reason", *why);
                 base = schedule::filler{};
             }
         }

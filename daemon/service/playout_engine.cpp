@@ -1,6 +1,10 @@
 #include "service/playout_engine.hpp"
 
+#include <cstdlib>
 #include <filesystem>
+#include <set>
+#include <sstream>
+#include <stdexcept>
 
 namespace onair::service {
 
@@ -55,8 +59,22 @@ private:
 } // namespace
 
 engine_factory playout_engines(core::logger& log) {
-    return [&log](const schedule::channel& channel,
-                  std::function<void(const playout::event&)> on_event) -> std::unique_ptr<engine> {
+    // A drill (and the tests' way to a channel that cannot air): $ONAIR_FAULT_BUILD names
+    // channels, comma-separated, whose pipeline then fails to build, as a missing plugin would
+    // make it (docs/run.md).
+    std::set<std::string> failing;
+    if (const char* env = std::getenv("ONAIR_FAULT_BUILD")) {
+        std::stringstream list(env);
+        for (std::string id; std::getline(list, id, ',');) {
+            failing.insert(id);
+        }
+    }
+    return [&log, failing](
+               const schedule::channel& channel,
+               std::function<void(const playout::event&)> on_event) -> std::unique_ptr<engine> {
+        if (failing.count(channel.id) != 0) {
+            throw std::runtime_error("the pipeline cannot be built (ONAIR_FAULT_BUILD drill)");
+        }
         return std::make_unique<playout_engine>(channel, std::move(on_event), log);
     };
 }

@@ -372,6 +372,20 @@ TEST(engine_render, a_missing_slate_airs_black_instead) {
     expect_frames(d, plan, 100, "black");
 }
 
+// So does a slate that is there but is no picture (a half-copied file, a text saved as .png).
+TEST(engine_render, a_slate_that_is_not_a_picture_airs_black_instead) {
+    auto ch = tv_channel();
+    ch.fill.type = schedule::filler_type::slate;
+    ch.fill.image = testing::garbage("not-a-slate.png");
+    const std::vector<expected_clip> plan = {
+        {make_clip("blue", testing::tv_clip("blue.mkv", 0x0000ff, 880, 2), 1.0, 2.0), "blue", 880},
+    };
+    const auto out = output("garbage-slate.mkv");
+    auto r = render(ch, {plan[0].c}, 4s, out);
+    ASSERT_EQ(r.fatal, "");
+    expect_frames(testing::decode(out, true), plan, 100, "black");
+}
+
 TEST(engine_render, radio_tones_sample_accurate_in_wav) {
     const std::vector<expected_clip> plan = {
         {make_clip("a", testing::radio_clip("a440.wav", 440, 2), 1.0, 1.5), "", 440},
