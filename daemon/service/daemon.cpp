@@ -38,6 +38,7 @@
 #include <csignal>
 #include <future>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -57,6 +58,9 @@ constexpr int pool_threads = 2;
 constexpr int pool_nice = 10;
 // How long start-up waits for media the probe cache does not know before it goes on air.
 constexpr auto startup_probe_budget = std::chrono::seconds(5);
+// How often the files of media that had no length (missing when their schedule was read) are
+// looked for again (recheck_missing_media).
+constexpr std::uint64_t media_recheck_every = 10;
 
 // Runs `job` on a pool thread at a lower priority (Linux: nice is per thread).
 template <class Job> auto niced(Job job) {
@@ -98,6 +102,8 @@ public:
             return 1;
         }
         cfg_ = s.cfg;
+        source_ = s.source;
+        source_diags_ = s.diags;
         const fs::path state = cfg_.state_dir.empty() ? fs::path("var") : cfg_.state_dir;
         try {
             lock_ = std::make_unique<state_lock>(state);
@@ -164,6 +170,9 @@ private:
     // Once a second, on the heartbeat: the metrics, and the chain head published each hour.
     void each_second() {
         refresh_metrics();
+        if (++seconds_ % media_recheck_every == 0) {
+            recheck_missing_media();
+        }
         const auto st = writer_->status();
         if (st.chain_head && *st.chain_head != published_head_ &&
             (wall_.now() - head_published_at_ >= std::chrono::hours(1) ||
@@ -329,6 +338,7 @@ private:
     // those plans in the meantime).
     std::future<void> probe_in_background(const station_setup& s) {
         log_.info("probing media", "files", s.unprobed());
+        probing_ = true;
         auto probed = std::make_shared<std::promise<void>>();
         auto future = probed->get_future();
         asio::post(pool_, niced([this, s, probed] {
@@ -344,6 +354,7 @@ private:
                                rebuild_station(s, options_, log_, probing::cache_only));
                            warm_plans(*fresh, wall_.now(), runner_options{}.horizon);
                            asio::post(io_, [this, fresh, decoded] {
+                               probing_ = false;
                                log_.info("media probed", "decoded", decoded);
                                if (!started_with_all_probed_) {
                                    take_probed(*fresh);
@@ -351,9 +362,77 @@ private:
                            });
                        } catch (const std::exception& e) {
                            log_.error("probing failed", "reason", e.what());
+                           asio::post(io_, [this] { probing_ = false; });
                        }
                    }));
         return future;
+    }
+
+    // A media file that was missing when its schedule was loaded (a reload while it was being
+    // copied, a share not mounted yet) has no length, so its spots are not planned. Every
+    // `media_recheck_every` seconds the files of such media are looked at on the pool; when one
+    // is there again, the station is built again (its media probed) and the channels that use it
+    // take the new plans, as after background probing. A file that is there but cannot be
+    // decoded is tried once, not every time.
+    void recheck_missing_media() {
+        if (rechecking_ || reloading_ || probing_ || !source_) {
+            return;
+        }
+        std::vector<fs::path> files;
+        for (auto& r : runners_) {
+            if (!r->plan()) {
+                continue;
+            }
+            const auto& in = r->plan()->input();
+            for (const auto& [id, m] : in.sched->media) {
+                if (in.media_durations.count(id) == 0) {
+                    files.push_back(m.file);
+                }
+            }
+        }
+        if (files.empty()) {
+            missing_media_.clear();
+            return;
+        }
+        rechecking_ = true;
+        asio::post(pool_, niced([this, files, seen = missing_media_, source = source_,
+                                 diags = source_diags_] {
+                       std::map<fs::path, bool> now; // file -> there (and not tried yet)
+                       std::size_t back = 0;
+                       for (const auto& f : files) {
+                           std::error_code ec;
+                           const bool there = fs::is_regular_file(f, ec);
+                           const auto it = seen.find(f);
+                           const bool tried = it != seen.end() && it->second;
+                           if (there && !tried) {
+                               ++back;
+                           }
+                           now[f] = there; // there: tried now (or before)
+                       }
+                       std::shared_ptr<station_setup> fresh;
+                       if (back > 0) {
+                           try {
+                               station_setup from;
+                               from.source = source;
+                               from.diags = diags;
+                               fresh = std::make_shared<station_setup>(
+                                   rebuild_station(from, options_, log_, probing::decode));
+                               warm_plans(*fresh, wall_.now(), runner_options{}.horizon);
+                           } catch (const std::exception& e) {
+                               log_.error("replanning with the media that came back failed",
+                                          "reason", e.what());
+                           }
+                       }
+                       asio::post(io_, [this, now, fresh, back] {
+                           rechecking_ = false;
+                           missing_media_ = now;
+                           if (fresh) {
+                               log_.info("media files are back; their spots are planned again",
+                                         "files", back);
+                               take_probed(*fresh);
+                           }
+                       });
+                   }));
     }
 
     void take_probed(station_setup& fresh) {
@@ -470,6 +549,8 @@ private:
     // parse -> validate -> plan (done by the caller) -> swap: channels whose pipeline shape
     // changed are rebuilt alone; the others take the new plan; channels gone go off air.
     void apply(station_setup s) {
+        source_ = s.source;
+        source_diags_ = s.diags;
         std::set<std::string> ids;
         for (auto& setup : s.channels) {
             ids.insert(setup.channel.id);
@@ -530,6 +611,14 @@ private:
     core::instant head_published_at_{};
     std::atomic<bool> stopping_{false};
     bool started_with_all_probed_ = false;
+    // recheck_missing_media: the source the runners' plans were built from, and the files of
+    // media without a length seen at the last look (true: there, already tried)
+    std::shared_ptr<const schedule::station> source_;
+    core::diagnostics source_diags_;
+    std::map<fs::path, bool> missing_media_;
+    bool rechecking_ = false;
+    bool probing_ = false; // background probing runs: it plans what it probes itself
+    std::uint64_t seconds_ = 0;
     bool reloading_ = false;
     bool reload_again_ = false;
     std::vector<control::completion<control::reload_result>> reload_waiters_;

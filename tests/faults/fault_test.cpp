@@ -830,6 +830,29 @@ TEST(faults, a_file_deleted_then_restored_fails_its_slot_and_airs_the_next) {
     expect_on_frames(st.dir / "out/tv.mkv", want);
 }
 
+// A spot whose file is missing when the schedule is read has no length and is not planned;
+// once the file is there, the daemon finds it within seconds and plans it again: the next
+// break airs it on its frame, with no reload.
+TEST(faults, a_file_missing_at_start_is_planned_once_it_is_there) {
+    station st("fault-missing-at-start");
+    const auto file = st.dir / "red.mp4";
+    const auto t0 = break_at(24s);
+    st.write({t0}, {"red"}, 2s, {{"red", file}});
+    daemon_process d(st.config(), st.log());
+    ASSERT_EQ(st.wait_for_api().status, 200) << slurp(st.log());
+    std::filesystem::copy_file(clip("red"), st.dir / "red.mp4.part");
+    std::filesystem::rename(st.dir / "red.mp4.part", file); // whole, as a copy tool leaves it
+    ASSERT_LT(wall::now(), t0 - 18s) << "the daemon came up too late";
+    std::this_thread::sleep_until(t0 + 3s);
+    EXPECT_EQ(d.stop(SIGTERM), 0) << slurp(st.log());
+    const std::vector<slot> want{{"red", "aired", ms_of(t0), "spot"}};
+    expect_rows(asrun(st.config()), want, slurp(st.log()));
+    EXPECT_NE(slurp(st.log()).find("media files are back; their spots are planned again"),
+              std::string::npos)
+        << slurp(st.log());
+    expect_on_frames(st.dir / "out/tv.mkv", want);
+}
+
 // The state dir on its own small tmpfs, mounted here and unmounted (lazily) when done.
 class tmpfs_mount {
 public:
