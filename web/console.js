@@ -1,20 +1,28 @@
-// onair operator console: the station page. Plain JavaScript, no framework, no build step.
+// onair operator console: the core (language, API calls and the token, the event stream, the
+// page router) and the station page. Plain JavaScript, no framework, no build step.
+// controls.js, rundown.js and asrun.js add to it through window.onair.
 //
 // Data: one GET /api/v1/channels (+ /api/v1/health) when the event stream says hello (so the
 // snapshot is taken after the stream is subscribed: nothing falls between them), again on
 // `resync` and `reload`; everything else comes from the stream /api/v1/events. There is no
 // polling loop: the progress bars move on the client clock (performance.now()) from the
 // elapsed_ms / remaining_ms of the last update.
+//
+// The token (control.token_file) is asked for when a call answers 401, kept in sessionStorage
+// (this tab only, never in a URL) and sent as `Authorization: Bearer` on every API call. A
+// browser's EventSource cannot send it, so with a token the stream is read with fetch().
 'use strict';
 
 (function () {
   const LANGS = ['lo', 'en'];
   const STORE_KEY = 'onair.lang';
+  const TOKEN_KEY = 'onair.token';
   const TICK_MS = 250;
   const FIRST_FETCH_MS = 1500; // fetch anyway when the stream has not said hello by then
   const RETRY_MIN_MS = 2000;
   const RETRY_MAX_MS = 30000;
   const LAO = /[\u0E80-\u0EFF]/;
+  const STREAM_EVENTS = ['hello', 'channel', 'item', 'health', 'reload', 'resync'];
 
   const st = {
     lang: 'en',
@@ -30,17 +38,42 @@
     fetching: null,
     refetch: false,
     buffer: null, // channel events that arrive while a snapshot is being fetched
-    es: null,
+    es: null, // the EventSource, without a token
+    stream: null, // the AbortController of the fetch()ed stream, with a token
     retryMs: RETRY_MIN_MS,
+    serverRetryMs: RETRY_MIN_MS,
     retryTimer: 0,
     failure: '',
-    notice: null,
+    notice: null, // {key, params} of the notice shown
     noticeTimer: 0,
     lostAt: 0,
     ready: false, // a catalogue is loaded
+    token: null,
+    signing: null, // the promise of the sign-in dialog while it is open
+    declined: false, // the operator cancelled a sign-in: background calls do not ask again
+    view: null,
   };
 
   const $ = (sel, root) => (root || document).querySelector(sel);
+  const listeners = new Map();
+  const views = new Map();
+
+  function on(name, fn) {
+    if (!listeners.has(name)) {
+      listeners.set(name, []);
+    }
+    listeners.get(name).push(fn);
+  }
+
+  function emit(name, arg) {
+    for (const fn of listeners.get(name) || []) {
+      try {
+        fn(arg);
+      } catch (e) {
+        console.error(e); // one listener's bug does not stop the others
+      }
+    }
+  }
 
   // ---- language -------------------------------------------------------------------------
 
@@ -75,7 +108,11 @@
 
   async function loadCatalogue(lang) {
     if (!st.catalogues[lang]) {
-      st.catalogues[lang] = await getJSON('/static/i18n/' + lang + '.json');
+      const r = await fetch('/static/i18n/' + lang + '.json', {cache: 'no-cache'});
+      if (!r.ok) {
+        throw new Error('HTTP ' + r.status);
+      }
+      st.catalogues[lang] = await r.json();
     }
     return st.catalogues[lang];
   }
@@ -98,17 +135,25 @@
     }
     st.ready = true;
     document.documentElement.lang = lang;
-    document.title = t('page.title');
     translate(document);
     for (const b of document.querySelectorAll('.lang button')) {
       b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
     }
+    setTitleFor(st.view);
+    if (st.notice && !$('#notice').hidden) {
+      $('#notice').textContent = t(st.notice.key, st.notice.params);
+    }
+    renderAuth();
     renderAll();
+    emit('lang', lang);
   }
 
   function translate(root) {
     for (const el of root.querySelectorAll('[data-i18n]')) {
       el.textContent = t(el.dataset.i18n);
+    }
+    for (const el of root.querySelectorAll('[data-i18n-aria]')) {
+      el.setAttribute('aria-label', t(el.dataset.i18nAria));
     }
   }
 
@@ -120,6 +165,11 @@
     return m ? m[1] : '';
   }
 
+  function day(iso) {
+    const m = /^(\d{4}-\d{2}-\d{2})/.exec(iso || '');
+    return m ? m[1] : '';
+  }
+
   function zone(iso) {
     const m = /(Z|[+-]\d{2}:\d{2})$/.exec(iso || '');
     if (!m) {
@@ -128,16 +178,46 @@
     return m[1] === 'Z' ? 'UTC' : 'UTC' + m[1];
   }
 
-  // The wall clock in the zone of the first channel (the station's), else the browser's.
-  function stationClock() {
-    const first = st.channels.get(st.order[0]);
-    const item = first && (first.data.now || first.data.next);
-    const m = item && /(?:([+-])(\d{2}):(\d{2})|Z)$/.exec(item.start);
+  // The UTC offset of an ISO 8601 time, in minutes; null when it has none.
+  function offsetOf(iso) {
+    const m = /(?:([+-])(\d{2}):(\d{2})|Z)$/.exec(iso || '');
     if (!m) {
-      return new Date().toTimeString().slice(0, 8);
+      return null;
     }
-    const offset = m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60000 : 0;
-    return new Date(Date.now() + offset).toISOString().slice(11, 19);
+    return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  }
+
+  // The offset a channel is on now, read from what it airs (the daemon writes the channel's).
+  function channelOffset(id) {
+    const ids = id ? [id].concat(st.order) : st.order;
+    for (const c of ids) {
+      const e = st.channels.get(c);
+      const item = e && (e.data.now || e.data.next);
+      const off = item ? offsetOf(item.start) : null;
+      if (off !== null) {
+        return off;
+      }
+    }
+    return null;
+  }
+
+  // Today (YYYY-MM-DD) in a channel's zone, from its offset; the browser's zone is not used.
+  function todayIn(offsetMinutes) {
+    const off = offsetMinutes === null || offsetMinutes === undefined ? 0 : offsetMinutes;
+    return new Date(Date.now() + off * 60000).toISOString().slice(0, 10);
+  }
+
+  function addDays(ymd, n) {
+    const d = new Date(ymd + 'T00:00:00Z');
+    if (Number.isNaN(d.getTime())) {
+      return ymd;
+    }
+    d.setUTCDate(d.getUTCDate() + n);
+    return d.toISOString().slice(0, 10);
+  }
+
+  function isDay(s) {
+    return /^\d{4}-\d{2}-\d{2}$/.test(s || '') && !Number.isNaN(Date.parse(s + 'T00:00:00Z'));
   }
 
   function span(ms) {
@@ -146,6 +226,16 @@
     const mm = Math.floor((s % 3600) / 60);
     const ss = String(s % 60).padStart(2, '0');
     return h > 0 ? h + ':' + String(mm).padStart(2, '0') + ':' + ss : mm + ':' + ss;
+  }
+
+  // A length to the tenth of a second when it has one (0:02.5), else as span().
+  function length(ms) {
+    const tenths = Math.round(ms / 100) % 10;
+    return span(ms) + (tenths ? '.' + tenths : '');
+  }
+
+  function number(n) {
+    return Number(n).toLocaleString(st.lang === 'lo' ? 'lo-LA' : 'en-US');
   }
 
   function setText(el, text) {
@@ -164,18 +254,178 @@
     }
   }
 
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) {
+      e.className = cls;
+    }
+    if (text !== undefined && text !== null) {
+      e.textContent = text;
+      if (LAO.test(text) && st.lang !== 'lo') {
+        e.lang = 'lo';
+      }
+    }
+    return e;
+  }
+
+  // A key for Idempotency-Key: random, without crypto.randomUUID (not there off https/localhost).
+  function randomKey() {
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+
+  // ---- the token ----------------------------------------------------------------------------
+
+  function loadToken() {
+    try {
+      st.token = sessionStorage.getItem(TOKEN_KEY) || null;
+    } catch (e) {
+      st.token = null;
+    }
+  }
+
+  function setToken(token) {
+    const before = st.token;
+    st.token = token || null;
+    try {
+      if (st.token) {
+        sessionStorage.setItem(TOKEN_KEY, st.token);
+      } else {
+        sessionStorage.removeItem(TOKEN_KEY);
+      }
+    } catch (e) { /* storage disabled: the token lasts for this page only */ }
+    renderAuth();
+    if (before !== st.token) {
+      connect(); // the stream switches between EventSource and fetch()
+      emit('auth', !!st.token);
+    }
+  }
+
+  function authHeaders(extra) {
+    const h = Object.assign({}, extra || {});
+    if (st.token) {
+      h.Authorization = 'Bearer ' + st.token;
+    }
+    return h;
+  }
+
+  // The sign-in dialog: resolves when a token is entered, rejects when cancelled. Calls that
+  // answer 401 meanwhile all wait for the same dialog.
+  function signIn(reason) {
+    if (st.signing) {
+      return st.signing;
+    }
+    const dlg = $('#login-dialog');
+    const form = $('#login-form');
+    const input = $('#login-token');
+    const err = $('#login-error');
+    st.signing = new Promise((resolve, reject) => {
+      $('#login-why').dataset.i18n = reason === 'wrong' ? 'login.wrong' : 'login.needed';
+      setText($('#login-why'), t($('#login-why').dataset.i18n));
+      err.hidden = true;
+      input.value = '';
+      const done = (ok) => {
+        form.removeEventListener('submit', submit);
+        dlg.removeEventListener('cancel', cancel);
+        $('.dlg-cancel', form).removeEventListener('click', cancel);
+        if (dlg.open) {
+          dlg.close();
+        }
+        st.signing = null;
+        ok();
+      };
+      const submit = (ev) => {
+        ev.preventDefault();
+        const token = input.value.trim();
+        if (!token) {
+          err.hidden = false;
+          setText(err, t('login.empty'));
+          input.focus();
+          return;
+        }
+        st.declined = false;
+        input.value = '';
+        setToken(token);
+        done(resolve);
+      };
+      const cancel = (ev) => {
+        ev.preventDefault();
+        st.declined = true;
+        done(() => reject(Object.assign(new Error(t('login.cancelled')), {status: 401})));
+      };
+      form.addEventListener('submit', submit);
+      dlg.addEventListener('cancel', cancel);
+      $('.dlg-cancel', form).addEventListener('click', cancel);
+      dlg.showModal();
+      input.focus();
+    });
+    return st.signing;
+  }
+
+  function signOut() {
+    setToken(null);
+    notice('auth.signed_out', null, true);
+  }
+
+  function renderAuth() {
+    const b = $('#auth');
+    b.dataset.state = st.token ? 'in' : 'out';
+    b.dataset.i18n = st.token ? 'auth.sign_out' : 'auth.sign_in';
+    setText(b, t(b.dataset.i18n));
+  }
+
   // ---- network ------------------------------------------------------------------------------
 
-  async function getJSON(url, okStatuses) {
-    const r = await fetch(url, {cache: 'no-store', headers: {Accept: 'application/json'}});
-    if (!r.ok && !(okStatuses || []).includes(r.status)) {
-      let why = 'HTTP ' + r.status;
-      try {
-        why = (await r.json()).error || why;
-      } catch (e) { /* not JSON */ }
-      throw new Error(why);
+  class ApiError extends Error {
+    constructor(message, status, body) {
+      super(message);
+      this.status = status;
+      this.body = body;
     }
-    return r.json();
+  }
+
+  // Calls the API with the token when there is one. A 401 opens the sign-in dialog and tries
+  // again with the token entered (a call made by the page itself, not by the operator, does not
+  // ask again once the operator cancelled). opts: method, body (sent as JSON), key
+  // (Idempotency-Key), ok (statuses that are answers, not errors), raw (return the Response),
+  // signal, interactive.
+  async function api(path, opts) {
+    const o = opts || {};
+    for (;;) {
+      const headers = authHeaders({Accept: o.accept || 'application/json'});
+      const init = {method: o.method || 'GET', headers, cache: 'no-store', signal: o.signal};
+      if (init.method === 'POST') {
+        headers['Content-Type'] = 'application/json';
+        init.body = o.body === undefined ? '' : JSON.stringify(o.body);
+        if (o.key) {
+          headers['Idempotency-Key'] = o.key;
+        }
+      }
+      const sent = st.token;
+      const r = await fetch(path, init);
+      if (r.status === 401) {
+        if (st.token !== sent) {
+          continue; // signed in meanwhile: try with that token
+        }
+        if (st.declined && !o.interactive) {
+          throw new ApiError(t('login.required'), 401, null);
+        }
+        await signIn(sent ? 'wrong' : 'needed');
+        continue;
+      }
+      if (o.raw) {
+        return r;
+      }
+      let body = null;
+      try {
+        body = await r.json();
+      } catch (e) { /* not JSON */ }
+      if (!r.ok && !(o.ok || []).includes(r.status)) {
+        throw new ApiError((body && body.error) || 'HTTP ' + r.status, r.status, body);
+      }
+      return o.withStatus ? {status: r.status, body} : body;
+    }
   }
 
   // Takes a snapshot of every channel and the health. Channel events that come while it is on
@@ -189,8 +439,8 @@
     st.fetching = (async () => {
       try {
         const [list, health] = await Promise.all([
-          getJSON('/api/v1/channels'),
-          getJSON('/api/v1/health', [503]),
+          api('/api/v1/channels'),
+          api('/api/v1/health', {ok: [503]}),
         ]);
         applySnapshot(list);
         st.health = health;
@@ -201,9 +451,13 @@
       } catch (e) {
         st.buffer = null;
         st.failure = e.message;
+        if (e.status === 401) {
+          setLink('signin'); // the station is there but shows nothing without the token
+        }
       } finally {
         st.fetching = null;
         renderAll();
+        emit('channels');
         if (st.refetch) {
           st.refetch = false;
           resync();
@@ -213,17 +467,16 @@
     return st.fetching;
   }
 
-  function connect() {
-    clearTimeout(st.retryTimer);
-    const es = new EventSource('/api/v1/events');
-    st.es = es;
-    es.addEventListener('hello', () => {
+  // ---- the event stream ---------------------------------------------------------------------
+
+  const handlers = {
+    hello() {
       st.retryMs = RETRY_MIN_MS;
       setLink('live');
       resync();
-    });
-    es.addEventListener('channel', (ev) => {
-      const ch = parse(ev);
+    },
+    channel(data) {
+      const ch = parse(data);
       if (!ch || !ch.id) {
         return;
       }
@@ -232,44 +485,208 @@
       } else {
         applyChannel(ch);
       }
-    });
-    es.addEventListener('item', (ev) => applyItem(parse(ev)));
-    es.addEventListener('health', (ev) => {
-      const h = parse(ev);
+    },
+    item(data) {
+      const ev = parse(data);
+      applyItem(ev);
+      if (ev && ev.channel) {
+        emit('item', ev);
+      }
+    },
+    health(data) {
+      const h = parse(data);
       if (h && h.status) {
         st.health = h;
         renderHealth();
       }
-    });
-    es.addEventListener('reload', (ev) => {
-      const r = parse(ev) || {};
+    },
+    reload(data) {
+      const r = parse(data) || {};
       const time = stationClock();
       if (r.status === 'reloaded') {
-        showNotice(t('notice.reloaded', {time}), true);
+        notice('notice.reloaded', {time}, true);
       } else {
-        const why = (r.diagnostics || []).slice(0, 3).map((d) =>
-          (d.file ? d.file + ':' + d.line + ':' + d.column + ': ' : '') + d.message).join(' ');
-        showNotice(t('notice.refused', {time, why}), false);
+        const why = (r.diagnostics || []).filter((d) => d.severity !== 'warning').slice(0, 3)
+          .map(diagnosticLine).join(' ');
+        notice('notice.refused', {time, why}, false);
       }
       resync(); // channels may have come or gone
-    });
-    es.addEventListener('resync', () => {
+      emit('reload', r);
+    },
+    resync() {
       resync();
-    });
+      emit('resync');
+    },
+  };
+
+  function diagnosticLine(d) {
+    const where = d.file ? d.file + (d.line ? ':' + d.line + ':' + d.column : '') + ': ' : '';
+    return where + d.message;
+  }
+
+  function stopStream() {
+    if (st.es) {
+      st.es.close();
+      st.es = null;
+    }
+    if (st.stream) {
+      st.stream.abort();
+      st.stream = null;
+    }
+  }
+
+  function connect() {
+    clearTimeout(st.retryTimer);
+    stopStream();
+    if (st.token) {
+      streamWithFetch();
+    } else {
+      streamWithEventSource();
+    }
+  }
+
+  function retryLater(ms) {
+    clearTimeout(st.retryTimer);
+    st.retryTimer = setTimeout(connect, ms);
+  }
+
+  function streamWithEventSource() {
+    const es = new EventSource('/api/v1/events');
+    st.es = es;
+    for (const name of STREAM_EVENTS) {
+      es.addEventListener(name, (ev) => handlers[name](ev.data));
+    }
     es.addEventListener('error', () => {
-      setLink('lost');
+      if (st.link !== 'signin') {
+        setLink('lost');
+      }
       if (es.readyState === EventSource.CLOSED) {
-        // the browser gave up (an HTTP error, not an event stream): try again ourselves
+        // the browser gave up (an HTTP error, not an event stream): perhaps the stream needs
+        // the token (control.read_token); the snapshot asks for it. Then try again ourselves.
         es.close();
-        st.retryTimer = setTimeout(connect, st.retryMs);
+        if (st.es === es) {
+          st.es = null;
+        }
+        resync();
+        retryLater(st.retryMs);
         st.retryMs = Math.min(RETRY_MAX_MS, st.retryMs * 2);
       }
     });
   }
 
-  function parse(ev) {
+  // The stream read with fetch() so that it carries the token; reconnects as EventSource does:
+  // after the server's `retry` when a stream ends, backing off when the connection fails.
+  async function streamWithFetch() {
+    const ctrl = new AbortController();
+    st.stream = ctrl;
+    let said = false;
     try {
-      return JSON.parse(ev.data);
+      const r = await fetch('/api/v1/events', {
+        headers: authHeaders({Accept: 'text/event-stream'}), cache: 'no-store',
+        signal: ctrl.signal,
+      });
+      if (r.status === 401) {
+        setLink('lost');
+        if (st.stream === ctrl) {
+          st.stream = null;
+          if (!st.declined) {
+            // a new token reconnects by itself (setToken); the same one again does not
+            signIn('wrong').then(() => {
+              if (!st.stream && !st.es) {
+                retryLater(st.retryMs);
+              }
+            }, () => setToken(null));
+          } else {
+            setToken(null);
+          }
+        }
+        return;
+      }
+      if (!r.ok || !r.body) {
+        throw new Error('HTTP ' + r.status);
+      }
+      const reader = r.body.getReader();
+      const feed = sseParser((type, data) => {
+        if (st.stream !== ctrl) {
+          return;
+        }
+        if (type === 'hello') {
+          said = true;
+        }
+        if (Object.prototype.hasOwnProperty.call(handlers, type)) {
+          handlers[type](data);
+        }
+      }, (ms) => { st.serverRetryMs = ms; });
+      const decoder = new TextDecoder();
+      for (;;) {
+        const {value, done} = await reader.read();
+        if (done) {
+          break;
+        }
+        feed(decoder.decode(value, {stream: true}));
+      }
+    } catch (e) {
+      if (ctrl.signal.aborted) {
+        return;
+      }
+    }
+    if (st.stream !== ctrl) {
+      return; // replaced by another connection
+    }
+    st.stream = null;
+    setLink('lost');
+    if (said) {
+      retryLater(st.serverRetryMs);
+    } else {
+      retryLater(st.retryMs);
+      st.retryMs = Math.min(RETRY_MAX_MS, st.retryMs * 2);
+    }
+  }
+
+  // Server-Sent Events, as the HTML standard parses them: lines end with CR LF, LF or CR; a
+  // blank line dispatches; `:` starts a comment; `event`, `data` and `retry` are read.
+  function sseParser(dispatch, setRetry) {
+    let buf = '';
+    let type = '';
+    let data = [];
+    return (chunk) => {
+      buf += chunk;
+      // a CR at the very end may be the first half of a CR LF: keep it for the next chunk
+      const end = buf.endsWith('\r') ? buf.length - 1 : buf.length;
+      const lines = buf.slice(0, end).split(/\r\n|\n|\r/);
+      buf = lines.pop() + buf.slice(end);
+      for (const line of lines) {
+        if (line === '') {
+          if (data.length) {
+            dispatch(type || 'message', data.join('\n'));
+          }
+          type = '';
+          data = [];
+          continue;
+        }
+        if (line[0] === ':') {
+          continue;
+        }
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? '' : line.slice(colon + 1);
+        if (value[0] === ' ') {
+          value = value.slice(1);
+        }
+        if (field === 'event') {
+          type = value;
+        } else if (field === 'data') {
+          data.push(value);
+        } else if (field === 'retry' && /^\d+$/.test(value)) {
+          setRetry(Number(value));
+        }
+      }
+    };
+  }
+
+  function parse(data) {
+    try {
+      return JSON.parse(data);
     } catch (e) {
       return null;
     }
@@ -293,12 +710,17 @@
   }
 
   function applyChannel(ch) {
+    const added = !st.order.includes(ch.id);
     st.channels.set(ch.id, {data: ch, at: performance.now()});
-    if (!st.order.includes(ch.id)) {
+    if (added) {
       st.order.push(ch.id);
     }
     renderCard(ch.id);
     renderHealth(); // the reasons in words come with the stream's `health` event
+    emit('channel', ch.id);
+    if (added) {
+      emit('channels');
+    }
   }
 
   // `item` events say what started or ended; the `channel` event that follows carries the whole
@@ -314,7 +736,7 @@
     const ch = Object.assign({}, entry.data);
     const item = ev.item;
     if (ev.event === 'started') {
-      ch.now = Object.assign({elapsed_ms: 0, remaining_ms: length(item)}, item);
+      ch.now = Object.assign({elapsed_ms: 0, remaining_ms: itemLength(item)}, item);
       if (ch.next && ch.next.start === item.start && ch.next.media === item.media) {
         ch.next = null;
       }
@@ -326,11 +748,21 @@
     }
     st.channels.set(ev.channel, {data: ch, at: performance.now()});
     renderCard(ev.channel);
+    emit('channel', ev.channel);
   }
 
-  function length(item) {
+  function itemLength(item) {
     const ms = Date.parse(item.end) - Date.parse(item.start);
     return Number.isFinite(ms) && ms > 0 ? ms : 0;
+  }
+
+  // The wall clock in the zone of the first channel (the station's), else the browser's.
+  function stationClock() {
+    const off = channelOffset(null);
+    if (off === null) {
+      return new Date().toTimeString().slice(0, 8);
+    }
+    return new Date(Date.now() + off * 60000).toISOString().slice(11, 19);
   }
 
   // ---- view -----------------------------------------------------------------------------------
@@ -344,13 +776,20 @@
     renderAll();
   }
 
+  // A notice in the catalogue's words, said again in the other language after a switch.
+  function notice(key, params, fades) {
+    showNotice(t(key, params), fades);
+    st.notice = {key, params};
+  }
+
   function showNotice(text, fades) {
-    const el = $('#notice');
+    const n = $('#notice');
+    st.notice = null;
     clearTimeout(st.noticeTimer);
-    el.textContent = text;
-    el.hidden = false;
+    n.textContent = text;
+    n.hidden = false;
     if (fades) {
-      st.noticeTimer = setTimeout(() => { el.hidden = true; }, 60000);
+      st.noticeTimer = setTimeout(() => { n.hidden = true; }, 60000);
     }
   }
 
@@ -382,12 +821,12 @@
 
   // The cards follow the server's order (a channel that a reload adds goes where it is listed).
   function placeCards() {
-    const main = $('#channels');
-    const shown = [...main.querySelectorAll(':scope > .card')];
+    const box = $('#channels');
+    const shown = [...box.querySelectorAll(':scope > .card')];
     const wanted = st.order.map((id) => st.cards.get(id)).filter(Boolean).map((c) => c.root);
-    const from = wanted.findIndex((el, i) => shown[i] !== el);
+    const from = wanted.findIndex((e, i) => shown[i] !== e);
     if (from >= 0) {
-      main.append(...wanted.slice(from)); // moves them, in order, after the ones in place
+      box.append(...wanted.slice(from)); // moves them, in order, after the ones in place
     }
   }
 
@@ -395,13 +834,16 @@
     if (!st.ready) {
       return;
     }
-    const el = $('#health');
+    const h = $('#health');
     const text = $('#health-text');
     let state;
     let words;
     if (st.link === 'lost') {
       state = 'lost';
       words = t('health.lost');
+    } else if (st.link === 'signin' && !st.loaded) {
+      state = 'unknown';
+      words = t('link.signin');
     } else if (!st.loaded) {
       state = 'unknown';
       words = t('health.unknown');
@@ -421,7 +863,7 @@
         words = parts.concat(reasons).join(' — ');
       }
     }
-    el.dataset.state = state;
+    h.dataset.state = state;
     text.removeAttribute('data-i18n');
     setText(text, words);
   }
@@ -440,11 +882,12 @@
       campaignWrap: q('.campaign-wrap'), campaign: q('.campaign'), start: q('.start'),
       bar: q('.bar'), elapsed: q('.elapsed'), remaining: q('.remaining'),
       nextStart: q('.next-start'), nextTitle: q('.next-title'), outputs: q('.outputs'),
-      outputsKey: '',
+      msg: q('.card-msg'), outputsKey: '',
     };
     root.dataset.channel = id;
     root.setAttribute('aria-labelledby', 'ch-' + id);
     c.name.id = 'ch-' + id;
+    q('.act-rundown').href = '#/rundown/' + encodeURIComponent(id);
     st.cards.set(id, c);
     $('#channels').appendChild(root);
     return c;
@@ -487,7 +930,7 @@
       setText(c.start, clock(now.start));
       c.start.dateTime = now.start || '';
       const total = typeof now.elapsed_ms === 'number' && typeof now.remaining_ms === 'number'
-        ? now.elapsed_ms + now.remaining_ms : length(now);
+        ? now.elapsed_ms + now.remaining_ms : itemLength(now);
       c.bar.max = Math.max(1, total);
       c.bar.setAttribute('aria-label', t('label.progress', {title: now.title || now.media || ''}));
     } else {
@@ -517,11 +960,8 @@
     c.outputsKey = key;
     const items = outputs.map((o) => {
       const li = document.createElement('li');
-      const name = document.createElement('span');
-      name.className = 'out-name';
-      name.textContent = o.name || o.type;
-      const state = document.createElement('span');
-      state.className = 'out-state';
+      const name = el('span', 'out-name', o.name || o.type);
+      const state = el('span', 'out-state');
       state.dataset.state = o.state;
       let words = t('output.' + o.state);
       if (o.reconnects > 0) {
@@ -530,20 +970,25 @@
       state.textContent = words;
       li.append(name, state);
       if (o.last_error && o.state !== 'up') {
-        const err = document.createElement('span');
-        err.className = 'out-error';
-        err.textContent = o.last_error;
-        li.append(err);
+        li.append(el('span', 'out-error', o.last_error));
       }
       return li;
     });
     if (items.length === 0) {
-      const li = document.createElement('li');
-      li.className = 'next-none';
-      li.textContent = t('outputs.none');
-      items.push(li);
+      items.push(el('li', 'next-none', t('outputs.none')));
     }
     c.outputs.replaceChildren(...items);
+  }
+
+  // A line under a card that says what an action did (kept until the next one).
+  function cardMessage(id, text, state) {
+    const c = st.cards.get(id);
+    if (!c) {
+      return;
+    }
+    c.msg.hidden = !text;
+    c.msg.dataset.state = state || 'ok';
+    setTitle(c.msg, text || '');
   }
 
   // Moves the progress bars on the client clock; nothing is asked of the server.
@@ -571,13 +1016,95 @@
     setText(c.remaining, '−' + span(Math.ceil((total - elapsed) / 1000) * 1000));
   }
 
+  // ---- pages ------------------------------------------------------------------------------------
+
+  // A page registers {enter(parts, query), leave(), title}: parts are the path of the hash
+  // route after its name (#/rundown/police-tv/2026-12-03 -> ['police-tv', '2026-12-03']).
+  function view(name, page) {
+    views.set(name, page);
+  }
+
+  function route() {
+    const hash = location.hash;
+    if (hash && !hash.startsWith('#/')) {
+      return; // an in-page anchor, not a route
+    }
+    const [path, query] = (hash || '#/').slice(2).split('?');
+    const parts = path.split('/').filter(Boolean).map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch (e) {
+        return p;
+      }
+    });
+    const name = views.has(parts[0]) ? parts[0] : 'station';
+    const changed = st.view !== name;
+    if (changed && st.view && views.get(st.view).leave) {
+      views.get(st.view).leave();
+    }
+    st.view = name;
+    for (const section of document.querySelectorAll('.view')) {
+      section.hidden = section.dataset.view !== name;
+    }
+    for (const a of document.querySelectorAll('.views a')) {
+      if (a.dataset.view === name) {
+        a.setAttribute('aria-current', 'page');
+      } else {
+        a.removeAttribute('aria-current');
+      }
+    }
+    setTitleFor(name);
+    const page = views.get(name);
+    if (page.enter) {
+      page.enter(parts.slice(1), new URLSearchParams(query || ''));
+    }
+    if (changed && st.routed) {
+      const heading = $('#view-' + name + ' .view-heading');
+      if (heading) {
+        heading.focus({preventScroll: true});
+      }
+      window.scrollTo(0, 0);
+    }
+    st.routed = true;
+  }
+
+  // Another route without a new history entry (filters, a default filled in).
+  function replaceRoute(hash) {
+    if (location.hash !== hash) {
+      history.replaceState(null, '', hash);
+    }
+  }
+
+  function setTitleFor(name) {
+    if (st.ready) {
+      document.title = t('page.title.' + (name || 'station'));
+    }
+  }
+
   // ---- start ------------------------------------------------------------------------------------
+
+  view('station', {});
 
   function start() {
     for (const b of document.querySelectorAll('.lang button')) {
       b.addEventListener('click', () => setLang(b.dataset.lang, true));
     }
-    setLang(storedLang() || preferredLang(), false);
+    $('#auth').addEventListener('click', () => {
+      if (st.token) {
+        signOut();
+      } else {
+        st.declined = false;
+        signIn('needed').then(() => resync(), () => {});
+      }
+    });
+    $('#skip-link').addEventListener('click', (ev) => {
+      ev.preventDefault(); // the hash holds the route
+      $('#main').focus();
+    });
+    window.addEventListener('hashchange', route);
+    loadToken();
+    renderAuth();
+    setLang(storedLang() || preferredLang(), false).then(() => route());
     connect();
     setTimeout(() => {
       if (!st.loaded && !st.fetching) {
@@ -588,5 +1115,13 @@
     renderAll();
   }
 
-  start();
+  window.onair = {
+    st, $, t, on, emit, api, ApiError, view, replaceRoute, resync, signIn, showNotice, notice,
+    clock, day, zone, offsetOf, channelOffset, todayIn, addDays, isDay, span, length, number,
+    setText, setTitle, el, translate, randomKey, authHeaders, diagnosticLine, cardMessage,
+    itemLength,
+  };
+
+  // controls.js, rundown.js and asrun.js (deferred, after this file) have registered by then
+  document.addEventListener('DOMContentLoaded', start);
 })();

@@ -20,83 +20,35 @@ selenium or GStreamer).
 """
 import argparse
 import datetime
-import importlib.util
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
-SKIP = 77
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+from console_support import (ZONE_OFFSET, Failure, browser, check_served, console_errors,
+                             free_port, log_tail, make_clips, no_sideways_scroll, page_weight,
+                             quit_all, skip_unless_tools, sleep_until, start_daemon, stop_daemon,
+                             utc_now, viewport, wait_healthy)
+
 CHANNEL = "console-tv"
-ZONE_OFFSET = datetime.timedelta(hours=7)  # Asia/Vientiane has no daylight saving time
 LEAD_S = 12  # from writing the schedule to the first break: daemon and browser start-up
 SPACING_S = 5  # a break every 5 s: a 3 s spot, then 2 s of filler
 BREAKS = 8
 SHOW_WITHIN_S = 2.0
 POLL_S = 0.1
-# The browser's own zone differs from the channel's, so a page that showed times in the
-# browser's zone would be caught.
-BROWSER_TZ = "America/New_York"
 
 TITLE_LO = "ຢຸດຕິການຄ້າມະນຸດ"
 TITLE_EN = "Know the signs of trafficking"
-
-
-class Failure(Exception):
-    pass
 
 
 def say(msg):
     print("station_page: " + msg, flush=True)
 
 
-def skip(why):
-    say("SKIP: " + why)
-    sys.exit(SKIP)
-
-
 # ---- the station -------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def has_element(name):
-    return subprocess.run(["gst-inspect-1.0", "--exists", name]).returncode == 0
-
-
-def make_clips(tmp):
-    """Two 3 s clips, 320x240 at 25 fps with a tone: red (Lao spot) and blue (English spot)."""
-    aac = "avenc_aac" if has_element("avenc_aac") else "voaacenc"
-    jobs = []
-    for name, colour, freq in (("lo-spot", "0xffd02020", 440), ("en-spot", "0xff2040d0", 550)):
-        path = os.path.join(tmp, name + ".mp4")
-        pipeline = (
-            f"videotestsrc pattern=solid-color foreground-color={colour} num-buffers=75 "
-            f"! video/x-raw,width=320,height=240,framerate=25/1 "
-            f"! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux name=mux "
-            f"! filesink location={path} "
-            f"audiotestsrc freq={freq} volume=0.3 samplesperbuffer=480 num-buffers=300 "
-            f"! audio/x-raw,rate=48000,channels=2 ! audioconvert ! {aac} ! aacparse ! mux."
-        )
-        jobs.append((path, subprocess.Popen(["gst-launch-1.0", "-q"] + pipeline.split(),
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
-    for path, job in jobs:
-        _, err = job.communicate(timeout=120)
-        if job.returncode != 0 or not os.path.getsize(path):
-            raise Failure(f"gst-launch-1.0 could not make {path}: {err.decode(errors='replace')}")
 
 
 def write_station(tmp, port):
@@ -163,90 +115,7 @@ def planned_items(onair, cfg, breaks):
     return items
 
 
-def http_get(url, timeout=2):
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
-
-
-def log_tail(path, lines=30):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def wait_healthy(base, daemon, log):
-    deadline = time.monotonic() + 30
-    last = "no answer"
-    while time.monotonic() < deadline:
-        if daemon.poll() is not None:
-            raise Failure(f"onair run exited with {daemon.returncode}:\n{log_tail(log)}")
-        try:
-            status, _, body = http_get(base + "/api/v1/health", timeout=1)
-            if status == 200:
-                return
-            last = f"{status} {body.decode(errors='replace').strip()}"
-        except (OSError, urllib.error.URLError) as e:
-            last = str(e)
-        time.sleep(0.1)
-    raise Failure(f"GET /api/v1/health did not answer 200 within 30 s (last: {last})")
-
-
-def check_served(base):
-    """The page and its catalogues are there, with the security headers."""
-    status, headers, body = http_get(base + "/")
-    if status != 200:
-        raise Failure(f"GET / answered {status}: the daemon does not serve the console")
-    h = {k.lower(): v for k, v in headers.items()}
-    if "text/html" not in h.get("content-type", ""):
-        raise Failure(f"GET / has Content-Type {h.get('content-type')!r}, not text/html")
-    if "default-src 'self'" not in h.get("content-security-policy", ""):
-        raise Failure(f"GET / has no Content-Security-Policy with default-src 'self': {headers}")
-    if h.get("x-content-type-options") != "nosniff":
-        raise Failure("GET / has no X-Content-Type-Options: nosniff")
-    catalogues = {}
-    for lang in ("en", "lo"):
-        status, _, body = http_get(f"{base}/static/i18n/{lang}.json")
-        if status != 200:
-            raise Failure(f"GET /static/i18n/{lang}.json answered {status}")
-        catalogues[lang] = json.loads(body)
-    only = set(catalogues["en"]) ^ set(catalogues["lo"])
-    if only:
-        raise Failure(f"en.json and lo.json differ in their keys: {sorted(only)}")
-    return catalogues
-
-
 # ---- the browser --------------------------------------------------------------------------
-
-
-def browser(lang, accept):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,720", "--lang=" + lang):
-        opts.add_argument(arg)
-    # headless Chromium on Linux takes navigator.languages from this preference, not --lang
-    opts.add_experimental_option("prefs", {"intl.accept_languages": accept})
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    env = dict(os.environ, TZ=BROWSER_TZ)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env=env), options=opts)
-    driver.set_page_load_timeout(30)
-    viewport(driver, 1280, 720)
-    return driver
-
-
-def viewport(driver, width, height):
-    # the window size of headless Chromium includes no browser frame but has a minimum
-    # width; the emulated metrics give exactly this viewport
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
 
 
 CARD_JS = """
@@ -275,16 +144,6 @@ def wait_for(driver, what, test, timeout):
         if time.monotonic() > deadline:
             raise Failure(f"{what}: not seen within {timeout:.1f} s; the card shows {seen}")
         time.sleep(POLL_S)
-
-
-def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
-def sleep_until(t):
-    d = (t - utc_now()).total_seconds()
-    if d > 0:
-        time.sleep(d)
 
 
 def check_labels(driver, cat, lang, what):
@@ -323,40 +182,16 @@ def check_filler(driver, item, following, cat):
              lambda c: c["kind"] == "filler" and c["title"] == cat["now.filler"], max(limit, 0.1))
 
 
-def console_errors(driver):
-    bad = []
-    for e in driver.get_log("browser"):
-        if e.get("level") != "SEVERE":
-            continue
-        # a degraded station answers health with 503, which Chromium logs; the page expects it
-        if "/api/v1/health" in e.get("message", "") and "503" in e.get("message", ""):
-            continue
-        bad.append(e.get("message", ""))
-    return bad
-
-
-def page_weight(driver):
-    return driver.execute_script("""
-const nav = performance.getEntriesByType('navigation')[0];
-const all = [nav].concat(performance.getEntriesByType('resource'));
-const size = (e) => e.transferSize || e.encodedBodySize || 0;
-return {bytes: all.reduce((n, e) => n + size(e), 0), requests: all.length,
-        each: all.map((e) => [new URL(e.name).pathname, size(e)])};
-""")
-
-
 # ---- the test ------------------------------------------------------------------------------
 
 
 def run(args, tmp):
-    make_clips(tmp)
+    make_clips(tmp, [("lo-spot", "0xffd02020", 440, 3), ("en-spot", "0xff2040d0", 550, 3)])
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cfg, breaks = write_station(tmp, port)
     log = os.path.join(tmp, "onair.log")
-    with open(log, "wb") as logf:
-        daemon = subprocess.Popen([args.onair, "run", "--config", cfg], stdout=logf, stderr=logf,
-                                  cwd=tmp)
+    daemon = start_daemon(args.onair, cfg, tmp, log)
     drivers = []
     try:
         items = planned_items(args.onair, cfg, breaks)
@@ -397,11 +232,8 @@ def run(args, tmp):
         driver.save_screenshot(os.path.join(args.out, "station-lo.png"))
         viewport(driver, 375, 812)
         lateness.append(check_item(driver, later[1]))
-        wide = driver.execute_script(
-            "return [document.documentElement.scrollWidth, window.innerWidth]")
         driver.save_screenshot(os.path.join(args.out, "station-phone.png"))
-        if wide[0] > wide[1]:
-            raise Failure(f"at 375 px the page scrolls sideways: {wide[0]} px wide")
+        no_sideways_scroll(driver, "at 375 px")
         bad = console_errors(driver)
         if bad:
             raise Failure("console errors in the English browser:\n  " + "\n  ".join(bad))
@@ -420,21 +252,8 @@ def run(args, tmp):
         say("requests: " + ", ".join(f"{p} {n}" for p, n in weight["each"]))
         print(f"page weight: {weight['bytes']} bytes in {weight['requests']} requests", flush=True)
     finally:
-        for d in drivers:
-            try:
-                d.quit()
-            except Exception:  # noqa: BLE001 - a browser that died already: nothing to stop
-                pass
-        if daemon.poll() is None:
-            daemon.send_signal(signal.SIGTERM)
-            try:
-                daemon.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
-                daemon.wait()
-                raise Failure("onair run did not stop within 20 s of SIGTERM")
-    if daemon.returncode != 0:
-        raise Failure(f"onair run exited with {daemon.returncode} on SIGTERM:\n{log_tail(log)}")
+        quit_all(drivers)
+        stop_daemon(daemon, log)
 
 
 def main():
@@ -443,15 +262,7 @@ def main():
     ap.add_argument("--out", required=True, help="where the screenshots go")
     args = ap.parse_args()
     args.onair = os.path.abspath(args.onair)
-    if importlib.util.find_spec("selenium") is None:
-        skip("python3-selenium is not installed")
-    for tool in (CHROMIUM, CHROMEDRIVER):
-        if not os.access(tool, os.X_OK):
-            skip(f"{tool} is not installed (apt-get install chromium chromium-driver)")
-    if shutil.which("gst-launch-1.0") is None or not all(
-            has_element(e) for e in ("x264enc", "mp4mux")) or not (
-            has_element("avenc_aac") or has_element("voaacenc")):
-        skip("gst-launch-1.0 with x264enc, mp4mux and an AAC encoder is needed for the clips")
+    skip_unless_tools(say)
     os.makedirs(args.out, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="onair-console.")
     try:
