@@ -9,6 +9,7 @@
 
 #include "service/daemon.hpp"
 
+#include "asrun/export.hpp"
 #include "asrun/store.hpp"
 #include "asrun/writer.hpp"
 #include "control/event_hub.hpp"
@@ -117,7 +118,13 @@ public:
         // costs no air, its rows wait in the spill journal.
         writer_ = std::make_unique<asrun::writer>(state, log_);
         writer_->close_interrupted(heartbeat::last_alive(heartbeat_file_, wall_.now()));
-        rows_ = std::make_unique<writer_log>(*writer_);
+        // every completed row also goes to the console's feed (`asrun` event)
+        rows_ = std::make_unique<announcing_log>(
+            std::make_unique<writer_log>(*writer_), [this](const asrun::airing& row) {
+                if (events_ && !stopping_) { // (the daemon going: the feed may be gone)
+                    events_->publish("asrun", asrun::json_object(row));
+                }
+            });
         heartbeat_ =
             std::make_unique<heartbeat>(io_, heartbeat_file_, wall_, log_,
                                         heartbeat::hooks{[this] { each_second(); },

@@ -4,6 +4,9 @@
 
 #include "service/console_feed.hpp"
 
+#include "memory_log.hpp"
+#include "service/asrun_log.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
@@ -125,6 +128,39 @@ TEST(console_feed, publishes_each_channel_once_then_only_what_changed) {
     EXPECT_EQ(text.substr(0, text.find("event: channel")),
               "event: item\ndata: {\"channel\":\"tv\",\"event\":\"ended\",\"item\":" + b +
                   "}}\n\n");
+}
+
+// The console's `asrun` event: every row the log completes, whole, and only then.
+TEST(announcing_log, tells_of_each_completed_row_after_the_log_has_it) {
+    auto inner = std::make_unique<testing::memory_log>();
+    auto* rows = inner.get();
+    std::vector<asrun::airing> told;
+    announcing_log log(std::move(inner), [&](const asrun::airing& r) {
+        EXPECT_FALSE(rows->rows.empty()) << "the store's log has it first";
+        told.push_back(r);
+    });
+    asrun::airing a;
+    a.channel = "tv";
+    a.media = "a";
+    a.scheduled_start = t0;
+    a.actual_start = t0;
+    const auto t = log.open(a);
+    EXPECT_TRUE(told.empty()) << "on air is not complete";
+    log.close(t, t0 + milliseconds(2000), asrun::airing_status::aired, std::nullopt);
+    asrun::airing b = a;
+    b.media = "b";
+    b.actual_start.reset();
+    b.status = asrun::airing_status::skipped;
+    b.detail = "an operator insert took its slot";
+    log.record(b);
+    log.close(t, t0, asrun::airing_status::failed, "twice"); // a second close tells nothing
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_EQ(told[0].media, "a");
+    EXPECT_EQ(told[0].status, asrun::airing_status::aired);
+    EXPECT_EQ(told[0].actual_end, t0 + milliseconds(2000));
+    EXPECT_EQ(told[1].media, "b");
+    EXPECT_EQ(told[1].status, asrun::airing_status::skipped);
+    EXPECT_EQ(rows->rows.size(), 2u);
 }
 
 } // namespace
