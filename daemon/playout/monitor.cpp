@@ -45,21 +45,22 @@ std::vector<double> doubles_of(const GstStructure* s, const char* field) {
 
 mix_monitor::mix_monitor(GstElement* pipeline, GstElement* vtee, GstElement* atee,
                          const format& f) {
-    // sync=false: never waits for the clock; async=false: state changes never wait for it
+    // sync=false: never waits for the clock; async=false: state changes never wait for it;
+    // wait-on-eos=false: the end of the outputs (a stop drains them) never waits for a pull
     const std::string leaky =
         "queue name=first leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0 ! ";
     if (vtee != nullptr && f.width > 0) {
         const int height = std::max(2, preview_width * f.height / f.width / 2 * 2);
-        auto bin =
-            hang_off(pipeline, vtee,
-                     leaky +
-                         "videorate drop-only=true ! video/x-raw,framerate=1/1 ! "
-                         "videoscale ! video/x-raw,width=" +
-                         std::to_string(preview_width) + ",height=" + std::to_string(height) +
-                         ",pixel-aspect-ratio=1/1 ! jpegenc quality=70 ! "
-                         "appsink name=preview drop=true max-buffers=1 sync=false "
-                         "async=false emit-signals=false enable-last-sample=false",
-                     "first");
+        auto bin = hang_off(
+            pipeline, vtee,
+            leaky +
+                "videorate drop-only=true ! video/x-raw,framerate=1/1 ! "
+                "videoscale ! video/x-raw,width=" +
+                std::to_string(preview_width) + ",height=" + std::to_string(height) +
+                ",pixel-aspect-ratio=1/1 ! jpegenc quality=70 ! "
+                "appsink name=preview drop=true max-buffers=1 wait-on-eos=false sync=false "
+                "async=false emit-signals=false enable-last-sample=false",
+            "first");
         preview_sink_ = gst::child(bin.get(), "preview");
     }
     auto bin = hang_off(pipeline, atee,

@@ -103,6 +103,11 @@ TEST(monitor, the_preview_follows_the_picture_and_the_meters_the_sound) {
     ASSERT_TRUE(during.levels);
     EXPECT_GT(during.levels->peak_db[0], -30) << "the spot's tone";
     EXPECT_LT(during.levels->rms_db[0], during.levels->peak_db[0] + 0.01);
+    // the monitor never holds back the end of the outputs (an unpulled preview did: 5 s of
+    // waiting at every stop, and files not finalised)
+    const auto asked = clock_type::now();
+    EXPECT_TRUE(engine.finish_outputs(3s));
+    EXPECT_LT(clock_type::now() - asked, 1s);
     engine.stop();
 }
 
