@@ -306,11 +306,7 @@
   }
 
   function startError(r) {
-    const ms = Date.parse(r.as) - Date.parse(r.ss);
-    if (!Number.isFinite(ms)) {
-      return '';
-    }
-    return t('asrun.start_error', {ms: (ms > 0 ? '+' : ms < 0 ? '−' : '±') + Math.abs(ms)});
+    return oa.startError(r.as, r.ss);
   }
 
   function makeRow(r) {

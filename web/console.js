@@ -1,6 +1,6 @@
 // onair operator console: the core (language, API calls and the token, the event stream, the
 // page router) and the station page. Plain JavaScript, no framework, no build step.
-// controls.js, rundown.js and asrun.js add to it through window.onair.
+// controls.js, live.js, rundown.js, asrun.js and campaigns.js add to it through window.onair.
 //
 // Data: one GET /api/v1/channels (+ /api/v1/health) when the event stream says hello (so the
 // snapshot is taken after the stream is subscribed: nothing falls between them), again on
@@ -22,7 +22,7 @@
   const RETRY_MIN_MS = 2000;
   const RETRY_MAX_MS = 30000;
   const LAO = /[\u0E80-\u0EFF]/;
-  const STREAM_EVENTS = ['hello', 'channel', 'item', 'health', 'reload', 'resync'];
+  const STREAM_EVENTS = ['hello', 'channel', 'item', 'health', 'levels', 'reload', 'resync'];
 
   const st = {
     lang: 'en',
@@ -493,6 +493,12 @@
         emit('item', ev);
       }
     },
+    levels(data) {
+      const l = parse(data);
+      if (l && typeof l === 'object') {
+        emit('levels', l); // live.js draws the meters
+      }
+    },
     health(data) {
       const h = parse(data);
       if (h && h.status) {
@@ -518,6 +524,16 @@
       emit('resync');
     },
   };
+
+  // The start error of an as-run row in words (`start +3 ms`), from its actual and scheduled
+  // start; '' when either is missing. Shared by the rundown and the as-run pages.
+  function startError(actual, scheduled) {
+    const ms = Date.parse(actual) - Date.parse(scheduled);
+    if (!Number.isFinite(ms)) {
+      return '';
+    }
+    return t('asrun.start_error', {ms: (ms > 0 ? '+' : ms < 0 ? '−' : '±') + Math.abs(ms)});
+  }
 
   function diagnosticLine(d) {
     const where = d.file ? d.file + (d.line ? ':' + d.line + ':' + d.column : '') + ': ' : '';
@@ -1081,6 +1097,31 @@
     }
   }
 
+  // ---- tables ---------------------------------------------------------------------------------
+
+  // A <div data-grid="rd" data-grid-class="rundown" data-cols="time kind ..."> becomes the
+  // table of template #grid: table #rd-table (class "grid rundown"), a header cell per column
+  // (catalogue key col.NAME), and an empty body #rd-rows. Done before the pages start.
+  function grids(root) {
+    for (const box of (root || document).querySelectorAll('[data-grid]')) {
+      const wrap = $('#grid').content.firstElementChild.cloneNode(true);
+      const table = $('table', wrap);
+      table.id = box.dataset.grid + '-table';
+      table.classList.add(...(box.dataset.gridClass || '').split(/\s+/).filter(Boolean));
+      $('tbody', wrap).id = box.dataset.grid + '-rows';
+      $('thead tr', wrap).replaceChildren(...box.dataset.cols.split(/\s+/).map((col) => {
+        const th = document.createElement('th');
+        th.scope = 'col';
+        th.dataset.i18n = 'col.' + col;
+        th.textContent = col;
+        return th;
+      }));
+      box.replaceWith(wrap);
+    }
+  }
+
+  grids(document); // the deferred scripts run after parsing: the document is all there
+
   // ---- start ------------------------------------------------------------------------------------
 
   view('station', {});
@@ -1119,9 +1160,9 @@
     st, $, t, on, emit, api, ApiError, view, replaceRoute, resync, signIn, showNotice, notice,
     clock, day, zone, offsetOf, channelOffset, todayIn, addDays, isDay, span, length, number,
     setText, setTitle, el, translate, randomKey, authHeaders, diagnosticLine, cardMessage,
-    itemLength,
+    itemLength, startError,
   };
 
-  // controls.js, rundown.js and asrun.js (deferred, after this file) have registered by then
+  // the other scripts (deferred, after this file) have registered by then
   document.addEventListener('DOMContentLoaded', start);
 })();

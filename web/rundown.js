@@ -224,11 +224,7 @@
   }
 
   function startError(r) {
-    const ms = Date.parse(r.actual_start) - Date.parse(r.scheduled_start);
-    if (!Number.isFinite(ms)) {
-      return '';
-    }
-    return t('asrun.start_error', {ms: (ms > 0 ? '+' : ms < 0 ? '−' : '±') + Math.abs(ms)});
+    return oa.startError(r.actual_start, r.scheduled_start);
   }
 
   // What one as-run row says, in words: its status and its start error or its detail.

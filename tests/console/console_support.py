@@ -2,8 +2,9 @@
 token, headless Chromium through Selenium, and the checks every page gets (no console errors,
 the page weight).
 
-Imported by station_page.py and operator_day.py, which sit beside it.
+Imported by station_page.py, operator_day.py and preview.py, which sit beside it.
 """
+import argparse
 import datetime
 import importlib.util
 import json
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -270,3 +272,33 @@ def no_sideways_scroll(driver, what):
         "return [document.documentElement.scrollWidth, window.innerWidth]")
     if wide[0] > wide[1]:
         raise Failure(f"{what}: the page scrolls sideways: {wide[0]} px wide in {wide[1]} px")
+
+
+# ---- the command line ---------------------------------------------------------------------
+
+
+def run_main(name, doc, run, say, prefix):
+    """The tests' main(): `NAME.py --onair PATH --out DIR`; calls run(args, tmp) in a fresh
+    temporary directory; returns 0 passed, 1 failed (the reason and the end of the daemon's
+    log on stderr); exits 77 when the tools are missing."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--onair", required=True, help="the onair binary")
+    ap.add_argument("--out", required=True, help="where the screenshots go")
+    args = ap.parse_args()
+    args.onair = os.path.abspath(args.onair)
+    skip_unless_tools(say)
+    os.makedirs(args.out, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    began = time.monotonic()
+    try:
+        run(args, tmp)
+    except Failure as e:
+        print(f"{name}: FAILED: {e}", file=sys.stderr, flush=True)
+        log = log_tail(os.path.join(tmp, "onair.log"))
+        if log:
+            print(f"{name}: the end of the daemon's log:\n" + log, file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    say(f"passed in {time.monotonic() - began:.0f} s; screenshots in {args.out}")
+    return 0

@@ -29,22 +29,19 @@ the as-run pages cost to load.
 Exit 0 passed, 1 failed (the reason on stderr), 77 skipped (no chromium, chromedriver,
 selenium or GStreamer).
 """
-import argparse
 import csv
 import datetime
 import io
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 import urllib.parse
 
 from console_support import (Failure, browser, check_served, console_errors, free_port, http,
-                             local_now, log_tail, make_clips, no_sideways_scroll, page_weight,
-                             quit_all, skip_unless_tools, start_daemon, stop_daemon, viewport,
+                             local_now, make_clips, no_sideways_scroll, page_weight,
+                             quit_all, run_main, start_daemon, stop_daemon, viewport,
                              wait_healthy)
 
 CHANNEL = "console-tv"
@@ -521,27 +518,7 @@ def run(args, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--onair", required=True, help="the onair binary")
-    ap.add_argument("--out", required=True, help="where the screenshots go")
-    args = ap.parse_args()
-    args.onair = os.path.abspath(args.onair)
-    skip_unless_tools(say)
-    os.makedirs(args.out, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix="onair-operator.")
-    began = time.monotonic()
-    try:
-        run(args, tmp)
-    except Failure as e:
-        print(f"operator_day: FAILED: {e}", file=sys.stderr, flush=True)
-        log = log_tail(os.path.join(tmp, "onair.log"))
-        if log:
-            print("operator_day: the end of the daemon's log:\n" + log, file=sys.stderr)
-        return 1
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    say(f"passed in {time.monotonic() - began:.0f} s; screenshots in {args.out}")
-    return 0
+    return run_main("operator_day", __doc__, run, say, "onair-operator.")
 
 
 if __name__ == "__main__":

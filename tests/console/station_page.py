@@ -18,19 +18,16 @@ Screenshots station-en.png, station-lo.png and station-phone.png go to DIR, and 
 Exit 0 passed, 1 failed (the reason on stderr), 77 skipped (no chromium, chromedriver,
 selenium or GStreamer).
 """
-import argparse
 import datetime
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 from console_support import (ZONE_OFFSET, Failure, browser, check_served, console_errors,
-                             free_port, log_tail, make_clips, no_sideways_scroll, page_weight,
-                             quit_all, skip_unless_tools, sleep_until, start_daemon, stop_daemon,
+                             free_port, make_clips, no_sideways_scroll, page_weight,
+                             quit_all, run_main, sleep_until, start_daemon, stop_daemon,
                              utc_now, viewport, wait_healthy)
 
 CHANNEL = "console-tv"
@@ -257,26 +254,7 @@ def run(args, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--onair", required=True, help="the onair binary")
-    ap.add_argument("--out", required=True, help="where the screenshots go")
-    args = ap.parse_args()
-    args.onair = os.path.abspath(args.onair)
-    skip_unless_tools(say)
-    os.makedirs(args.out, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix="onair-console.")
-    try:
-        run(args, tmp)
-    except Failure as e:
-        print(f"station_page: FAILED: {e}", file=sys.stderr, flush=True)
-        log = log_tail(os.path.join(tmp, "onair.log"))
-        if log:
-            print("station_page: the end of the daemon's log:\n" + log, file=sys.stderr)
-        return 1
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    say(f"passed; screenshots in {args.out}")
-    return 0
+    return run_main("station_page", __doc__, run, say, "onair-console.")
 
 
 if __name__ == "__main__":
