@@ -635,6 +635,16 @@ void api::serve(const request& req, route_id which, const std::string& channel,
     };
     // A backend completion runs later, outside handle()'s try: it has its own catch.
     auto guarded = [this, respond](auto&& make) { catching(respond, [&] { respond(make()); }); };
+    // The completion of a backend that answers with a JSON body (plan, verify).
+    auto json_body = [guarded](outcome<std::string> out) {
+        guarded([&] {
+            return answer(out, [](std::string& body) {
+                reply r;
+                r.body = std::move(body);
+                return r;
+            });
+        });
+    };
 
     switch (which) {
     case route_id::console: {
@@ -731,15 +741,7 @@ void api::serve(const request& req, route_id which, const std::string& channel,
                          core::format_date(today + span) +
                          " (control.plan_days: " + std::to_string(settings_.plan_days) + ")"));
         }
-        backend_.plan_json(channel, *day, [guarded](outcome<std::string> out) {
-            guarded([&] {
-                return answer(out, [](std::string& body) {
-                    reply r;
-                    r.body = std::move(body);
-                    return r;
-                });
-            });
-        });
+        backend_.plan_json(channel, *day, json_body);
         return;
     }
     case route_id::asrun: {
@@ -817,15 +819,7 @@ void api::serve(const request& req, route_id which, const std::string& channel,
         if (auto bad = unknown_param({})) {
             return respond(std::move(*bad));
         }
-        backend_.verify([guarded](outcome<std::string> out) {
-            guarded([&] {
-                return answer(out, [](std::string& body) {
-                    reply r;
-                    r.body = std::move(body);
-                    return r;
-                });
-            });
-        });
+        backend_.verify(json_body);
         return;
     }
     case route_id::preview: {

@@ -51,7 +51,7 @@ std::optional<std::string> why_undecodable(const std::filesystem::path& file,
     return result == GST_DISCOVERER_TIMEOUT ? "it did not decode in time" : "it cannot be decoded";
 }
 
-std::optional<std::string> slate_problem(const std::filesystem::path& image) {
+std::optional<std::string> slate_problem(const std::filesystem::path& image, bool decode) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(image, ec) || ::access(image.c_str(), R_OK) != 0) {
         return "not a readable file";
@@ -67,6 +67,9 @@ std::optional<std::string> slate_problem(const std::filesystem::path& image) {
         if (auto it = seen.find(key); it != seen.end()) {
             return it->second;
         }
+    }
+    if (!decode) {
+        return std::nullopt; // not seen yet: the load that checks it comes first as a rule
     }
     auto why = why_undecodable(image, std::chrono::seconds(5));
     std::lock_guard lock(mutex);

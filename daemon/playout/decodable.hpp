@@ -20,10 +20,12 @@ std::optional<std::string> why_undecodable(const std::filesystem::path& file,
                                            std::chrono::milliseconds wait);
 
 // Why a slate image cannot air (missing, unreadable, not a picture GStreamer decodes), or
-// nothing. Remembered per file version (path, size, modification time), so a channel rebuilt
-// again and again, or many channels with one slate, decode it once: the first look costs some
-// tens of milliseconds, the next a stat.
-std::optional<std::string> slate_problem(const std::filesystem::path& image);
+// nothing. Remembered per file version (path, size, modification time). With `decode`, a
+// version not seen yet is decoded (some tens of milliseconds, at most 5 s): for the station's
+// load (start-up, or the pool at a reload: service::check_slates) and render. Without it, as a
+// live pipeline is built on the loop, only what is remembered and a stat count: the loop never
+// waits on a decoder.
+std::optional<std::string> slate_problem(const std::filesystem::path& image, bool decode);
 
 // The files of `files` that decode, in order; each that does not is logged (warning) with the
 // reason and left out.

@@ -881,6 +881,14 @@ std::size_t channel_engine::active_clips() const {
     return impl_->clips.size();
 }
 
+void check_slates(const schedule::channel& channel) {
+    for (const schedule::filler* f = &channel.fill; f != nullptr; f = f->fallback.get()) {
+        if (f->type == schedule::filler_type::slate && !f->image.empty()) {
+            detail::slate_problem(f->image, true);
+        }
+    }
+}
+
 std::shared_ptr<const std::string> channel_engine::preview() {
     return impl_->monitor ? impl_->monitor->preview() : nullptr;
 }

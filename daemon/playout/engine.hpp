@@ -69,6 +69,11 @@ struct file_output {
     std::optional<int> audio_bitrate_kbps;
 };
 
+// Decodes the slate images of a channel's filler (its live feed's fallback too) that have not
+// been looked at yet, so that building its live pipeline on the loop only reads the result: a
+// slate that cannot air is then replaced by black at once. For the station's load, off the loop.
+void check_slates(const schedule::channel& channel);
+
 // Whether `file`'s extension is a container this kind of channel can write; the reason if not.
 std::optional<std::string> check_file_output(schedule::channel_kind kind,
                                              const std::filesystem::path& file);

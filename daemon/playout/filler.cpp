@@ -131,7 +131,8 @@ struct filler_layer::impl {
         // until it is fixed (the next reload or rebuild takes it up). `onair check` reports it
         // at its line.
         if (base.type == schedule::filler_type::slate && fmt.video) {
-            if (auto why = detail::slate_problem(base.image)) {
+            // live: built on the loop, which must not wait on a decoder (see slate_problem)
+            if (auto why = detail::slate_problem(base.image, !fmt.live)) {
                 log.warning("the slate cannot air; airing black instead", "image",
                             base.image.string(), "reason", *why);
                 base = schedule::filler{};

@@ -65,6 +65,9 @@ std::string levels_text(const std::vector<control::channel_info>& channels) {
 } // namespace
 
 void console_feed::poll() {
+    if (hub_.subscribers() == 0) {
+        return; // nobody watches: no work on the loop (a new client reads the state itself)
+    }
     const auto now = now_();
     const auto channels = channels_();
     // the meters: at most five times a second, when they moved

@@ -2,6 +2,7 @@
 
 #include "media/check.hpp"
 #include "media/probe.hpp"
+#include "playout/engine.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -32,6 +33,9 @@ channel_setup setup_channel(const schedule::channel& ch,
                             core::logger& log) {
     channel_setup setup;
     setup.channel = ch;
+    // here (start-up, or the pool at a reload) rather than when its pipeline is built on the
+    // loop: a slate that is not a picture airs black at once, and the loop decodes nothing
+    playout::check_slates(ch);
     if (!sched || own.has_errors()) {
         log.error("the channel's schedule has errors; it airs filler until they are fixed",
                   "channel", ch.id, "schedule", schedule::display_path(ch.schedule_file));

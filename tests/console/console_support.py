@@ -52,6 +52,32 @@ def skip_unless_tools(say):
 # ---- the station -------------------------------------------------------------------------
 
 
+def station_config(port, station, channel, name, token_file=False):
+    """The config of a test station: one tv channel airing schedule.yaml, null output."""
+    token = "  token_file: token\n" if token_file else ""
+    return f"""station: {station}
+state_dir: var
+control:
+  listen: 127.0.0.1:{port}
+{token}channels:
+  - id: {channel}
+    name: "{name}"
+    kind: tv
+    timezone: Asia/Vientiane
+    video: {{width: 320, height: 240, framerate: 25}}
+    schedule: schedule.yaml
+    filler: {{type: black}}
+    outputs: [{{type: "null"}}]
+"""
+
+
+def write_token(path, token):
+    """A token file as the daemon wants it: mode 0600 (it refuses one others can read)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

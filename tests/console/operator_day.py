@@ -42,7 +42,7 @@ import urllib.parse
 from console_support import (Failure, browser, check_served, console_errors, free_port, http,
                              local_now, make_clips, no_sideways_scroll, page_weight,
                              quit_all, run_main, start_daemon, stop_daemon, viewport,
-                             wait_healthy)
+                             station_config, wait_healthy, write_token)
 
 CHANNEL = "console-tv"
 TOKEN = "operator-day-7f3a9c"
@@ -77,25 +77,9 @@ def write_station(tmp, port):
     breaks = [first + datetime.timedelta(seconds=SPACING_S * i) for i in range(BREAKS)]
     today = local_now().date()
     token = os.path.join(tmp, "token")
-    # the daemon refuses a token file that others can read
-    fd = os.open(token, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(TOKEN + "\n")
-    config = f"""station: Operator day test
-state_dir: var
-control:
-  listen: 127.0.0.1:{port}
-  token_file: token
-channels:
-  - id: {CHANNEL}
-    name: "ໂທລະພາບທົດລອງ — Console TV"
-    kind: tv
-    timezone: Asia/Vientiane
-    video: {{width: 320, height: 240, framerate: 25}}
-    schedule: schedule.yaml
-    filler: {{type: black}}
-    outputs: [{{type: "null"}}]
-"""
+    write_token(token, TOKEN)
+    config = station_config(port, "Operator day test", CHANNEL, "ໂທລະພາບທົດລອງ — Console TV",
+                            token_file=True)
     at = ", ".join(f'"{b:%H:%M:%S}"' for b in breaks)
     tiny = breaks[-1] + datetime.timedelta(seconds=SPACING_S // 2)
     schedule = f"""media:

@@ -35,7 +35,7 @@ import urllib.parse
 from console_support import (Failure, browser, check_served, console_errors, free_port, http,
                              local_now, make_clips, no_sideways_scroll, page_weight, quit_all,
                              run_main, start_daemon, stop_daemon, utc_now, viewport,
-                             wait_healthy, ZONE_OFFSET)
+                             station_config, wait_healthy, write_token, ZONE_OFFSET)
 
 CHANNEL = "console-tv"
 TOKEN = "preview-test-5b1e"
@@ -58,24 +58,8 @@ def write_station(tmp, port):
     first = (local_now() + datetime.timedelta(seconds=LEAD_S)).replace(microsecond=0)
     breaks = [first + datetime.timedelta(seconds=SPACING_S * i) for i in range(BREAKS)]
     today = local_now().date()
-    fd = os.open(os.path.join(tmp, "token"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(TOKEN + "\n")
-    config = f"""station: Preview test
-state_dir: var
-control:
-  listen: 127.0.0.1:{port}
-  token_file: token
-channels:
-  - id: {CHANNEL}
-    name: "Console TV"
-    kind: tv
-    timezone: Asia/Vientiane
-    video: {{width: 320, height: 240, framerate: 25}}
-    schedule: schedule.yaml
-    filler: {{type: black}}
-    outputs: [{{type: "null"}}]
-"""
+    write_token(os.path.join(tmp, "token"), TOKEN)
+    config = station_config(port, "Preview test", CHANNEL, "Console TV", token_file=True)
     at = ", ".join(f'"{b:%H:%M:%S}"' for b in breaks)
     schedule = f"""media:
   red-spot: {{file: red-spot.mp4, duration: {SPOT_S}s, title: "Red spot"}}

@@ -28,7 +28,7 @@ import time
 from console_support import (ZONE_OFFSET, Failure, browser, check_served, console_errors,
                              free_port, make_clips, no_sideways_scroll, page_weight,
                              quit_all, run_main, sleep_until, start_daemon, stop_daemon,
-                             utc_now, viewport, wait_healthy)
+                             utc_now, viewport, station_config, wait_healthy)
 
 CHANNEL = "console-tv"
 LEAD_S = 12  # from writing the schedule to the first break: daemon and browser start-up
@@ -54,20 +54,7 @@ def write_station(tmp, port):
     first = (local_now + datetime.timedelta(seconds=LEAD_S)).replace(microsecond=0)
     breaks = [first + datetime.timedelta(seconds=SPACING_S * i) for i in range(BREAKS)]
     today = local_now.date()
-    config = f"""station: Console test
-state_dir: var
-control:
-  listen: 127.0.0.1:{port}
-channels:
-  - id: {CHANNEL}
-    name: "ໂທລະພາບທົດລອງ — Console TV"
-    kind: tv
-    timezone: Asia/Vientiane
-    video: {{width: 320, height: 240, framerate: 25}}
-    schedule: schedule.yaml
-    filler: {{type: black}}
-    outputs: [{{type: "null"}}]
-"""
+    config = station_config(port, "Console test", CHANNEL, "ໂທລະພາບທົດລອງ — Console TV")
     at = ", ".join(f'"{b:%H:%M:%S}"' for b in breaks)
     schedule = f"""media:
   lo-spot: {{file: lo-spot.mp4, duration: 3s, title: "{TITLE_LO}"}}

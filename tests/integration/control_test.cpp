@@ -330,6 +330,12 @@ struct harness {
     std::thread thread;
 };
 
+// A port that was free a moment ago and has nobody listening now.
+unsigned short closed_port() {
+    harness h;
+    return h.port;
+}
+
 // ---- a plain blocking client ----
 
 class conn {
@@ -1566,12 +1572,7 @@ TEST(onair_status, prints_now_and_next_per_channel) {
 }
 
 TEST(onair_status, says_when_the_daemon_cannot_be_reached) {
-    unsigned short port = 0;
-    {
-        // A port that was free a moment ago and has nobody listening now.
-        harness h;
-        port = h.port;
-    }
+    const unsigned short port = closed_port();
     temp_dir d;
     const auto cfg = write_config(d, port);
     std::string out, err;
@@ -1638,11 +1639,7 @@ TEST(onair_reload, a_refused_reload_prints_the_diagnostics_and_exits_1) {
 }
 
 TEST(onair_reload, says_when_the_daemon_does_not_answer_or_refuses_the_token) {
-    unsigned short port = 0;
-    {
-        harness h;
-        port = h.port;
-    }
+    const unsigned short port = closed_port();
     temp_dir d;
     auto cfg = write_config(d, port);
     std::string out, err;
@@ -1780,11 +1777,7 @@ TEST(onair_now, prints_one_screen_when_not_on_a_terminal) {
 }
 
 TEST(onair_now, says_when_the_daemon_is_away_and_exits_1) {
-    unsigned short port = 0;
-    {
-        harness h;
-        port = h.port;
-    }
+    const unsigned short port = closed_port();
     temp_dir d;
     const auto cfg = write_config(d, port);
     std::string out, err;
