@@ -107,8 +107,8 @@ public:
         return n;
     }
     // Frames missing among those that arrived in [from, to): the gaps in their timestamps, in
-    // whole frames of `frame` length (and any frame without one). Arrival times jitter on a loaded machine; timestamps do
-    // not, so this is the exact check that nothing was lost.
+    // whole frames of `frame` length (and any frame without one). Arrival times jitter on a loaded
+    // machine; timestamps do not, so this is the exact check that nothing was lost.
     std::size_t missing_between(clock_type::time_point from, clock_type::time_point to,
                                 GstClockTime frame) const {
         std::lock_guard lock(mutex_);
