@@ -1,17 +1,21 @@
 // bench_report: a year of as-run rows for 10 channels (3000 a day each by default: 10.95
 // million rows), then the three things that read all of it: the report's aggregation, the chain
-// verification and a full CSV export. Prints figures; asserts nothing.
+// verification and a full CSV export; then the summary table (schema 3): its rebuild from the
+// rows, the year's report read from it, the missed rows, and what keeping it costs each
+// completed row. Prints figures; asserts nothing.
 //
 //   bench_report [ROWS_PER_DAY] [DIR]
 //
 // The store is filled with raw SQL in large transactions (the daemon's one-commit-per-row path
-// would take hours of fsyncs), with the chain values the store itself would write.
+// would take hours of fsyncs), with the chain values the store itself would write; the summary
+// is then built from those rows by reindex_summary(), as the upgrade to schema 3 builds it.
 
 #include "asrun/report.hpp"
 #include "asrun/chain.hpp"
 #include "asrun/export.hpp"
 #include "asrun/store.hpp"
 #include "asrun/verify.hpp"
+#include "asrun/zone_cache.hpp"
 
 #include <sqlite3.h>
 
@@ -147,6 +151,125 @@ void fill(const std::filesystem::path& file, int rows_per_day) {
     sqlite3_close(db);
 }
 
+// One airing of `channel` on air at `start`, as the runner writes it.
+asrun::airing on_air(int channel, int n, core::instant start) {
+    asrun::airing a;
+    a.channel = channel_id(channel);
+    a.kind = asrun::airing_kind::spot;
+    a.media = "spot-" + std::to_string(n % 20);
+    a.campaign = "campaign-" + std::to_string(n % 5);
+    a.break_id = "b";
+    a.title = "Spot";
+    a.file = "/srv/media/spot.mp4";
+    a.scheduled_start = start;
+    a.scheduled_end = start + core::milliseconds{20'000};
+    a.actual_start = start;
+    a.timezone = "Asia/Vientiane";
+    a.media_sha256 = std::string(64, 'a');
+    return a;
+}
+
+// What keeping the summary costs a completed row. The store always keeps it, so: the daemon's
+// path (open_airing + close_airing, which chains and summarizes) timed whole, then the
+// summary's share alone, the very statement each completion runs (with its zone lookup),
+// against a copy of the same table.
+void completion_cost(const std::filesystem::path& dir) {
+    const auto file = dir / "completions.sqlite";
+    constexpr int rows = 20'000;
+    constexpr int per_batch = 500; // the writer's batches: one commit (one fsync) per batch
+    const auto t_first = core::instant{std::chrono::hours{24 * 20'454}}; // 2026-01-01
+    double with_s = 0;
+    {
+        asrun::store s(file);
+        auto t0 = clock_type::now();
+        for (int i = 0; i < rows; i += per_batch) {
+            asrun::store::batch b(s);
+            for (int j = i; j < i + per_batch; ++j) {
+                auto a =
+                    on_air(j % channels, j, t_first + std::chrono::seconds{29 * (j / channels)});
+                auto id = s.open_airing(a);
+                s.close_airing(id, *a.actual_start + core::milliseconds{20'000},
+                               asrun::airing_status::aired);
+            }
+            b.commit();
+        }
+        with_s = seconds_since(t0);
+    }
+    // One completion per transaction, as a daemon airing one item at a time writes it.
+    double single_s = 0;
+    constexpr int singles = 200;
+    {
+        asrun::store s(file);
+        auto t0 = clock_type::now();
+        for (int j = rows; j < rows + singles; ++j) {
+            auto a = on_air(j % channels, j, t_first + std::chrono::seconds{29 * (j / channels)});
+            auto id = s.open_airing(a);
+            s.close_airing(id, *a.actual_start + core::milliseconds{20'000},
+                           asrun::airing_status::aired);
+        }
+        single_s = seconds_since(t0);
+    }
+    // The summary's share: the same upserts, alone, in the same batches.
+    double upsert_s = 0;
+    {
+        sqlite3* db = nullptr;
+        check(db, sqlite3_open(file.c_str(), &db), "open");
+        check(db,
+              sqlite3_exec(db,
+                           "PRAGMA synchronous = FULL; CREATE TABLE copy AS SELECT * FROM "
+                           "airing_summary WHERE 0; DROP TABLE airing_summary; CREATE TABLE "
+                           "airing_summary (channel TEXT NOT NULL, day INTEGER NOT NULL, "
+                           "hour INTEGER NOT NULL, kind TEXT NOT NULL, campaign TEXT NOT "
+                           "NULL, media TEXT NOT NULL, status TEXT NOT NULL, count INTEGER "
+                           "NOT NULL, airtime_ms INTEGER NOT NULL, PRIMARY KEY (channel, "
+                           "day, hour, kind, campaign, media, status)) WITHOUT ROWID",
+                           nullptr, nullptr, nullptr),
+              "empty summary");
+        sqlite3_stmt* up = nullptr;
+        const auto sql = asrun::store::summary_upsert_sql();
+        check(db, sqlite3_prepare_v2(db, sql.c_str(), -1, &up, nullptr), "prepare");
+        const auto* zone = core::find_zone("Asia/Vientiane");
+        asrun::zone_cache z(*zone);
+        auto t0 = clock_type::now();
+        for (int i = 0; i < rows; i += per_batch) {
+            check(db, sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), "begin");
+            for (int j = i; j < i + per_batch; ++j) {
+                auto a =
+                    on_air(j % channels, j, t_first + std::chrono::seconds{29 * (j / channels)});
+                const auto local =
+                    a.scheduled_start.time_since_epoch() + z.offset(a.scheduled_start);
+                const auto d = date::floor<date::days>(local);
+                const auto h = date::floor<std::chrono::hours>(local - d).count();
+                const std::string kind = asrun::to_string(a.kind);
+                sqlite3_bind_text(up, 1, a.channel.c_str(), -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(up, 2, d.count());
+                sqlite3_bind_int64(up, 3, h);
+                sqlite3_bind_text(up, 4, kind.c_str(), -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(up, 5, a.campaign->c_str(), -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(up, 6, a.media.c_str(), -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(up, 7, "aired", -1, SQLITE_STATIC);
+                sqlite3_bind_int64(up, 8, 20'000);
+                check(db, sqlite3_step(up), "upsert");
+                sqlite3_reset(up);
+            }
+            check(db, sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), "commit");
+        }
+        upsert_s = seconds_since(t0);
+        sqlite3_finalize(up);
+        sqlite3_close(db);
+    }
+    std::printf("  completing %d rows through the store, %d per batch (with summary) %8.2f s  "
+                "(%.1f us a row)\n",
+                rows, per_batch, with_s, with_s * 1e6 / rows);
+    std::printf("    of which the summary upsert alone (same batches)               %8.2f s  "
+                "(%.1f us a row)\n",
+                upsert_s, upsert_s * 1e6 / rows);
+    std::printf(
+        "  completing %d rows one at a time (open + close: two commits, two fsyncs) %6.2f s  "
+        "(%.2f ms a row)\n",
+        singles, single_s, single_s * 1e3 / singles);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -225,6 +348,87 @@ int main(int argc, char** argv) {
     auto n = asrun::export_airings(s, {}, asrun::export_format::csv, devnull);
     std::printf("  CSV export of everything              %8.2f s  (%zu rows)\n", seconds_since(t0),
                 n);
+
+    // The summary table. The raw fill wrote rows only: build it as the upgrade to schema 3
+    // does (one INSERT ... SELECT ... GROUP BY over every completed row).
+    const auto size_before = std::filesystem::file_size(file);
+    t0 = clock_type::now();
+    std::int64_t entries = 0;
+    {
+        asrun::store rw(file);
+        entries = rw.reindex_summary();
+    }
+    std::printf(
+        "  summary: rebuilt from the rows (reindex; the migration is the same) %8.2f s  "
+        "(%lld entries, +%.0f MB)\n",
+        seconds_since(t0), static_cast<long long>(entries),
+        (static_cast<double>(std::filesystem::file_size(file)) - static_cast<double>(size_before)) /
+            1e6);
+
+    // Report over the year from the summary table: every entry of every channel, day by day.
+    auto stream_summary = [&](const asrun::summary_filter& f, const char* what) {
+        const auto start = clock_type::now();
+        std::int64_t seen = 0, counted = 0, airtime_ms = 0;
+        s.summary(f, [&](const asrun::summary_row& e) {
+            ++seen;
+            counted += e.count;
+            airtime_ms += e.airtime.count();
+        });
+        std::printf("  %-52s %8.3f s  (%lld entries, %lld airings, %.0f h airtime)\n", what,
+                    seconds_since(start), static_cast<long long>(seen),
+                    static_cast<long long>(counted), static_cast<double>(airtime_ms) / 3.6e6);
+    };
+    stream_summary({std::nullopt, std::nullopt, first, last},
+                   "report over the year from the summary table");
+    stream_summary({channel_id(3), std::nullopt, first, last}, "summary: one channel, the year");
+    stream_summary({std::nullopt, std::nullopt, last - date::days{6}, last},
+                   "summary: every channel, the last 7 days");
+    stream_summary({std::nullopt, std::string("campaign-2"), first, last},
+                   "summary: one campaign, the year");
+    // Without a channel, the store seeks each channel's range of the key; against it, one scan
+    // of the whole table filtered by day (what an index-less read would do).
+    {
+        const auto start = clock_type::now();
+        sqlite3* db = nullptr;
+        check(db, sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), "open");
+        sqlite3_stmt* q = nullptr;
+        check(db,
+              sqlite3_prepare_v2(db,
+                                 "SELECT count(*), sum(count) FROM airing_summary WHERE day >= "
+                                 "?1 AND day <= ?2",
+                                 -1, &q, nullptr),
+              "prepare");
+        sqlite3_bind_int64(q, 1, (last - date::days{6}).time_since_epoch().count());
+        sqlite3_bind_int64(q, 2, last.time_since_epoch().count());
+        check(db, sqlite3_step(q), "scan");
+        std::printf("  %-52s %8.3f s  (%lld entries)\n",
+                    "  (for comparison: one scan filtered by day, 7 days)", seconds_since(start),
+                    static_cast<long long>(sqlite3_column_int64(q, 0)));
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+    }
+
+    t0 = clock_type::now();
+    std::int64_t missed = 0;
+    s.missed({std::nullopt, core::resolve_local(*zone, core::local_ms{first}),
+              core::resolve_local(*zone, core::local_ms{last + date::days{1}})},
+             [&](const asrun::airing&) { ++missed; });
+    std::printf("  missed rows over the year (airings_missed) %17.2f s  (%lld rows)\n",
+                seconds_since(t0), static_cast<long long>(missed));
+    t0 = clock_type::now();
+    missed = 0;
+    s.missed({channel_id(3), core::resolve_local(*zone, core::local_ms{last - date::days{6}}),
+              core::resolve_local(*zone, core::local_ms{last + date::days{1}})},
+             [&](const asrun::airing&) { ++missed; });
+    std::printf("  missed rows of one channel, the last 7 days %16.3f s  (%lld rows)\n",
+                seconds_since(t0), static_cast<long long>(missed));
+
+    t0 = clock_type::now();
+    auto differences = s.check_summary(20);
+    std::printf("  summary checked against the rows (--verify's part) %9.2f s  (%zu differences)\n",
+                seconds_since(t0), differences.size());
+
+    completion_cost(dir);
 
     if (argc <= 2) {
         std::error_code ec;

@@ -6,10 +6,11 @@
 namespace onair::asrun {
 namespace {
 
-constexpr std::array<std::pair<airing_kind, const char*>, 3> kinds{{
+constexpr std::array<std::pair<airing_kind, const char*>, 4> kinds{{
     {airing_kind::spot, "spot"},
     {airing_kind::programme, "programme"},
     {airing_kind::insert, "insert"},
+    {airing_kind::make_good, "make-good"},
 }};
 
 constexpr std::array<std::pair<airing_status, const char*>, 5> statuses{{

@@ -11,7 +11,9 @@
 
 namespace onair::asrun {
 
-enum class airing_kind { spot, programme, insert };
+// make_good: a spot placed again for one of its campaign's airings that did not air
+// (make_good_of is that airing's scheduled start).
+enum class airing_kind { spot, programme, insert, make_good };
 
 enum class airing_status {
     aired,       // whole
@@ -47,6 +49,8 @@ struct airing {
     // Hex SHA-256 of the media file as it was probed (the runner passes it in); empty when
     // unknown (the file could not be read).
     std::optional<std::string> media_sha256;
+    // make-good rows: the scheduled start of the airing it makes good (same channel)
+    std::optional<core::instant> make_good_of;
     // Read back only (the store sets them when the row is completed; ignored when writing): the
     // row's place in the completion order and its chain value (see chain.hpp). Empty while open.
     std::optional<std::int64_t> seq;

@@ -65,6 +65,10 @@ std::string canonical_content(const airing& row, std::int64_t seq) {
     field(out, row.detail);
     field(out, std::string_view(row.timezone));
     field(out, row.media_sha256);
+    // rows of schema 4 on: a make-good's reference (other rows hash exactly as before)
+    if (row.make_good_of) {
+        field(out, ms(*row.make_good_of));
+    }
     return out;
 }
 

@@ -118,6 +118,9 @@ std::string row_formatter::json_object(const airing& row) {
     o["detail"] = json_text(row.detail);
     o["media_sha256"] = json_text(row.media_sha256);
     o["chain"] = json_text(row.chain);
+    if (row.make_good_of) {
+        o["make_good_of"] = zone.iso(*row.make_good_of); // make-goods only
+    }
     return o.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

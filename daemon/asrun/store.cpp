@@ -2,17 +2,25 @@
 
 #include "asrun/chain.hpp"
 #include "asrun/sqlite_handle.hpp"
+#include "asrun/zone_cache.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <map>
 #include <stdexcept>
+#include <string_view>
 #include <system_error>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 namespace onair::asrun {
 namespace {
 
 void chain_completed_rows(sqlite3* db);
+void fill_summary_step(sqlite3* db);
+void fill_summary_day_step(sqlite3* db);
 
 // migrations[i] takes the schema from version i to i + 1: its SQL, then its C++ part if any.
 // Never edit a shipped step: add one. Exports name their columns, so the order of columns in
@@ -59,12 +67,102 @@ ALTER TABLE airings ADD COLUMN chain TEXT;
 CREATE UNIQUE INDEX airings_by_seq ON airings (seq);
 )sql",
      chain_completed_rows},
+    // 3: the summary a report reads instead of the rows: one entry per channel, local day and
+    // hour of the scheduled start (in the row's own zone), kind, campaign, media and status,
+    // kept in the transaction that completes each row. Filled here from the rows completed so
+    // far (the local day and hour come from the tz database, so from C++: see zone_lookup).
+    // airings_missed holds only the rows that did not air whole, a small part of the log.
+    {R"sql(
+CREATE TABLE airing_summary (
+    channel    TEXT NOT NULL,
+    day        INTEGER NOT NULL, -- local calendar day of scheduled_start, days since 1970-01-01
+    hour       INTEGER NOT NULL, -- local hour of scheduled_start, 0-23
+    kind       TEXT NOT NULL,
+    campaign   TEXT NOT NULL,    -- '' when none
+    media      TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    airtime_ms INTEGER NOT NULL, -- actual_end - actual_start of aired and truncated rows
+    PRIMARY KEY (channel, day, hour, kind, campaign, media, status)
+) WITHOUT ROWID;
+CREATE INDEX airings_missed ON airings (scheduled_start_ms)
+    WHERE status IN ('truncated', 'failed', 'skipped', 'interrupted');
+)sql",
+     fill_summary_step},
+    // 4: make-goods. Kind 'make-good' joins the CHECK (SQLite changes a CHECK only by building
+    // the table again: the rows are copied as they are, ids, seq and chain included, so the
+    // chain still holds), and make_good_of_ms holds the scheduled start of the airing a
+    // make-good stands in for. The summary counts a make-good at that airing's day and hour.
+    {R"sql(
+CREATE TABLE airings_v4 (
+    id                 INTEGER PRIMARY KEY,
+    channel            TEXT NOT NULL,
+    kind               TEXT NOT NULL
+                           CHECK (kind IN ('spot', 'programme', 'insert', 'make-good')),
+    media              TEXT NOT NULL,
+    campaign           TEXT,
+    break_id           TEXT,
+    title              TEXT NOT NULL,
+    file               TEXT NOT NULL,
+    scheduled_start_ms INTEGER NOT NULL,
+    scheduled_end_ms   INTEGER NOT NULL,
+    actual_start_ms    INTEGER,
+    actual_end_ms      INTEGER,
+    status             TEXT CHECK (status IN
+                           ('aired', 'truncated', 'failed', 'skipped', 'interrupted')),
+    detail             TEXT,
+    timezone           TEXT NOT NULL,
+    media_sha256       TEXT,
+    seq                INTEGER,
+    chain              TEXT,
+    make_good_of_ms    INTEGER,
+    CHECK (status IS NOT NULL OR (actual_start_ms IS NOT NULL AND actual_end_ms IS NULL))
+);
+INSERT INTO airings_v4 (id, channel, kind, media, campaign, break_id, title, file,
+                        scheduled_start_ms, scheduled_end_ms, actual_start_ms, actual_end_ms,
+                        status, detail, timezone, media_sha256, seq, chain)
+    SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms,
+           scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone,
+           media_sha256, seq, chain FROM airings ORDER BY id;
+DROP TABLE airings;
+ALTER TABLE airings_v4 RENAME TO airings;
+CREATE INDEX airings_by_channel ON airings (channel, scheduled_start_ms);
+CREATE INDEX airings_by_start ON airings (scheduled_start_ms);
+CREATE INDEX airings_open ON airings (id) WHERE status IS NULL;
+CREATE UNIQUE INDEX airings_by_seq ON airings (seq);
+CREATE INDEX airings_missed ON airings (scheduled_start_ms)
+    WHERE status IN ('truncated', 'failed', 'skipped', 'interrupted');
+-- the same summary by day, without the hour: a year of busy channels in some 100,000 entries
+-- for the reports that count by day
+CREATE TABLE airing_summary_day (
+    channel    TEXT NOT NULL,
+    day        INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    campaign   TEXT NOT NULL,
+    media      TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    airtime_ms INTEGER NOT NULL,
+    PRIMARY KEY (channel, day, kind, campaign, media, status)
+) WITHOUT ROWID;
+)sql",
+     fill_summary_day_step},
 }};
+
+// The condition of airings_missed, word for word: a query uses the partial index only when its
+// WHERE holds this term.
+constexpr const char* missed_condition =
+    "status IN ('truncated', 'failed', 'skipped', 'interrupted')";
 
 constexpr const char* select_columns =
     "SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms, "
     "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone, media_sha256, "
-    "seq, chain FROM airings";
+    "seq, chain, make_good_of_ms FROM airings";
+// A version 2 or 3 file opened read-only has no make_good_of_ms.
+constexpr const char* select_columns_v2 =
+    "SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms, "
+    "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone, media_sha256, "
+    "seq, chain, NULL FROM airings";
 constexpr const char* chain_walk_tail = " WHERE seq IS NOT NULL ORDER BY seq";
 
 // What a report counts: a narrower read than select_columns.
@@ -75,7 +173,7 @@ constexpr const char* outcome_columns =
 constexpr const char* select_columns_v1 =
     "SELECT id, channel, kind, media, campaign, break_id, title, file, scheduled_start_ms, "
     "scheduled_end_ms, actual_start_ms, actual_end_ms, status, detail, timezone, NULL, NULL, "
-    "NULL FROM airings";
+    "NULL, NULL FROM airings";
 
 std::int64_t to_ms(core::instant t) {
     return t.time_since_epoch().count();
@@ -83,6 +181,182 @@ std::int64_t to_ms(core::instant t) {
 core::instant from_ms(std::int64_t ms) {
     return core::instant{core::milliseconds{ms}};
 }
+
+const date::time_zone& utc_zone() {
+    static const date::time_zone* zone = core::find_zone("UTC");
+    return *zone;
+}
+
+// The local day and hour of an instant in the zone a row names: what the summary is keyed by.
+// Remembers every zone it has met (unknown and empty names are UTC) with its offset
+// (zone_cache), so rows streamed in about time order cost a comparison each, not a lookup in
+// the tz database. Shared by the store's writes and the SQL functions below, so the summary
+// kept row by row and the one computed from the rows agree to the millisecond.
+class zone_lookup {
+public:
+    struct slot {
+        std::int64_t day = 0; // days since 1970-01-01, local
+        int hour = 0;         // 0-23
+    };
+
+    slot local(std::int64_t ms, std::string_view zone_name) {
+        zone_cache& z = cache(zone_name);
+        const auto t = from_ms(ms);
+        const auto local = t.time_since_epoch() + z.offset(t);
+        const auto day = date::floor<date::days>(local);
+        return {day.count(),
+                static_cast<int>(date::floor<std::chrono::hours>(local - day).count())};
+    }
+
+private:
+    zone_cache& cache(std::string_view name) {
+        if (last_ != nullptr && name == last_name_) {
+            return *last_;
+        }
+        last_name_.assign(name);
+        auto it = zones_.find(last_name_);
+        if (it == zones_.end()) {
+            const auto* zone = name.empty() ? nullptr : core::find_zone(last_name_);
+            it = zones_.emplace(last_name_, zone_cache(zone != nullptr ? *zone : utc_zone())).first;
+        }
+        last_ = &it->second; // a node's value never moves
+        return *last_;
+    }
+
+    std::unordered_map<std::string, zone_cache> zones_;
+    std::string last_name_;
+    zone_cache* last_ = nullptr;
+};
+
+// onair_local_day(ms, timezone) and onair_local_hour(ms, timezone): zone_lookup for SQL, so
+// one INSERT ... SELECT ... GROUP BY fills the summary from the rows. Registered on every
+// connection the store opens; never stored in the schema (no view or index uses them), so other
+// SQLite tools read the file without them.
+std::string_view value_text(sqlite3_value* v) {
+    const auto* p = sqlite3_value_text(v);
+    return p == nullptr ? std::string_view{}
+                        : std::string_view(reinterpret_cast<const char*>(p),
+                                           static_cast<std::size_t>(sqlite3_value_bytes(v)));
+}
+
+template <bool Hour> void local_slot_function(sqlite3_context* c, int, sqlite3_value** v) {
+    try {
+        auto* zones = static_cast<zone_lookup*>(sqlite3_user_data(c));
+        const auto slot = zones->local(sqlite3_value_int64(v[0]), value_text(v[1]));
+        sqlite3_result_int64(c, Hour ? slot.hour : slot.day);
+    } catch (const std::exception& e) {
+        sqlite3_result_error(c, e.what(), -1);
+    }
+}
+
+void register_functions(sqlite3* db, zone_lookup* zones) {
+    constexpr int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
+    sqlite::check(db,
+                  sqlite3_create_function_v2(db, "onair_local_day", 2, flags, zones,
+                                             local_slot_function<false>, nullptr, nullptr, nullptr),
+                  "cannot register onair_local_day");
+    sqlite::check(db,
+                  sqlite3_create_function_v2(db, "onair_local_hour", 2, flags, zones,
+                                             local_slot_function<true>, nullptr, nullptr, nullptr),
+                  "cannot register onair_local_hour");
+}
+
+// What a completed row adds to its summary entry's airtime, in SQL (the C++ twin is
+// summary_airtime): whole and cut-short airings, when they ended after they started.
+constexpr const char* airtime_sql =
+    "CASE WHEN status IN ('aired', 'truncated') AND actual_end_ms > actual_start_ms THEN "
+    "actual_end_ms - actual_start_ms ELSE 0 END";
+
+std::int64_t summary_airtime(const airing& row) {
+    if (row.status &&
+        (*row.status == airing_status::aired || *row.status == airing_status::truncated) &&
+        row.actual_start && row.actual_end && *row.actual_start < *row.actual_end) {
+        return (*row.actual_end - *row.actual_start).count();
+    }
+    return 0;
+}
+
+constexpr const char* summary_select =
+    "SELECT channel, day, hour, kind, campaign, media, status, count, airtime_ms FROM "
+    "airing_summary";
+constexpr const char* summary_order = " ORDER BY channel, day, hour, kind, campaign, media, status";
+constexpr const char* summary_day_select =
+    "SELECT channel, day, -1, kind, campaign, media, status, count, airtime_ms FROM "
+    "airing_summary_day";
+constexpr const char* summary_day_order = " ORDER BY channel, day, kind, campaign, media, status";
+
+// The summary as the rows say it, in the columns and order of summary_select: ?1 channel, ?2
+// and ?3 the first and last local day, ?4 campaign, ?5 and ?6 bounds on scheduled_start_ms two
+// days wider than the days (no zone is a day off UTC), so the start-time index narrows the scan
+// before the local day is computed.
+// `make_goods`: the file has make_good_of_ms (schema 4), and a make-good counts at the day and
+// hour of the airing it stands in for (at most a week before it airs: ?6 allows for that).
+std::string rows_summary_sql(const summary_filter& f, bool make_goods, bool daily = false) {
+    const std::string at =
+        make_goods ? "coalesce(make_good_of_ms, scheduled_start_ms)" : "scheduled_start_ms";
+    const std::string hour = daily ? "-1" : "onair_local_hour(" + at + ", timezone)";
+    std::string sql = "SELECT channel, onair_local_day(" + at + ", timezone), " + hour +
+                      ", kind, coalesce(campaign, ''), media, status, count(*), sum(";
+    sql += airtime_sql;
+    sql += ") FROM airings WHERE status IS NOT NULL";
+    if (f.channel) {
+        sql += " AND channel = ?1";
+    }
+    if (f.campaign) {
+        sql += " AND coalesce(campaign, '') = ?4";
+    }
+    if (f.from) {
+        sql += " AND scheduled_start_ms >= ?5 AND onair_local_day(" + at + ", timezone) >= ?2";
+    }
+    if (f.to) {
+        sql += " AND scheduled_start_ms < ?6 AND onair_local_day(" + at + ", timezone) <= ?3";
+    }
+    sql += daily ? " GROUP BY 1, 2, 4, 5, 6, 7 ORDER BY 1, 2, 4, 5, 6, 7"
+                 : " GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7";
+    return sql;
+}
+
+// Fills an empty airing_summary from the completed rows; returns the number of entries.
+std::int64_t fill_summary(sqlite3* db) {
+    sqlite::exec(db, "INSERT INTO airing_summary (channel, day, hour, kind, campaign, media, "
+                     "status, count, airtime_ms) " +
+                         rows_summary_sql({}, false));
+    return sqlite3_changes64(db);
+}
+
+void fill_summary_step(sqlite3* db) {
+    fill_summary(db);
+}
+
+// Fills an empty airing_summary_day from airing_summary.
+void fill_summary_day_step(sqlite3* db) {
+    sqlite::exec(db, "INSERT INTO airing_summary_day (channel, day, kind, campaign, media, status, "
+                     "count, airtime_ms) SELECT channel, day, kind, campaign, media, status, "
+                     "sum(count), sum(airtime_ms) FROM airing_summary GROUP BY channel, day, kind, "
+                     "campaign, media, status");
+}
+
+// A read that runs several statements sees one snapshot: a read transaction around them, unless
+// the caller is already inside one (a store::batch).
+class read_snapshot {
+public:
+    explicit read_snapshot(sqlite3* db) : db_(sqlite3_get_autocommit(db) != 0 ? db : nullptr) {
+        if (db_ != nullptr) {
+            sqlite::exec(db_, "BEGIN");
+        }
+    }
+    read_snapshot(const read_snapshot&) = delete;
+    read_snapshot& operator=(const read_snapshot&) = delete;
+    ~read_snapshot() {
+        if (db_ != nullptr) {
+            // nothing was written: ending it cannot lose anything
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+    }
+
+private:
+    sqlite3* db_;
+};
 
 std::string column_text(sqlite3_stmt* s, int i) {
     const auto* p = sqlite3_column_text(s, i);
@@ -139,6 +413,7 @@ airing read_row(sqlite3* db, sqlite3_stmt* s) {
         a.seq = sqlite3_column_int64(s, 16);
     }
     a.chain = column_optional_text(s, 17);
+    a.make_good_of = column_optional_instant(s, 18);
     return a;
 }
 
@@ -203,7 +478,7 @@ void set_link(sqlite3* db, sqlite3_stmt* s, std::int64_t id, const chain_link& l
 // version 1 kept no completion order). In batches, so memory stays bounded and no statement
 // reads the table while another writes it.
 void chain_completed_rows(sqlite3* db) {
-    auto select = sqlite::prepare(db, std::string(select_columns) +
+    auto select = sqlite::prepare(db, std::string(select_columns_v2) +
                                           " WHERE id > ?1 AND status IS NOT NULL AND seq IS NULL "
                                           "ORDER BY id LIMIT 10000");
     auto update = sqlite::prepare(db, set_link_sql);
@@ -282,6 +557,8 @@ void migrate(sqlite3* db, const std::string& file) {
 
 struct store::impl {
     std::filesystem::path file;
+    // Before `db`, so it outlives the connection whose SQL functions use it.
+    std::unique_ptr<zone_lookup> zones = std::make_unique<zone_lookup>();
     sqlite::db_ptr db;
     int version = 0;
     // Prepared once: the daemon writes these for every item it airs. Declared after `db` so
@@ -292,10 +569,14 @@ struct store::impl {
     sqlite::stmt_ptr select_by_id;
     sqlite::stmt_ptr last;
     sqlite::stmt_ptr link;
+    sqlite::stmt_ptr upsert;
+    sqlite::stmt_ptr upsert_day;
 
     sqlite3* handle() const { return db.get(); }
 
-    std::string select_sql() const { return version >= 2 ? select_columns : select_columns_v1; }
+    std::string select_sql() const {
+        return version >= 4 ? select_columns : version >= 2 ? select_columns_v2 : select_columns_v1;
+    }
 
     std::optional<airing> read_by_id(std::int64_t id) {
         auto* s = select_by_id.get();
@@ -319,6 +600,46 @@ struct store::impl {
         set_link(handle(), link.get(), row.id, l);
     }
 
+    // Adds a row that was just completed (inside the caller's transaction) to its summary
+    // entry.
+    void summarize(const airing& row) {
+        auto* s = upsert.get();
+        sqlite::reset_guard reset(s);
+        sqlite3* d = handle();
+        // a make-good counts where the airing it stands in for was planned
+        const auto slot =
+            zones->local(to_ms(row.make_good_of.value_or(row.scheduled_start)), row.timezone);
+        sqlite::bind_text(d, s, 1, row.channel);
+        sqlite::bind_int(d, s, 2, slot.day);
+        sqlite::bind_int(d, s, 3, slot.hour);
+        sqlite::bind_text(d, s, 4, to_string(row.kind));
+        sqlite::bind_text(d, s, 5, row.campaign.value_or(std::string()));
+        sqlite::bind_text(d, s, 6, row.media);
+        sqlite::bind_text(d, s, 7, to_string(*row.status));
+        sqlite::bind_int(d, s, 8, summary_airtime(row));
+        sqlite::check(d, sqlite3_step(s), "cannot summarize airing " + std::to_string(row.id),
+                      SQLITE_DONE);
+        auto* day = upsert_day.get();
+        sqlite::reset_guard reset_day(day);
+        sqlite::bind_text(d, day, 1, row.channel);
+        sqlite::bind_int(d, day, 2, slot.day);
+        sqlite::bind_text(d, day, 3, to_string(row.kind));
+        sqlite::bind_text(d, day, 4, row.campaign.value_or(std::string()));
+        sqlite::bind_text(d, day, 5, row.media);
+        sqlite::bind_text(d, day, 6, to_string(*row.status));
+        sqlite::bind_int(d, day, 7, summary_airtime(row));
+        sqlite::check(d, sqlite3_step(day),
+                      "cannot summarize airing " + std::to_string(row.id) + " by day", SQLITE_DONE);
+    }
+
+    // Everything that goes with a row's completion, in its transaction: the chain link and the
+    // summary entry, both from the row as stored.
+    void complete(std::int64_t id) {
+        const auto row = read_by_id(id);
+        chain(*row);
+        summarize(*row);
+    }
+
     std::int64_t insert_row(const airing& row) {
         auto* s = insert.get();
         sqlite::reset_guard reset(s);
@@ -339,6 +660,8 @@ struct store::impl {
         bind_optional_text(d, s, 13, row.detail);
         sqlite::bind_text(d, s, 14, row.timezone);
         bind_optional_text(d, s, 15, row.media_sha256);
+        bind_optional_instant(d, s, 16,
+                              row.kind == airing_kind::make_good ? row.make_good_of : std::nullopt);
         sqlite::check(d, sqlite3_step(s), "cannot write airing to " + file.string(), SQLITE_DONE);
         return sqlite3_last_insert_rowid(d);
     }
@@ -370,6 +693,7 @@ store::store(const std::filesystem::path& file, open_mode mode,
         impl_->db = sqlite::open(name, SQLITE_OPEN_READONLY);
     }
     sqlite3* db = impl_->handle();
+    register_functions(db, impl_->zones.get());
     // The daemon writes while an export reads; wait for a lock rather than fail at once.
     sqlite::check(db, sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count())),
                   "cannot set busy timeout");
@@ -389,8 +713,8 @@ store::store(const std::filesystem::path& file, open_mode mode,
         impl_->insert = sqlite::prepare(
             db, "INSERT INTO airings (channel, kind, media, campaign, break_id, title, file, "
                 "scheduled_start_ms, scheduled_end_ms, actual_start_ms, actual_end_ms, status, "
-                "detail, timezone, media_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                "?10, ?11, ?12, ?13, ?14, ?15)");
+                "detail, timezone, media_sha256, make_good_of_ms) VALUES (?1, ?2, ?3, ?4, ?5, "
+                "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
         impl_->close =
             sqlite::prepare(db, "UPDATE airings SET actual_end_ms = ?2, status = ?3, detail = ?4 "
                                 "WHERE id = ?1 AND status IS NULL");
@@ -399,6 +723,12 @@ store::store(const std::filesystem::path& file, open_mode mode,
         impl_->select_by_id = sqlite::prepare(db, std::string(select_columns) + " WHERE id = ?1");
         impl_->last = sqlite::prepare(db, last_link_sql);
         impl_->link = sqlite::prepare(db, set_link_sql);
+        impl_->upsert = sqlite::prepare(db, summary_upsert_sql());
+        impl_->upsert_day = sqlite::prepare(
+            db, "INSERT INTO airing_summary_day (channel, day, kind, campaign, media, status, "
+                "count, airtime_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) ON CONFLICT (channel, "
+                "day, kind, campaign, media, status) DO UPDATE SET count = count + 1, "
+                "airtime_ms = airtime_ms + excluded.airtime_ms");
     } else {
         auto version = sqlite::query_int(db, "PRAGMA user_version");
         if (version > schema_version) {
@@ -456,7 +786,7 @@ bool store::close_airing(std::int64_t id, core::instant actual_end, airing_statu
     if (sqlite3_changes64(d) != 1) {
         return false; // not open: nothing written, the transaction rolls back
     }
-    impl_->chain(*impl_->read_by_id(id));
+    impl_->complete(id);
     t.commit();
     return true;
 }
@@ -468,8 +798,8 @@ std::int64_t store::record(const airing& row) {
     }
     transaction t(impl_->handle());
     auto id = impl_->insert_row(row);
-    // chained as read back, so the chain covers exactly the stored bytes
-    impl_->chain(*impl_->read_by_id(id));
+    // chained and summarized as read back, so the chain covers exactly the stored bytes
+    impl_->complete(id);
     t.commit();
     return id;
 }
@@ -503,7 +833,7 @@ std::size_t store::close_interrupted(core::instant last_known_alive) {
             sqlite::bind_null(d, s, 4);
             sqlite::check(d, sqlite3_step(s), "cannot close interrupted airing", SQLITE_DONE);
         }
-        impl_->chain(*impl_->read_by_id(id));
+        impl_->complete(id);
     }
     t.commit();
     return open.size();
@@ -716,6 +1046,354 @@ std::optional<airing> store::find(std::int64_t id) const {
         sqlite::fail(d, rc, "cannot read airing " + std::to_string(id));
     }
     return read_row(d, stmt.get());
+}
+
+// --- the summary ------------------------------------------------------------------------------
+
+std::string store::summary_upsert_sql() {
+    return "INSERT INTO airing_summary (channel, day, hour, kind, campaign, media, status, count, "
+           "airtime_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8) ON CONFLICT (channel, day, "
+           "hour, kind, campaign, media, status) DO UPDATE SET count = count + 1, airtime_ms = "
+           "airtime_ms + excluded.airtime_ms";
+}
+
+std::string store::summary_sql(const summary_filter& f, bool daily) {
+    // Only the conditions in use appear: with a channel, a range of the primary key. The
+    // campaign is tested on each entry (+ keeps it out of the key lookup, where it would cost
+    // a sort for the ORDER BY).
+    std::string sql = daily ? summary_day_select : summary_select;
+    const char* glue = " WHERE ";
+    auto add = [&](const char* term) {
+        sql += glue;
+        sql += term;
+        glue = " AND ";
+    };
+    if (f.channel) {
+        add("channel = ?1");
+    }
+    if (f.from) {
+        add("day >= ?2");
+    }
+    if (f.to) {
+        add("day <= ?3");
+    }
+    if (f.campaign) {
+        add("+campaign = ?4");
+    }
+    sql += daily ? summary_day_order : summary_order;
+    return sql;
+}
+
+std::string store::missed_sql(const filter& f) {
+    // INDEXED BY: with a channel the planner would rather walk airings_by_channel, every row
+    // of the channel; the rows that did not air whole are a small part of them.
+    return std::string(select_columns) + " INDEXED BY airings_missed" + missed_where(f);
+}
+
+std::string store::missed_where(const filter& f) {
+    auto rest = where_sql(f);
+    constexpr std::string_view where = " WHERE ";
+    if (rest.starts_with(where)) {
+        rest.replace(0, where.size(), " AND ");
+    }
+    return std::string(" WHERE ") + missed_condition + rest;
+}
+
+namespace {
+
+constexpr std::int64_t ms_per_day = 86'400'000;
+
+// Binds a summary filter to the parameters summary_sql() and rows_summary_sql() name.
+void bind_summary_filter(sqlite3* d, sqlite3_stmt* s, const summary_filter& f) {
+    if (f.channel) {
+        sqlite::bind_text(d, s, 1, *f.channel);
+    }
+    if (f.from) {
+        const auto day = f.from->time_since_epoch().count();
+        sqlite::bind_int(d, s, 2, day);
+        if (sqlite3_bind_parameter_count(s) >= 5) {
+            sqlite::bind_int(d, s, 5, (day - 2) * ms_per_day);
+        }
+    }
+    if (f.to) {
+        const auto day = f.to->time_since_epoch().count();
+        sqlite::bind_int(d, s, 3, day);
+        if (sqlite3_bind_parameter_count(s) >= 6) {
+            sqlite::bind_int(d, s, 6, (day + 3 + 7) * ms_per_day); // a make-good: a week later
+        }
+    }
+    if (f.campaign) {
+        sqlite::bind_text(d, s, 4, *f.campaign);
+    }
+}
+
+// One summary entry as stored (or computed), its text columns unparsed: what check_summary
+// compares, so a hand-edited kind or status is a difference, not an exception.
+struct raw_entry {
+    std::string channel;
+    std::int64_t day = 0;
+    std::int64_t hour = 0;
+    std::string kind, campaign, media, status;
+    std::int64_t count = 0;
+    std::int64_t airtime_ms = 0;
+
+    auto key() const { return std::tie(channel, day, hour, kind, campaign, media, status); }
+};
+
+void read_raw(sqlite3_stmt* s, raw_entry& e) {
+    e.channel = column_text(s, 0);
+    e.day = sqlite3_column_int64(s, 1);
+    e.hour = sqlite3_column_int64(s, 2);
+    e.kind = column_text(s, 3);
+    e.campaign = column_text(s, 4);
+    e.media = column_text(s, 5);
+    e.status = column_text(s, 6);
+    e.count = sqlite3_column_int64(s, 7);
+    e.airtime_ms = sqlite3_column_int64(s, 8);
+}
+
+// A text column without a copy: valid until the statement steps again.
+std::string_view column_view(sqlite3_stmt* s, int i) {
+    const auto* p = sqlite3_column_text(s, i);
+    return p == nullptr ? std::string_view{}
+                        : std::string_view(reinterpret_cast<const char*>(p),
+                                           static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
+}
+
+// Into `r`, whose strings keep their capacity from entry to entry: a year's report reads
+// millions of entries.
+void read_summary(sqlite3* d, sqlite3_stmt* s, summary_row& r) {
+    r.channel.assign(column_view(s, 0));
+    r.day = core::local_days{date::days{sqlite3_column_int64(s, 1)}};
+    r.hour = sqlite3_column_int(s, 2);
+    const auto kind_text = column_view(s, 3);
+    const auto kind = parse_kind(kind_text);
+    r.campaign.assign(column_view(s, 4));
+    r.media.assign(column_view(s, 5));
+    const auto status_text = column_view(s, 6);
+    const auto status = parse_status(status_text);
+    if (!kind || !status) {
+        // The CHECK constraints of airings make this unreachable unless a file was edited.
+        sqlite::fail(d, SQLITE_CORRUPT,
+                     "summary entry of " + r.channel + " has kind '" + std::string(kind_text) +
+                         "' and status '" + std::string(status_text) +
+                         "' (onair asrun --reindex rebuilds it)");
+    }
+    r.kind = *kind;
+    r.status = *status;
+    r.count = sqlite3_column_int64(s, 7);
+    r.airtime = core::milliseconds{sqlite3_column_int64(s, 8)};
+}
+
+// The least channel of the summary after `after` (the least of all without it).
+std::optional<std::string> next_channel(sqlite3* d, sqlite3_stmt* s,
+                                        const std::optional<std::string>& after) {
+    sqlite::reset_guard reset(s);
+    if (after) {
+        sqlite::bind_text(d, s, 1, *after);
+    }
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite::fail(d, rc, "cannot read the summary's channels");
+    }
+    return column_optional_text(s, 0);
+}
+
+std::string entry_text(const raw_entry& e) {
+    char hour[8];
+    std::snprintf(hour, sizeof hour, "%02lld", static_cast<long long>(e.hour));
+    const std::string when = e.hour < 0 ? std::string(" (by day)") : " hour " + std::string(hour);
+    return "summary entry (channel " + e.channel + ", " +
+           core::format_date(core::local_days{date::days{e.day}}) + when + ", " + e.kind +
+           ", campaign " + (e.campaign.empty() ? std::string("-") : e.campaign) + ", media " +
+           e.media + ", " + e.status + ")";
+}
+
+std::string counts_text(const raw_entry& e) {
+    return "count " + std::to_string(e.count) + ", airtime " +
+           core::seconds_text(core::milliseconds{e.airtime_ms}) + " s";
+}
+
+} // namespace
+
+void store::daily_summary(const summary_filter& f,
+                          const std::function<void(const summary_row&)>& each) const {
+    if (impl_->version >= 4) {
+        stream_summary(f, each, true);
+        return;
+    }
+    // No day table yet (a file an older daemon still writes): the hours summed, a day at a time
+    // (the hour entries of a channel's day come together).
+    std::map<std::tuple<airing_kind, std::string, std::string, airing_status>, summary_row> day;
+    std::string channel;
+    core::local_days current{};
+    auto flush = [&] {
+        for (auto& [key, r] : day) {
+            each(r);
+        }
+        day.clear();
+    };
+    stream_summary(
+        f,
+        [&](const summary_row& r) {
+            if (r.channel != channel || r.day != current) {
+                flush();
+                channel = r.channel;
+                current = r.day;
+            }
+            auto [it, fresh] = day.try_emplace({r.kind, r.campaign, r.media, r.status}, r);
+            it->second.hour = -1;
+            if (!fresh) {
+                it->second.count += r.count;
+                it->second.airtime += r.airtime;
+            }
+        },
+        false);
+    flush();
+}
+
+void store::summary(const summary_filter& f,
+                    const std::function<void(const summary_row&)>& each) const {
+    stream_summary(f, each, false);
+}
+
+void store::stream_summary(const summary_filter& f,
+                           const std::function<void(const summary_row&)>& each, bool daily) const {
+    if (impl_->version == 0) {
+        return;
+    }
+    sqlite3* d = impl_->handle();
+    read_snapshot snapshot(d); // declared first: ends after the statements below are finalized
+    summary_row r;             // reused: its strings keep their capacity from entry to entry
+    auto emit = [&](sqlite3_stmt* s) {
+        read_summary(d, s, r);
+        each(r);
+    };
+    if (impl_->version < 3) {
+        // No summary table yet (a file an older daemon still writes): the same from the rows.
+        auto stmt = sqlite::prepare(d, rows_summary_sql(f, impl_->version >= 4));
+        bind_summary_filter(d, stmt.get(), f);
+        step_rows(d, stmt.get(), impl_->file, emit);
+        return;
+    }
+    if (f.channel || (!f.from && !f.to)) {
+        auto stmt = sqlite::prepare(d, summary_sql(f, daily));
+        bind_summary_filter(d, stmt.get(), f);
+        step_rows(d, stmt.get(), impl_->file, emit);
+        return;
+    }
+    // Days of every channel: the key starts with the channel, so one range of it per channel,
+    // found by seeking past the previous one (a few channels, each one index seek).
+    const std::string table = daily ? "airing_summary_day" : "airing_summary";
+    auto first = sqlite::prepare(d, "SELECT min(channel) FROM " + table);
+    auto after = sqlite::prepare(d, "SELECT min(channel) FROM " + table + " WHERE channel > ?1");
+    summary_filter one = f;
+    one.channel = std::string();
+    auto stmt = sqlite::prepare(d, summary_sql(one, daily));
+    for (auto channel = next_channel(d, first.get(), std::nullopt); channel;
+         channel = next_channel(d, after.get(), channel)) {
+        sqlite::reset_guard reset(stmt.get());
+        one.channel = *channel;
+        bind_summary_filter(d, stmt.get(), one);
+        step_rows(d, stmt.get(), impl_->file, emit);
+    }
+}
+
+void store::missed(const filter& f, const std::function<void(const airing&)>& each) const {
+    if (impl_->version == 0) {
+        return;
+    }
+    sqlite3* d = impl_->handle();
+    // Before schema 3 there is no airings_missed: the same rows through the start-time index.
+    auto sql = impl_->version >= 4 ? missed_sql(f)
+               : impl_->version == 3
+                   ? impl_->select_sql() + " INDEXED BY airings_missed" + missed_where(f)
+                   : impl_->select_sql() + missed_where(f);
+    auto stmt = sqlite::prepare(d, sql);
+    bind_filter(d, stmt.get(), f);
+    step_rows(d, stmt.get(), impl_->file, [&](sqlite3_stmt* row) { each(read_row(d, row)); });
+}
+
+std::int64_t store::reindex_summary() {
+    impl_->require_writable("reindex_summary");
+    sqlite3* d = impl_->handle();
+    transaction t(d);
+    sqlite::exec(d, "DELETE FROM airing_summary");
+    const auto entries = fill_summary(d);
+    sqlite::exec(d, "DELETE FROM airing_summary_day");
+    fill_summary_day_step(d);
+    t.commit();
+    return entries;
+}
+
+std::vector<std::string> store::check_summary(std::size_t limit,
+                                              const std::optional<std::string>& channel) const {
+    std::vector<std::string> differences;
+    if (impl_->version < 3 || limit == 0) {
+        return differences;
+    }
+    sqlite3* d = impl_->handle();
+    read_snapshot snapshot(d); // both sides from one state of the file
+    summary_filter f;
+    f.channel = channel;
+    auto rows = sqlite::prepare(d, rows_summary_sql(f, impl_->version >= 4));
+    auto kept = sqlite::prepare(d, summary_sql(f));
+    bind_summary_filter(d, rows.get(), f);
+    bind_summary_filter(d, kept.get(), f);
+    merge_differences(d, rows.get(), kept.get(), limit, differences);
+    if (impl_->version >= 4) {
+        // the day table against the rows too
+        auto want = sqlite::prepare(d, rows_summary_sql(f, true, true));
+        auto have = sqlite::prepare(d, summary_sql(f, true));
+        bind_summary_filter(d, want.get(), f);
+        bind_summary_filter(d, have.get(), f);
+        std::vector<std::string> by_day;
+        merge_differences(d, want.get(), have.get(), limit - std::min(limit, differences.size()),
+                          by_day);
+        for (auto& line : by_day) {
+            differences.push_back(std::move(line));
+        }
+    }
+    return differences;
+}
+
+// Two summaries in key order, merged: `want` is what the rows (or hours) say, `have` what is
+// kept. Each difference as a line, at most `limit`.
+void store::merge_differences(sqlite3_ref d, sqlite3_stmt_ref want_stmt, sqlite3_stmt_ref have_stmt,
+                              std::size_t limit, std::vector<std::string>& differences) const {
+    auto* rows = want_stmt;
+    auto* kept = have_stmt;
+    auto step = [&](sqlite3_stmt* s, raw_entry& e) {
+        const int rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+            return false;
+        }
+        if (rc != SQLITE_ROW) {
+            sqlite::fail(d, rc, "cannot read the summary from " + impl_->file.string());
+        }
+        read_raw(s, e);
+        return true;
+    };
+    raw_entry want, have;
+    bool more_want = step(rows, want);
+    bool more_have = step(kept, have);
+    while ((more_want || more_have) && differences.size() < limit) {
+        if (more_want && (!more_have || want.key() < have.key())) {
+            differences.push_back(entry_text(want) + ": missing; the rows say " +
+                                  counts_text(want));
+            more_want = step(rows, want);
+        } else if (more_have && (!more_want || have.key() < want.key())) {
+            differences.push_back(entry_text(have) + ": " + counts_text(have) + "; no such rows");
+            more_have = step(kept, have);
+        } else {
+            if (want.count != have.count || want.airtime_ms != have.airtime_ms) {
+                differences.push_back(entry_text(have) + ": " + counts_text(have) +
+                                      "; the rows say " + counts_text(want));
+            }
+            more_want = step(rows, want);
+            more_have = step(kept, have);
+        }
+    }
 }
 
 } // namespace onair::asrun

@@ -20,9 +20,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 // SQLite's statement, named but not defined here: store.cpp alone includes sqlite3.h.
 struct sqlite3_stmt;
+struct sqlite3;
 
 namespace onair::asrun {
 
@@ -45,6 +47,32 @@ struct page_key {
     bool operator==(const page_key&) const = default;
 };
 
+// One entry of the summary table (airing_summary): the completed rows of one channel, local
+// day and hour of their scheduled start (in the row's own timezone column; UTC when it is empty
+// or unknown), kind, campaign, media and status. Kept in the transaction that completes each
+// row, so a report over a year reads these instead of every row.
+struct summary_row {
+    std::string channel;
+    core::local_days day;
+    int hour = 0; // local hour 0-23
+    airing_kind kind = airing_kind::spot;
+    std::string campaign; // empty when none
+    std::string media;
+    airing_status status = airing_status::aired;
+    std::int64_t count = 0;
+    core::milliseconds airtime{0}; // actual_end - actual_start of aired and truncated rows
+    bool operator==(const summary_row&) const = default;
+};
+
+// Summary entries of one channel or all, of one campaign or all, whose local day lies in
+// [from, to] (inclusive local days; empty bounds are open).
+struct summary_filter {
+    std::optional<std::string> channel;
+    std::optional<std::string> campaign; // "" selects the rows without a campaign
+    std::optional<core::local_days> from;
+    std::optional<core::local_days> to;
+};
+
 // What the connection really runs with, as SQLite reports it (for tests and diagnostics).
 struct store_settings {
     std::string journal_mode; // "wal"
@@ -64,7 +92,12 @@ public:
     //   1  airings table, indexes by (channel, scheduled_start_ms) and scheduled_start_ms
     //   2  media_sha256, seq and chain (tamper evidence, see chain.hpp); index by seq; rows
     //      completed under 1 are chained in id order by the migration
-    static constexpr int schema_version = 2;
+    //   3  airing_summary (see summary_row), kept with every completion and filled by the
+    //      migration from the rows completed before; airings_missed, a partial index of the
+    //      rows that did not air whole
+    //   4  kind 'make-good' and make_good_of_ms (the table built again for its CHECK; rows,
+    //      ids and chain copied as they are); airing_summary_day, the summary by day
+    static constexpr int schema_version = 4;
 
     // Long enough to ride out an export's read or a checkpoint, short enough that a wedged
     // peer is reported while the item is still on air.
@@ -109,6 +142,36 @@ public:
     static std::string outcomes_sql(const filter& f);
     static std::string chain_walk_sql();
 
+    // The summary entries that match, ordered by channel, day, hour, kind, campaign, media and
+    // status (kind, campaign, media and status as their stored text sorts), streamed. A
+    // channel and a day range read one range of the table's primary key; a day range without a
+    // channel, one such range per channel. On a file older than schema 3 (opened read-only
+    // beside an older daemon) the same entries are computed from the rows, slowly.
+    void summary(const summary_filter& f,
+                 const std::function<void(const summary_row&)>& each) const;
+    // The same by local day (hour -1), ordered by channel, day, kind, campaign, media and
+    // status: a year of ten busy channels is some 100,000 entries (airing_summary_day, schema
+    // 4; summed from the hours on an older file).
+    void daily_summary(const summary_filter& f,
+                       const std::function<void(const summary_row&)>& each) const;
+    // Completed rows that did not air whole (truncated, failed, skipped, interrupted) with
+    // scheduled_start in [from, to), optionally one channel, in scheduled order (then id); full
+    // rows (detail included). Answered from airings_missed.
+    void missed(const filter& f, const std::function<void(const airing&)>& each) const;
+    // Rebuilds airing_summary from the rows in one transaction; returns the number of summary
+    // rows.
+    std::int64_t reindex_summary();
+    // Compares airing_summary with what the rows say; returns a list of human-readable
+    // differences (empty when they agree), at most `limit`. With `channel`, only that
+    // channel's entries. Empty on a file older than schema 3 (it has no summary to disagree).
+    std::vector<std::string> check_summary(std::size_t limit,
+                                           const std::optional<std::string>& channel = {}) const;
+    // The queries summary() (per channel) and missed() run on a current schema, for tests that
+    // check their plans, and the statement every completion runs to keep the summary.
+    static std::string summary_sql(const summary_filter& f, bool daily = false);
+    static std::string missed_sql(const filter& f);
+    static std::string summary_upsert_sql();
+
     // Groups the writes made while it lives into one transaction: one lock, one fsync. The
     // writes inside keep their own all-or-nothing (each is a savepoint), but none is durable
     // before commit(); a batch left without commit() rolls back, ids it handed out included.
@@ -137,7 +200,13 @@ public:
 
 private:
     using sqlite3_stmt_ref = ::sqlite3_stmt*;
+    using sqlite3_ref = ::sqlite3*;
+    void stream_summary(const summary_filter& f,
+                        const std::function<void(const summary_row&)>& each, bool daily) const;
+    void merge_differences(sqlite3_ref d, sqlite3_stmt_ref want, sqlite3_stmt_ref have,
+                           std::size_t limit, std::vector<std::string>& differences) const;
     static std::string where_sql(const filter& f, bool after = false);
+    static std::string missed_where(const filter& f);
     void filtered(const std::string& select, const filter& f,
                   const std::function<void(sqlite3_stmt_ref)>& each) const;
     void each_row(const std::string& sql_tail,

@@ -68,7 +68,8 @@ json row_json(const airing& r) {
             {"status", r.status ? json(to_string(*r.status)) : json(nullptr)},
             {"detail", optional_text(r.detail)},
             {"timezone", r.timezone},
-            {"media_sha256", optional_text(r.media_sha256)}};
+            {"media_sha256", optional_text(r.media_sha256)},
+            {"make_good_of", optional_ms(r.make_good_of)}};
 }
 
 airing_status read_status(const std::string& text) {
@@ -102,6 +103,9 @@ airing row_from(const json& j) {
     r.detail = read_text(j, "detail");
     r.timezone = j.at("timezone").get<std::string>();
     r.media_sha256 = read_text(j, "media_sha256");
+    if (j.contains("make_good_of")) { // absent in the journals of older versions
+        r.make_good_of = read_ms(j, "make_good_of");
+    }
     return r;
 }
 

@@ -26,7 +26,11 @@ struct asrun_options {
     std::string format = "csv";
     bool verify = false;
     std::string head;
+    bool reindex = false;
 };
+
+// Summary differences --verify names one by one; beyond them, only that there are more.
+constexpr std::size_t max_summary_differences = 20;
 
 // A chain head as --verify prints it: 64 hex digits (either case), lowercased.
 std::optional<std::string> parse_head(const std::string& text) {
@@ -54,6 +58,54 @@ void print_kept_head(const asrun::verify_result& r, const std::string& kept) {
         std::cerr << "onair asrun: error: the chain no longer holds the kept head " << kept
                   << ": rows were removed from its end, or the file was replaced\n";
     }
+}
+
+// The chain's part of --verify: the ok line, or the faults and the FAILED line.
+int print_chain_result(const asrun::verify_result& r, const std::optional<std::string>& kept_head) {
+    if (r.ok()) {
+        std::cout << "ok: " << r.rows << " rows verified, chain head " << r.head << '\n';
+        if (kept_head) {
+            print_kept_head(r, *kept_head);
+        }
+        return ok;
+    }
+    for (const auto& f : r.faults) {
+        const auto* zone = core::find_zone(f.timezone);
+        if (zone == nullptr) {
+            zone = core::find_zone("UTC");
+        }
+        std::cerr << "onair asrun: error: airing " << f.id << " (channel " << f.channel
+                  << ", scheduled_start " << core::format_iso(f.scheduled_start, *zone)
+                  << "): " << f.what << '\n';
+    }
+    if (r.fault_count > r.faults.size()) {
+        std::cerr << "onair asrun: error: and " << (r.fault_count - r.faults.size())
+                  << " more faults\n";
+    }
+    if (kept_head) {
+        print_kept_head(r, *kept_head);
+    }
+    const auto faults = r.fault_count + (r.kept_head_found.value_or(true) ? 0 : 1);
+    std::cout << "FAILED: " << faults << (faults == 1 ? " fault" : " faults") << " in " << r.rows
+              << " rows, chain head " << r.head << '\n';
+    return input_error;
+}
+
+// --reindex: rebuilds the summary from the rows, in one transaction (the daemon's writes wait,
+// or go to its spill journal, while it runs).
+int run_reindex(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+        std::cout << "summary rebuilt: 0 rows from 0 airings (no as-run log yet)\n";
+        return ok;
+    }
+    asrun::store s(file, asrun::open_mode::read_write);
+    const auto entries = s.reindex_summary();
+    std::int64_t airings = 0;
+    s.summary({}, [&](const asrun::summary_row& e) { airings += e.count; });
+    std::cout << "summary rebuilt: " << entries << (entries == 1 ? " row" : " rows") << " from "
+              << airings << (airings == 1 ? " airing" : " airings") << '\n';
+    return ok;
 }
 
 // --verify: exit 0 with the count and the chain head, or 1 naming each row where the chain
@@ -87,32 +139,24 @@ int run_verify(const std::filesystem::path& file, const std::optional<std::strin
         return input_error;
     }
     auto r = asrun::verify_chain(s, channel, 20, kept_head);
-    if (r.ok()) {
-        std::cout << "ok: " << r.rows << " rows verified, chain head " << r.head << '\n';
-        if (kept_head) {
-            print_kept_head(r, *kept_head);
-        }
-        return ok;
+    // The summary (schema 3) against the rows it counts, after the chain's result.
+    auto differences = s.check_summary(max_summary_differences + 1, channel);
+    const int chain_code = print_chain_result(r, kept_head);
+    if (differences.empty()) {
+        return chain_code;
     }
-    for (const auto& f : r.faults) {
-        const auto* zone = core::find_zone(f.timezone);
-        if (zone == nullptr) {
-            zone = core::find_zone("UTC");
-        }
-        std::cerr << "onair asrun: error: airing " << f.id << " (channel " << f.channel
-                  << ", scheduled_start " << core::format_iso(f.scheduled_start, *zone)
-                  << "): " << f.what << '\n';
+    std::cout.flush(); // the chain's result first, also where stdout and stderr are one stream
+    const bool more = differences.size() > max_summary_differences;
+    differences.resize(std::min(differences.size(), max_summary_differences));
+    for (const auto& d : differences) {
+        std::cerr << "onair asrun: error: " << d << '\n';
     }
-    if (r.fault_count > r.faults.size()) {
-        std::cerr << "onair asrun: error: and " << (r.fault_count - r.faults.size())
-                  << " more faults\n";
+    if (more) {
+        std::cerr << "onair asrun: error: and more summary differences\n";
     }
-    if (kept_head) {
-        print_kept_head(r, *kept_head);
-    }
-    const auto faults = r.fault_count + (r.kept_head_found.value_or(true) ? 0 : 1);
-    std::cout << "FAILED: " << faults << (faults == 1 ? " fault" : " faults") << " in " << r.rows
-              << " rows, chain head " << r.head << '\n';
+    std::cout << "FAILED: the summary differs from the rows in " << (more ? "more than " : "")
+              << differences.size() << (differences.size() == 1 ? " entry" : " entries")
+              << " (onair asrun --reindex rebuilds it from the rows)\n";
     return input_error;
 }
 
@@ -180,6 +224,19 @@ int run_asrun(const asrun_options& o) {
             return usage_error;
         }
     }
+    if (o.reindex) {
+        if (o.verify || !o.from.empty() || !o.to.empty() || f.channel) {
+            std::cerr << "onair asrun: --reindex rebuilds the whole summary; --verify, --channel, "
+                         "--from and --to do not apply\n";
+            return usage_error;
+        }
+        try {
+            return run_reindex(file);
+        } catch (const asrun::store_error& e) {
+            std::cerr << "onair asrun: error: " << e.what() << '\n';
+            return input_error;
+        }
+    }
     if (o.verify) {
         if (!o.from.empty() || !o.to.empty()) {
             std::cerr << "onair asrun: --verify checks the whole chain; --from and --to do not "
@@ -232,6 +289,8 @@ command add_asrun(CLI::App& app) {
     sub->add_option("--head", o->head,
                     "With --verify: a chain head printed earlier; fails when the chain no "
                     "longer holds it (rows removed from the end, or the file replaced)");
+    sub->add_flag("--reindex", o->reindex,
+                  "Rebuild the summary table that reports read from the as-run rows");
     return [o] { return run_asrun(*o); };
 }
 

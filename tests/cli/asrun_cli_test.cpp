@@ -145,11 +145,28 @@ TEST_F(asrun_cli, verify_says_ok_with_the_head_or_names_the_altered_row) {
     }
     auto bad = run(cmd(" --verify 2>&1"));
     EXPECT_EQ(bad.code, 1);
+    // the chain's result, then the summary, which still counts the row as aired
     EXPECT_EQ(bad.out, "onair asrun: error: airing 3 (channel police-tv, scheduled_start "
                        "2026-12-01T01:00:00.000+07:00): content altered: its chain does not "
                        "match its fields\n"
                        "FAILED: 1 fault in 6 rows, chain head " +
-                           head + "\n");
+                           head +
+                           "\n"
+                           "onair asrun: error: summary entry (channel police-tv, 2026-12-01 hour "
+                           "01, spot, campaign road-safety, media spot-helmet, aired): count 1, "
+                           "airtime 29.960 s; no such rows\n"
+                           "onair asrun: error: summary entry (channel police-tv, 2026-12-01 hour "
+                           "01, spot, campaign road-safety, media spot-helmet, failed): missing; "
+                           "the rows say count 1, airtime 0.000 s\n"
+                           // the summary by day, checked against the rows too
+                           "onair asrun: error: summary entry (channel police-tv, 2026-12-01 (by "
+                           "day), spot, campaign road-safety, media spot-helmet, aired): count 3, "
+                           "airtime 89.880 s; the rows say count 2, airtime 59.920 s\n"
+                           "onair asrun: error: summary entry (channel police-tv, 2026-12-01 (by "
+                           "day), spot, campaign road-safety, media spot-helmet, failed): missing; "
+                           "the rows say count 1, airtime 0.000 s\n"
+                           "FAILED: the summary differs from the rows in 4 entries (onair asrun "
+                           "--reindex rebuilds it from the rows)\n");
     // the radio rows are intact
     EXPECT_EQ(run(cmd(" --verify --channel radio-de")).code, 0);
     {
@@ -164,6 +181,80 @@ TEST_F(asrun_cli, verify_says_ok_with_the_head_or_names_the_altered_row) {
               std::string::npos)
         << gap.out;
     EXPECT_EQ(run(cmd(" --verify --from 2026-12-01 2>/dev/null")).code, 2);
+}
+
+TEST_F(asrun_cli, reindex_rebuilds_the_summary_and_verify_names_each_difference) {
+    const auto file = dir_.path() / "state" / "asrun.sqlite";
+    // no log yet: nothing to rebuild, and no file made
+    auto none = run(cmd(" --reindex"));
+    EXPECT_EQ(none.code, 0);
+    EXPECT_EQ(none.out, "summary rebuilt: 0 rows from 0 airings (no as-run log yet)\n");
+    EXPECT_FALSE(std::filesystem::exists(file));
+
+    fill(3); // 6 rows, each its own channel and local hour
+    auto rebuilt = run(cmd(" --reindex"));
+    EXPECT_EQ(rebuilt.code, 0);
+    EXPECT_EQ(rebuilt.out, "summary rebuilt: 6 rows from 6 airings\n");
+    EXPECT_EQ(run(cmd(" --verify")).code, 0);
+
+    // the summary edited by hand: a count, and an entry of its own
+    {
+        auto db = sqlite::open(file.string(), SQLITE_OPEN_READWRITE);
+        sqlite::exec(db.get(), "UPDATE airing_summary SET count = 5 WHERE channel = 'radio-de' "
+                               "AND hour = 19");
+        sqlite::exec(db.get(), "INSERT INTO airing_summary VALUES ('police-tv', 20423, 3, "
+                               "'spot', '', 'x', 'aired', 1, 1000)");
+    }
+    auto bad = run(cmd(" --verify 2>&1"));
+    EXPECT_EQ(bad.code, 1);
+    const std::string head = store(file, open_mode::read_only).chain_head().value_or("");
+    EXPECT_EQ(bad.out, "ok: 6 rows verified, chain head " + head +
+                           "\n"
+                           "onair asrun: error: summary entry (channel police-tv, 2025-12-01 hour "
+                           "03, spot, campaign -, media x, aired): count 1, airtime 1.000 s; no "
+                           "such rows\n"
+                           "onair asrun: error: summary entry (channel radio-de, 2026-11-30 hour "
+                           "19, spot, campaign road-safety, media spot-helmet, aired): count 5, "
+                           "airtime 29.960 s; the rows say count 1, airtime 29.960 s\n"
+                           "FAILED: the summary differs from the rows in 2 entries (onair asrun "
+                           "--reindex rebuilds it from the rows)\n");
+    // --channel checks that channel's entries only
+    auto tv = run(cmd(" --verify --channel police-tv 2>&1"));
+    EXPECT_EQ(tv.code, 1);
+    EXPECT_NE(tv.out.find("FAILED: the summary differs from the rows in 1 entry "),
+              std::string::npos)
+        << tv.out;
+    EXPECT_EQ(run(cmd(" --reindex")).out, "summary rebuilt: 6 rows from 6 airings\n");
+    EXPECT_EQ(run(cmd(" --verify")).code, 0);
+
+    // more than 20 differences: the first 20, then that there are more
+    {
+        auto db = sqlite::open(file.string(), SQLITE_OPEN_READWRITE);
+        for (int i = 0; i < 25; ++i) {
+            sqlite::exec(db.get(), "INSERT INTO airing_summary VALUES ('police-tv', " +
+                                       std::to_string(20000 + i) +
+                                       ", 0, 'spot', '', 'x', 'aired', 1, 0)");
+        }
+    }
+    auto many = run(cmd(" --verify 2>&1"));
+    EXPECT_EQ(many.code, 1);
+    EXPECT_EQ(lines(many.out), 1u + 20u + 2u);
+    EXPECT_NE(many.out.find("onair asrun: error: and more summary differences\n"
+                            "FAILED: the summary differs from the rows in more than 20 entries"),
+              std::string::npos)
+        << many.out;
+
+    // usage: --reindex takes no window, channel or --verify
+    EXPECT_EQ(run(cmd(" --reindex --verify 2>/dev/null")).code, 2);
+    EXPECT_EQ(run(cmd(" --reindex --channel police-tv 2>/dev/null")).code, 2);
+    EXPECT_EQ(run(cmd(" --reindex --from 2026-12-01 2>/dev/null")).code, 2);
+    // a store that cannot be opened: exit 1 with the error
+    std::filesystem::remove(file);
+    std::ofstream(file) << "this is not a database, but it is long enough to have a header "
+                           "page....\n";
+    auto broken = run(cmd(" --reindex 2>&1"));
+    EXPECT_EQ(broken.code, 1);
+    EXPECT_NE(broken.out.find("onair asrun: error: "), std::string::npos) << broken.out;
 }
 
 TEST_F(asrun_cli, verify_with_a_kept_head_detects_rows_removed_from_the_end) {
@@ -195,11 +286,19 @@ TEST_F(asrun_cli, verify_with_a_kept_head_detects_rows_removed_from_the_end) {
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     EXPECT_EQ(run(cmd(" --verify --head " + upper)).code, 0);
 
-    // The last two rows removed: the chain is consistent, only the kept head shows it.
+    // The last two rows removed: the chain is consistent. The summaries (by hour and by day)
+    // still count them...
     {
         auto db = sqlite::open(file.string(), SQLITE_OPEN_READWRITE);
         sqlite::exec(db.get(), "DELETE FROM airings WHERE seq > 4");
     }
+    auto counted = run(cmd(" --verify 2>/dev/null"));
+    EXPECT_EQ(counted.code, 1);
+    EXPECT_NE(counted.out.find("FAILED: the summary differs from the rows in 4 entries"),
+              std::string::npos)
+        << counted.out;
+    // ... but whoever removed them can rebuild it too: then only the kept head shows it.
+    EXPECT_EQ(run(cmd(" --reindex")).out, "summary rebuilt: 4 rows from 4 airings\n");
     EXPECT_EQ(run(cmd(" --verify")).code, 0);
     auto cut = run(cmd(" --verify --head " + later + " 2>&1"));
     EXPECT_EQ(cut.code, 1);

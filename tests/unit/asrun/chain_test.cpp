@@ -228,7 +228,7 @@ PRAGMA user_version = 1;
         EXPECT_EQ(verify_chain(old).fault_count, 3u);
     }
     store s(file);
-    EXPECT_EQ(s.settings().schema_version, 2);
+    EXPECT_EQ(s.settings().schema_version, store::schema_version);
     EXPECT_EQ(s.find(1)->seq, 1);
     EXPECT_FALSE(s.find(2)->seq);
     EXPECT_EQ(s.find(3)->seq, 2);

@@ -171,6 +171,9 @@ TEST(crash, a_writer_killed_thirty_times_loses_no_completed_airing_and_keeps_its
         // every row is completed and chained: acknowledged, interrupted, or completed in the
         // instant between the commit and the report the kill beat
         EXPECT_GE(v.rows, completed.size() + interrupted_total);
+        // the summary was kept in the same transactions: a kill never splits them
+        const auto differences = s.check_summary(5);
+        EXPECT_TRUE(differences.empty()) << differences.front();
         t += 24h; // the next child writes a later day
     }
     // the rounds did write: the kills were not all before the first commit
