@@ -16,8 +16,8 @@ _onair_options_of() {
     plan) echo "--config --channel --date --from --to --format" ;;
     render) echo "--config --channel --from --to --output --quiet" ;;
     probe) echo "--format" ;;
-    asrun) echo "--config --channel --from --to --format --verify --head" ;;
-    report) echo "--config --from --to --format" ;;
+    asrun) echo "--config --channel --from --to --format --verify --head --reindex" ;;
+    report) echo "--config --from --to --format --campaign --channel -o --output --outcomes --no-verify" ;;
     status) echo "--config --timeout" ;;
     now) echo "--config --once --interval" ;;
     reload) echo "--config --timeout" ;;
@@ -32,7 +32,7 @@ _onair_formats_of() {
     check | probe) echo "text json" ;;
     plan) echo "text json csv" ;;
     asrun) echo "csv json" ;;
-    report) echo "text csv json" ;;
+    report) echo "text csv json html pdf" ;;
     esac
 }
 
@@ -40,7 +40,7 @@ _onair_formats_of() {
 _onair_takes_value() {
     case $1 in
     --config | --channel | --days | --start | --date | --from | --to | --format | --output | \
-        --head | --timeout | --interval) return 0 ;;
+        -o | --head | --timeout | --interval | --campaign | --outcomes) return 0 ;;
     esac
     return 1
 }

@@ -491,18 +491,6 @@
     return out.length ? '[\n' + out.join(',\n') + '\n]\n' : '[]\n';
   }
 
-  function save(blob, name) {
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = name;
-    a.hidden = true;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-  }
-
   async function download(ev, format) {
     const local = ar.status || ar.campaign;
     if (!local && !st.token) {
@@ -527,7 +515,7 @@
         }
         blob = await r.blob();
       }
-      save(blob, name);
+      oa.saveBlob(blob, name);
     } catch (e) {
       status(t('asrun.download_failed', {why: e.message}), 'bad');
     } finally {

@@ -1,9 +1,8 @@
 // onair operator console: the campaigns page (#/campaigns?from=YYYY-MM-DD&to=YYYY-MM-DD).
-// Every campaign seen in the as-run of the period (GET /api/v1/asrun, all channels), planned
-// against aired per day and per channel: a stacked bar chart per campaign (inline SVG made
-// with DOM calls), the same numbers in a table, and the airings that were missed (failed,
-// skipped, interrupted) with the daemon's reason. "Planned" is the campaign's rows in the
-// as-run whatever their status, until the daemon has a campaign report.
+// The daemon's campaign report of the period (GET /api/v1/report, every campaign and channel):
+// planned against aired per day and per channel as a stacked bar chart per campaign (inline
+// SVG made with DOM calls), the same numbers in a table, the airings that did not air whole with
+// the daemon's reason, and the campaign's report as a document (HTML or PDF) to download.
 'use strict';
 
 (function () {
@@ -13,9 +12,11 @@
   const DAYS = 7;
   // the statuses stacked in a bar, bottom up; `on-air` is a row without a status yet
   const STACK = ['aired', 'truncated', 'interrupted', 'failed', 'skipped', 'on-air'];
-  const MISSED = ['failed', 'skipped', 'interrupted'];
 
-  const cp = {active: false, defaulted: false, from: '', to: '', rows: [], error: '', loading: false, seq: 0};
+  // rows: the report's item rows (campaign, channel, day, daypart, media and counts);
+  // missed: its airings that did not air whole
+  const cp = {active: false, defaulted: false, from: '', to: '', rows: [], missed: [], error: '',
+    loading: false, seq: 0};
 
   function defaults() {
     const today = oa.todayIn(oa.channelOffset(st.order[0] || null));
@@ -32,17 +33,20 @@
     cp.error = '';
     status();
     try {
-      const q = new URLSearchParams({from: cp.from, to: oa.addDays(cp.to, 1), format: 'json'});
-      const rows = await oa.api('/api/v1/asrun?' + q.toString());
+      // the numbers only: the chain is checked on the as-run page and in the documents
+      const q = new URLSearchParams({from: cp.from, to: cp.to, format: 'json', verify: '0'});
+      const report = await oa.api('/api/v1/report?' + q.toString());
       if (seq !== cp.seq) {
         return;
       }
-      cp.rows = Array.isArray(rows) ? rows.filter((r) => r.campaign) : [];
+      cp.rows = (report.rows || []).filter((r) => r.row === 'item');
+      cp.missed = report.missed || [];
     } catch (e) {
       if (seq !== cp.seq) {
         return;
       }
       cp.rows = [];
+      cp.missed = [];
       cp.error = e.message;
     }
     cp.loading = false;
@@ -62,10 +66,6 @@
     }
   }
 
-  function statusOf(r) {
-    return r.status || 'on-air';
-  }
-
   function days() {
     const out = [];
     for (let d = cp.from; d <= cp.to && out.length < 400; d = oa.addDays(d, 1)) {
@@ -74,23 +74,59 @@
     return out;
   }
 
-  // {day -> {channel -> {planned, aired, ...}}} of one campaign's rows
+  // {day -> {channel -> {planned, aired, ...}}} of one campaign's report rows (one per
+  // daypart and spot: summed here)
   function counts(rows) {
     const byDay = new Map();
     for (const r of rows) {
-      const d = oa.day(r.scheduled_start);
-      if (!byDay.has(d)) {
-        byDay.set(d, new Map());
+      if (!byDay.has(r.day)) {
+        byDay.set(r.day, new Map());
       }
-      const m = byDay.get(d);
+      const m = byDay.get(r.day);
       if (!m.has(r.channel)) {
         m.set(r.channel, Object.fromEntries([['planned', 0]].concat(STACK.map((s) => [s, 0]))));
       }
       const c = m.get(r.channel);
-      c.planned += 1;
-      c[statusOf(r)] = (c[statusOf(r)] || 0) + 1;
+      c.planned += r.planned;
+      for (const s of STACK) {
+        c[s] += r[s === 'on-air' ? 'on_air' : s] || 0;
+      }
     }
     return byDay;
+  }
+
+  // The campaign's report as a document, fetched with the token when one is needed.
+  function documentLinks(name) {
+    const p = oa.el('p', 'documents');
+    for (const format of ['html', 'pdf']) {
+      const q = new URLSearchParams({campaign: name, from: cp.from, to: cp.to, format});
+      const a = oa.el('a', 'btn', t('campaigns.document_' + format));
+      a.href = '/api/v1/report?' + q.toString();
+      a.download = `report-${name}-${cp.from}-${cp.to}.${format}`;
+      a.addEventListener('click', async (ev) => {
+        if (!st.token) {
+          return; // the plain link downloads it
+        }
+        ev.preventDefault();
+        if (a.getAttribute('aria-busy') === 'true') {
+          return;
+        }
+        a.setAttribute('aria-busy', 'true');
+        try {
+          const r = await oa.api(a.getAttribute('href'), {raw: true, interactive: true});
+          if (!r.ok) {
+            throw new Error('HTTP ' + r.status);
+          }
+          oa.saveBlob(await r.blob(), a.download);
+        } catch (e) {
+          oa.setText($('#cp-status'), t('campaigns.failed', {why: e.message}));
+        } finally {
+          a.removeAttribute('aria-busy');
+        }
+      });
+      p.append(a, ' ');
+    }
+    return p;
   }
 
   function sum(m) {
@@ -244,9 +280,8 @@
       block.append(oa.el('h3', null, name),
         oa.el('p', 'summary', t('campaigns.totals', {planned: oa.number(total.planned),
           aired: oa.number(total.aired)})),
-        chart(name, byDay, list), legend(), countTable(byDay, list));
-      const missed = rows.filter((r) => MISSED.includes(r.status))
-        .sort((a, b) => String(a.scheduled_start).localeCompare(String(b.scheduled_start)));
+        documentLinks(name), chart(name, byDay, list), legend(), countTable(byDay, list));
+      const missed = cp.missed.filter((r) => r.campaign === name);
       block.append(oa.el('h4', null, t('campaigns.missed', {count: oa.number(missed.length)})));
       if (missed.length) {
         block.append(missedTable(missed));

@@ -197,6 +197,10 @@
       if (off !== null) {
         return off;
       }
+      // nothing on air or next (filler): the zone's offset as the daemon gave it
+      if (e && typeof e.data.utc_offset_minutes === 'number') {
+        return e.data.utc_offset_minutes;
+      }
     }
     return null;
   }
@@ -1156,11 +1160,25 @@
     renderAll();
   }
 
+  // Saves `blob` as a download named `name` (what a plain link cannot do when the request
+  // needs the token header).
+  function saveBlob(blob, name) {
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+
   window.onair = {
     st, $, t, on, emit, api, ApiError, view, replaceRoute, resync, signIn, showNotice, notice,
     clock, day, zone, offsetOf, channelOffset, todayIn, addDays, isDay, span, length, number,
     setText, setTitle, el, translate, randomKey, authHeaders, diagnosticLine, cardMessage,
-    itemLength, startError,
+    itemLength, startError, saveBlob,
   };
 
   // the other scripts (deferred, after this file) have registered by then

@@ -81,13 +81,14 @@ void report_counts::add(const report_counts& o) {
     interrupted += o.interrupted;
     on_air += o.on_air;
     airtime += o.airtime;
+    made_good += o.made_good;
 }
 
 std::optional<double> report_counts::delivery_pct() const {
     if (planned == 0) {
         return std::nullopt;
     }
-    return 100.0 * static_cast<double>(aired) / static_cast<double>(planned);
+    return 100.0 * static_cast<double>(aired + made_good) / static_cast<double>(planned);
 }
 
 const char* to_string(report_row_type t) {
@@ -129,31 +130,31 @@ report_builder::~report_builder() = default;
 report_builder::report_builder(report_builder&&) noexcept = default;
 report_builder& report_builder::operator=(report_builder&&) noexcept = default;
 
-void report_builder::add(const planned_entry& e) {
-    ++impl_->at(e.channel, e.day, e.kind, e.campaign, e.media).planned;
+void report_builder::add(const planned_entry& e, std::int64_t count) {
+    impl_->at(e.channel, e.day, e.kind, e.campaign, e.media).planned += count;
 }
 
-void report_builder::add(const aired_entry& e) {
+void report_builder::add(const aired_entry& e, std::int64_t count) {
     auto& c = impl_->at(e.channel, e.day, e.kind, e.campaign, e.media);
     if (!e.status) {
-        ++c.on_air;
+        c.on_air += count;
         return;
     }
     switch (*e.status) {
     case airing_status::aired:
-        ++c.aired;
+        c.aired += count;
         break;
     case airing_status::truncated:
-        ++c.truncated;
+        c.truncated += count;
         break;
     case airing_status::failed:
-        ++c.failed;
+        c.failed += count;
         break;
     case airing_status::skipped:
-        ++c.skipped;
+        c.skipped += count;
         break;
     case airing_status::interrupted:
-        ++c.interrupted;
+        c.interrupted += count;
         break;
     }
     if (*e.status == airing_status::aired || *e.status == airing_status::truncated) {

@@ -52,10 +52,14 @@ struct report_counts {
     std::int64_t interrupted = 0;
     std::int64_t on_air = 0; // rows still open (on air while the report ran)
     core::milliseconds airtime{0};
+    // Campaign reports: make-goods that aired for airings of this cell that did not (counted in
+    // the missed airing's cell, and as delivered). Always 0 in `onair report`'s tables, where
+    // make-goods are rows of kind make-good.
+    std::int64_t made_good = 0;
 
     void add(const report_counts& o);
-    // aired / planned * 100: whole airings against the plan. Empty when nothing was planned
-    // (inserts, or a row the plan no longer has). Can exceed 100 (an item aired twice).
+    // (aired + made_good) / planned * 100: whole airings against the plan. Empty when nothing was
+    // planned (inserts, or a row the plan no longer has). Can exceed 100 (an item aired twice).
     std::optional<double> delivery_pct() const;
     bool operator==(const report_counts&) const = default;
 };
@@ -86,8 +90,10 @@ public:
     report_builder(report_builder&&) noexcept;
     report_builder& operator=(report_builder&&) noexcept;
 
-    void add(const planned_entry& e);
-    void add(const aired_entry& e);
+    // `count` entries alike (a day's plan counted first, or a row of the as-run summary: its
+    // airtime is then the sum of theirs).
+    void add(const planned_entry& e, std::int64_t count = 1);
+    void add(const aired_entry& e, std::int64_t count = 1);
 
     // Per channel (by id): its item rows by day, kind (spot, programme, insert), campaign and
     // media, then its campaign totals by campaign (the campaign-less group first); the total

@@ -4,6 +4,7 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_file.hpp"
+#include "cli/version.hpp"
 
 #include "gst/log.hpp"
 #include "service/daemon.hpp"
@@ -23,6 +24,7 @@ command add_run(CLI::App& app) {
     sub->add_option("--channel", o->channels, "Air only this channel (repeatable)");
     return [o, config] {
         o->config = *config;
+        o->version = version;
         // the signals are taken by the daemon's io_context; block them before any thread
         // (GStreamer's) starts, so none of those threads gets one
         sigset_t set;

@@ -77,6 +77,15 @@ json channel_json(const channel_info& c, std::optional<core::instant> now) {
     }
     j["outputs"] = std::move(outputs);
     j["down_reason"] = null_if_empty(core::redact(c.down_reason));
+    // the channel's zone, so that a page can take "today" in it even while filler airs
+    j["timezone"] = c.zone != nullptr ? c.zone->name() : std::string("UTC");
+    if (now && c.zone != nullptr) {
+        const auto info = c.zone->get_info(date::floor<std::chrono::seconds>(*now));
+        j["utc_offset_minutes"] =
+            std::chrono::duration_cast<std::chrono::minutes>(info.offset).count();
+    } else {
+        j["utc_offset_minutes"] = now ? json(0) : json(nullptr);
+    }
     return j;
 }
 
@@ -491,6 +500,8 @@ void api::route(const request& req, const responder& respond_now) {
             which = route_id::reload;
         } else if (seg.size() == 1 && seg[0] == "events") {
             which = route_id::events;
+        } else if (seg.size() == 1 && seg[0] == "report") {
+            which = route_id::report;
         } else if (seg.size() == 2 && seg[0] == "asrun" && seg[1] == "verify") {
             which = route_id::verify;
         } else if (seg.size() == 3 && seg[0] == "channels") {
@@ -820,6 +831,66 @@ void api::serve(const request& req, route_id which, const std::string& channel,
             return respond(std::move(*bad));
         }
         backend_.verify(json_body);
+        return;
+    }
+    case route_id::report: {
+        if (auto bad = unknown_param({"campaign", "channel", "from", "to", "format", "verify"})) {
+            return respond(std::move(*bad));
+        }
+        report_query rq;
+        for (const char* key : {"campaign", "channel"}) {
+            if (auto it = q->find(key); it != q->end()) {
+                if (!core::is_valid_id(it->second)) {
+                    return respond(error_reply(400, std::string("parameter '") + key +
+                                                        "': expected an id [a-z0-9-]+, found '" +
+                                                        it->second + "'"));
+                }
+                (std::string_view(key) == "campaign" ? rq.campaign : rq.channel) = it->second;
+            }
+        }
+        for (const char* key : {"from", "to"}) {
+            if (auto it = q->find(key); it != q->end()) {
+                auto day = core::parse_date(it->second);
+                if (!day) {
+                    return respond(
+                        error_reply(400, std::string("parameter '") + key + "': " + day.error()));
+                }
+                (std::string_view(key) == "from" ? rq.from : rq.to) = *day;
+            }
+        }
+        if (rq.from && rq.to && *rq.to < *rq.from) {
+            return respond(error_reply(400, "parameter 'to' must not be before 'from'"));
+        }
+        if (auto it = q->find("format"); it != q->end()) {
+            if (it->second != "json" && it->second != "csv" && it->second != "html" &&
+                it->second != "pdf") {
+                return respond(error_reply(400, "parameter 'format': expected json, csv, html or "
+                                                "pdf, found '" +
+                                                    it->second + "'"));
+            }
+            rq.format = it->second;
+        }
+        if (auto it = q->find("verify"); it != q->end()) {
+            if (it->second != "0" && it->second != "1") {
+                return respond(error_reply(400, "parameter 'verify': expected 0 or 1, found '" +
+                                                    it->second + "'"));
+            }
+            rq.verify = it->second == "1";
+        }
+        backend_.report(rq, [guarded](outcome<report_answer> out) {
+            guarded([&] {
+                return answer(out, [](report_answer& a) {
+                    reply r;
+                    r.content_type = a.content_type;
+                    r.body = std::move(a.body);
+                    if (!a.filename.empty()) {
+                        r.headers.emplace_back("Content-Disposition",
+                                               "inline; filename=\"" + a.filename + "\"");
+                    }
+                    return r;
+                });
+            });
+        });
         return;
     }
     case route_id::preview: {

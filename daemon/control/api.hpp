@@ -107,7 +107,8 @@ private:
         console,
         media,
         verify,
-        preview
+        preview,
+        report
     };
     void route(const request& req, const responder& respond);
     void serve(const request& req, route_id which, const std::string& channel,

@@ -135,6 +135,23 @@ struct media_info {
     std::optional<std::chrono::milliseconds> duration; // empty: not known (cannot be inserted)
 };
 
+// GET /api/v1/report: the campaign report (report/gather.hpp) of the period, in one of its
+// forms. Dates are YYYY-MM-DD local days, checked by the server.
+struct report_query {
+    std::optional<std::string> campaign;
+    std::optional<std::string> channel;
+    std::optional<core::local_days> from;
+    std::optional<core::local_days> to;
+    std::string format = "json"; // json, csv, html or pdf
+    bool verify = true;          // walk the chain for the document (json, html, pdf)
+};
+
+struct report_answer {
+    std::string content_type;
+    std::string body;
+    std::string filename; // for Content-Disposition (html, pdf, csv)
+};
+
 struct skip_result {
     std::string channel;
     std::string media; // what was taken off air; empty when filler was airing
@@ -179,6 +196,10 @@ public:
     // GET /api/v1/asrun/verify: the as-run chain checked (as `onair asrun --verify`), its answer
     // as JSON. Asynchronous: it reads the whole log.
     virtual void verify(completion<outcome<std::string>> done) = 0;
+
+    // GET /api/v1/report: failure{400} for what the report refuses (an unknown campaign),
+    // {404} an unknown channel, {503} when reports are already being made. Asynchronous.
+    virtual void report(const report_query& query, completion<outcome<report_answer>> done) = 0;
 
     // GET /api/v1/channels/{id}/preview.jpg: the newest picture of the mix (JPEG), null when
     // there is none yet (or the channel is radio). failure{404} unknown channel.

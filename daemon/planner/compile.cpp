@@ -83,6 +83,7 @@ compiled compile(const channel_input& in) {
 carry initial_carry(const compiled& c) {
     carry k;
     k.last_start.assign(c.media.size(), std::nullopt);
+    k.last_real_start.assign(c.media.size(), std::nullopt);
     k.rotation_pos.assign(c.campaigns.size(), 0);
     k.busy_until = instant{};
     return k;

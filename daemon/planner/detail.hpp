@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <set>
 
 namespace onair::planner::detail {
 
@@ -51,6 +52,10 @@ struct carry {
     std::vector<std::optional<instant>> last_start; // per media: last spot airing
     std::vector<std::int64_t> rotation_pos;         // per campaign: next place in its rotation
     instant busy_until{};                           // end of the last spot placed
+    // Make-goods: per media, the last start that aired or is planned to (a missed airing is
+    // not one); the missed airings made good so far, by their scheduled start.
+    std::vector<std::optional<instant>> last_real_start;
+    std::set<instant> made_good;
 };
 
 carry initial_carry(const compiled& c);

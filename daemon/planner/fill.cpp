@@ -1,7 +1,10 @@
 #include "planner/detail.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <optional>
+#include <tuple>
 
 namespace onair::planner::detail {
 namespace {
@@ -267,6 +270,143 @@ std::pair<instant, instant> break_room(const break_instance& b, const schedule::
     return {t, limit};
 }
 
+// The room a break left after its regular spots: where make-goods may go.
+struct room_left {
+    instant at;               // the break's time
+    milliseconds time_of_day; // of `at`
+    std::string break_id;
+    instant start; // where its regular spots began (after an earlier break that ran over)
+    instant from;  // after its regular spots
+    instant to;    // its length's end, before a programme and the next break's start
+};
+
+int index_of_campaign(const compiled& c, const std::string& id) {
+    for (std::size_t ci = 0; ci < c.campaigns.size(); ++ci) {
+        if (c.campaigns[ci].src->id == id) {
+            return static_cast<int>(ci);
+        }
+    }
+    return -1;
+}
+
+// Long: the make-good rule of docs/planning.md, in its order (what aired, what is owed, then
+// each room in time order taking the oldest owed spot that fits).
+// Places make-goods for the day's missed spots and those of the days before still in their
+// window, in the room `rooms` left, and records what aired in `state` for the next day.
+void place_make_goods(const channel_input& in, const compiled& c, local_days d, carry& state,
+                      const std::vector<room_left>& rooms, day_plan& out) {
+    const instant day_begin = core::resolve_local(*in.zone, core::local_ms{d});
+    const instant day_end = core::resolve_local(*in.zone, core::local_ms{d + date::days{1}});
+    std::map<instant, const missed_spot*> missed_at;
+    for (const auto& m : in.missed) {
+        missed_at.emplace(m.scheduled_start, &m);
+    }
+    // what airs today: the regular spots less the missed ones, per media (in time order) and
+    // per campaign
+    std::vector<std::vector<instant>> real(c.media.size());
+    std::vector<int> real_today(c.campaigns.size(), 0);
+    for (const auto& it : out.plan.items) {
+        if (it.kind != item_kind::spot) {
+            continue;
+        }
+        auto m = missed_at.find(it.start);
+        if (m != missed_at.end() && m->second->media == it.media) {
+            continue;
+        }
+        real[static_cast<std::size_t>(c.media_index.at(it.media))].push_back(it.start);
+        if (const int ci = index_of_campaign(c, it.campaign); ci >= 0) {
+            ++real_today[static_cast<std::size_t>(ci)];
+        }
+    }
+    // what is owed: missed spots of campaigns that make good, not made good yet, whose window
+    // reaches into today; oldest first
+    struct owed {
+        const missed_spot* spot;
+        std::size_t campaign;
+        std::size_t media;
+        milliseconds within;
+    };
+    std::vector<owed> pending;
+    for (const auto& m : in.missed) {
+        const int ci = index_of_campaign(c, m.campaign);
+        auto mi = c.media_index.find(m.media);
+        if (ci < 0 || mi == c.media_index.end() || state.made_good.count(m.scheduled_start) != 0) {
+            continue;
+        }
+        const auto& within = c.campaigns[static_cast<std::size_t>(ci)].src->make_good_within;
+        if (!within || !(m.scheduled_start < day_end) || m.scheduled_start + *within < day_begin ||
+            c.media[static_cast<std::size_t>(mi->second)].duration <= milliseconds{0}) {
+            continue;
+        }
+        pending.push_back(
+            {&m, static_cast<std::size_t>(ci), static_cast<std::size_t>(mi->second), *within});
+    }
+    std::sort(pending.begin(), pending.end(), [](const owed& a, const owed& b) {
+        return std::tie(a.spot->scheduled_start, a.spot->media) <
+               std::tie(b.spot->scheduled_start, b.spot->media);
+    });
+
+    std::vector<item> goods;
+    for (const auto& r : rooms) {
+        instant t = r.from;
+        for (auto& o : pending) {
+            if (o.spot == nullptr || !(o.spot->scheduled_start < r.at) ||
+                o.spot->scheduled_start + o.within < r.at) {
+                continue;
+            }
+            const auto& camp = c.campaigns[o.campaign];
+            const auto& cm = c.media[o.media];
+            if (!camp.src->in_flight(d) || !in_dayparts(*camp.src, r.time_of_day) ||
+                std::min(r.to, day_end) < t + cm.duration ||
+                real_today[o.campaign] >= camp.max_per_day) {
+                continue;
+            }
+            // min_gap against what airs before and after (a spot the next day can start just
+            // after midnight: none closer than min_gap to the day's end)
+            auto& starts = real[o.media];
+            const auto next = std::upper_bound(starts.begin(), starts.end(), t);
+            const std::optional<instant> prev = next != starts.begin()
+                                                    ? std::optional<instant>(*std::prev(next))
+                                                    : state.last_real_start[o.media];
+            const milliseconds gap = camp.min_gap;
+            if (gap > milliseconds{0} &&
+                ((prev && t - *prev < gap) || (next != starts.end() && *next - t < gap) ||
+                 (next == starts.end() && day_end < t + gap))) {
+                continue;
+            }
+            item it;
+            it.start = t;
+            it.end = t + cm.duration;
+            it.duration = cm.duration;
+            it.kind = item_kind::make_good;
+            it.media = cm.src->id;
+            it.campaign = camp.src->id;
+            it.break_id = r.break_id;
+            it.title = cm.src->title;
+            it.file = cm.file;
+            it.make_good_of = o.spot->scheduled_start;
+            starts.insert(next, t);
+            ++real_today[o.campaign];
+            state.made_good.insert(o.spot->scheduled_start);
+            o.spot = nullptr;
+            t = it.end;
+            goods.push_back(std::move(it));
+        }
+    }
+    for (std::size_t mi = 0; mi < real.size(); ++mi) {
+        if (!real[mi].empty()) {
+            state.last_real_start[mi] = real[mi].back();
+        }
+    }
+    if (!goods.empty()) {
+        auto& items = out.plan.items;
+        items.insert(items.end(), std::make_move_iterator(goods.begin()),
+                     std::make_move_iterator(goods.end()));
+        std::stable_sort(items.begin(), items.end(),
+                         [](const item& a, const item& b) { return a.start < b.start; });
+    }
+}
+
 } // namespace
 
 day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, carry& state,
@@ -286,6 +426,8 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
     out.breaks.reserve(breaks.size());
     std::vector<break_fill> all_fills; // aired and empty ones, for check
     all_fills.reserve(breaks.size());
+    std::vector<room_left> rooms; // for make-goods
+    rooms.reserve(breaks.size());
     break_sharing sharing(c, d, state, breaks, airings, skip_breaks);
 
     // Spots are placed in time order; programmes join them in order as the breaks pass them.
@@ -310,6 +452,9 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
             continue;
         }
         auto [t, limit] = break_room(b, rule, state, airings);
+        if (!rooms.empty() && t < rooms.back().to) {
+            rooms.back().to = std::max(rooms.back().from, t); // a make-good never delays a break
+        }
         sharing.open(b);
         const instant break_start = t;
         flush_programmes(t);
@@ -323,6 +468,7 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
             out.plan.items.push_back(std::move(*spot));
             ++placed;
         }
+        rooms.push_back({b.at, b.time_of_day, rule.id, break_start, t, limit});
         const break_fill fill{rule.id, b.at, std::max(limit - break_start, milliseconds{0}),
                               t - break_start};
         all_fills.push_back(fill);
@@ -335,6 +481,7 @@ day_plan plan_one_day(const channel_input& in, const compiled& c, local_days d, 
     }
 
     flush_programmes(instant::max());
+    place_make_goods(in, c, d, state, rooms, out);
     if (detail) {
         detail->airings = sharing.airings_today();
         detail->eligible_breaks = sharing.eligible_total();

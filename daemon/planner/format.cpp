@@ -78,6 +78,9 @@ nlohmann::ordered_json to_json(const rundown_header& h, const rundown& r) {
         if (it.kind == item_kind::programme) {
             j["programme"] = it.programme;
         }
+        if (it.make_good_of) {
+            j["make_good_of"] = core::format_iso(*it.make_good_of, zone);
+        }
         j["title"] = it.title;
         j["file"] = it.file;
         items.push_back(std::move(j));
@@ -126,12 +129,15 @@ std::string to_text(const rundown_header& h, const rundown& r) {
                 << '\n';
             last_date = date;
         }
-        std::string where = it.kind == item_kind::spot ? it.campaign + " / " + it.break_id
-                                                       : "programme " + it.programme;
+        std::string where = it.kind == item_kind::programme ? "programme " + it.programme
+                                                            : it.campaign + " / " + it.break_id;
+        if (it.make_good_of) {
+            where = "for " + core::format_iso(*it.make_good_of, zone).substr(5, 11);
+        }
         out << "  " << start.substr(11, 12) << "  " << pad(clock_length(it.duration), 9)
             << pad(to_string(it.kind), 10) << pad(it.media, 18) << pad(where, 28) << it.title
             << '\n';
-        if (it.kind == item_kind::spot) {
+        if (it.kind != item_kind::programme) {
             ++spots;
             spot_time += it.duration;
         } else {

@@ -6,7 +6,15 @@
 namespace onair::planner {
 
 const char* to_string(item_kind k) {
-    return k == item_kind::spot ? "spot" : "programme";
+    switch (k) {
+    case item_kind::spot:
+        return "spot";
+    case item_kind::programme:
+        return "programme";
+    case item_kind::make_good:
+        return "make-good";
+    }
+    return "?";
 }
 
 planner::planner(channel_input input) : impl_(std::make_unique<impl>(std::move(input))) {}

@@ -25,7 +25,9 @@ using core::instant;
 using core::local_days;
 using core::milliseconds;
 
-enum class item_kind { spot, programme };
+// make_good: a campaign's spot placed again for one of its airings that did not air (see
+// channel_input::missed and docs/planning.md).
+enum class item_kind { spot, programme, make_good };
 const char* to_string(item_kind k);
 
 struct item {
@@ -39,8 +41,20 @@ struct item {
     std::string programme; // programmes
     std::string title;
     std::string file; // absolute path
+    // make_good items: the scheduled start of the airing it makes good
+    std::optional<instant> make_good_of;
 
     bool operator==(const item&) const = default;
+};
+
+// A spot of this channel's as-run that did not air: failed, skipped, or interrupted before half
+// its length. The planner places a make-good for it when its campaign asks for them.
+struct missed_spot {
+    instant scheduled_start;
+    std::string campaign;
+    std::string media;
+
+    bool operator==(const missed_spot&) const = default;
 };
 
 struct dropped_break {
@@ -66,6 +80,9 @@ struct channel_input {
     durations media_durations; // media without one are never planned
     // TV channels: item lengths are whole frames of this duration (num/den seconds).
     std::optional<std::pair<int, int>> frame_duration;
+    // The channel's missed spots (from its own as-run), any order: make-goods are a pure
+    // function of them too. Empty: a plan of the schedule alone.
+    std::vector<missed_spot> missed;
 };
 
 // A planned break instance, for checks and reports.

@@ -444,6 +444,39 @@ std::optional<std::string> suggest_zone(const std::string& name) {
     return best;
 }
 
+// One audience estimate: {window: "18:00-22:00", days: [mon, ...], persons: N, source: "..."}.
+std::optional<audience_estimate> read_audience(reader& r, const field& f) {
+    map_fields m(r, f, {"window", "days", "persons", "source"});
+    if (!m.ok()) {
+        return std::nullopt;
+    }
+    audience_estimate a;
+    a.where = m.where();
+    bool ok = true;
+    field w = m.require("window");
+    auto win = w.present() ? r.window(w) : std::nullopt;
+    ok = ok && win;
+    a.window = win.value_or(core::day_window{});
+    if (field d = m.get("days"); d.present()) {
+        auto v = r.weekdays(d);
+        ok = ok && v;
+        a.days = v.value_or(every_day);
+    }
+    field p = m.require("persons");
+    auto n = p.present() ? r.integer(p, 0, 10'000'000'000LL) : std::nullopt;
+    ok = ok && n;
+    a.persons = n.value_or(0);
+    if (field s = m.get("source"); s.present()) {
+        auto text = r.string(s);
+        ok = ok && text;
+        a.source = text.value_or("");
+    }
+    if (!ok) {
+        return std::nullopt;
+    }
+    return a;
+}
+
 // Long: one block per channel field, in the order docs/config.md lists them.
 // Reads one channel. Returns it even when it has errors (`ok` false), so that the caller can
 // still load the schedule it names; `ids` catches duplicates at the id itself.
@@ -452,7 +485,7 @@ channel read_channel(reader& r, const field& entry, bool& ok,
     const field f = detail::named_by_id(entry, "channels");
     map_fields m(r, f,
                  {"id", "name", "kind", "timezone", "video", "audio", "loudness", "schedule",
-                  "filler", "outputs"});
+                  "filler", "outputs", "audience"});
     channel c;
     ok = m.ok();
     if (!m.ok()) {
@@ -548,6 +581,19 @@ channel read_channel(reader& r, const field& entry, bool& ok,
             for (const auto& item : *items) {
                 if (auto o = read_output(r, item, c.kind)) {
                     c.outputs.push_back(*o);
+                } else {
+                    ok = false;
+                }
+            }
+        } else {
+            ok = false;
+        }
+    }
+    if (field aud = m.get("audience"); aud.present()) {
+        if (auto items = r.sequence(aud)) {
+            for (const auto& item : *items) {
+                if (auto a = read_audience(r, item)) {
+                    c.audience.push_back(*a);
                 } else {
                     ok = false;
                 }

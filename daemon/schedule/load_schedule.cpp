@@ -72,7 +72,7 @@ std::optional<campaign> read_campaign(reader& r, const std::string& id, const fi
                                       const schedule& s, std::set<std::string>& used) {
     map_fields m(r, f,
                  {"title", "from", "until", "spots", "rotation", "weight", "max_per_day", "min_gap",
-                  "dayparts"});
+                  "dayparts", "make_good"});
     if (!m.ok()) {
         return std::nullopt;
     }
@@ -154,6 +154,22 @@ std::optional<campaign> read_campaign(reader& r, const std::string& id, const fi
             ok = false;
         }
         c.min_gap = v;
+    }
+    if (field mg = m.get("make_good"); mg.present() && !mg.is_null()) {
+        map_fields k(r, mg, {"within"});
+        ok = ok && k.ok();
+        if (k.ok()) {
+            field w = k.require("within");
+            auto v = w.present() ? r.duration(w) : std::nullopt;
+            ok = ok && v;
+            if (v && (*v <= milliseconds{0} || *v > core::one_day * 7)) {
+                r.error(w.value_at, "field '" + w.name + "': " + core::format_duration(*v) +
+                                        " is not between 1 ms and a week");
+                ok = false;
+            } else if (v) {
+                c.make_good_within = v;
+            }
+        }
     }
     if (field dp = m.get("dayparts"); dp.present() && !dp.is_null()) {
         if (auto items = r.sequence(dp)) {

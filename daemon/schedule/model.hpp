@@ -57,6 +57,9 @@ struct campaign {
     std::optional<int> max_per_day;
     std::optional<milliseconds> min_gap;
     std::vector<core::day_window> dayparts; // empty: all day
+    // make_good: {within: D}: a spot of it that did not air is placed again in room the plan
+    // left free in a later break up to D after it (docs/planning.md). Empty: off.
+    std::optional<milliseconds> make_good_within;
     location where;
     std::vector<location> spot_where; // one per spot
 
@@ -168,6 +171,18 @@ struct output {
     bool operator==(const output&) const = default;
 };
 
+// A station's survey estimate of who listens or watches a channel in a daily window: the
+// campaign report multiplies it by the airings in the window (estimated impressions).
+struct audience_estimate {
+    core::day_window window;
+    weekday_set days = every_day;
+    std::int64_t persons = 0;
+    std::string source; // where the figure comes from ("2026 listener survey"); shown with it
+    place where;
+
+    bool operator==(const audience_estimate&) const = default;
+};
+
 struct channel {
     std::string id;
     std::string name;
@@ -180,6 +195,7 @@ struct channel {
     path schedule_file;
     filler fill;
     std::vector<output> outputs;
+    std::vector<audience_estimate> audience; // reports only: never shapes the air
     location where;
     location schedule_where;
 };

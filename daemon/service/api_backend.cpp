@@ -6,6 +6,9 @@
 #include "asrun/verify.hpp"
 #include "asrun/window.hpp"
 #include "planner/format.hpp"
+#include "report/gather.hpp"
+#include "report/html.hpp"
+#include "report/pdf.hpp"
 
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
@@ -301,6 +304,83 @@ void api_backend::verify(control::completion<control::outcome<std::string>> done
             out =
                 control::failure{500, std::string("the as-run log cannot be checked: ") + e.what()};
         }
+        asio::post(
+            io, [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+    });
+}
+
+namespace {
+
+// Makes one report on the pool: gather, then the asked form.
+control::outcome<control::report_answer>
+make_report(const schedule::config& cfg, const std::vector<planner::channel_input>& inputs,
+            const std::filesystem::path& store_file, const control::report_query& q,
+            core::instant now, const std::string& version) {
+    report::request req;
+    req.campaign = q.campaign;
+    req.channel = q.channel;
+    req.from = q.from;
+    req.to = q.to;
+    req.verify = q.verify && q.format != "csv";
+    auto got = report::gather(cfg, cfg.file, inputs, store_file, std::move(req), now);
+    if (auto* err = std::get_if<report::gather_error>(&got)) {
+        return control::failure{400, err->message};
+    }
+    const auto& doc = std::get<report::document>(got);
+    const std::string stem = "onair-report" + (q.campaign ? "-" + *q.campaign : std::string());
+    if (q.format == "json") {
+        return control::report_answer{"application/json", report::to_json(doc), ""};
+    }
+    if (q.format == "csv") {
+        return control::report_answer{"text/csv; charset=utf-8", asrun::evidence_csv(doc.rows),
+                                      stem + ".csv"};
+    }
+    report::html_options html;
+    html.version = version;
+    auto page = report::to_html(doc, html);
+    if (q.format == "html") {
+        return control::report_answer{"text/html; charset=utf-8", std::move(page), stem + ".html"};
+    }
+    std::string why;
+    auto pdf = report::html_to_pdf(page, why);
+    if (!pdf) {
+        return control::failure{503, "the PDF cannot be made here: " + why};
+    }
+    return control::report_answer{"application/pdf", std::move(*pdf), stem + ".pdf"};
+}
+
+} // namespace
+
+void api_backend::report(const control::report_query& q,
+                         control::completion<control::outcome<control::report_answer>> done) {
+    if (q.channel && find(*q.channel) == nullptr) {
+        return done(control::failure{404, "no channel '" + *q.channel + "'"});
+    }
+    if (reports_running_->fetch_add(1) >= 2) {
+        reports_running_->fetch_sub(1);
+        return done(control::failure{503, "two reports are being made; try again shortly"});
+    }
+    // the plans the channels air now (their media lengths known), in config order
+    const schedule::config& cfg = view_.config();
+    std::vector<planner::channel_input> inputs(cfg.channels.size());
+    const auto runners = view_.runners();
+    for (std::size_t i = 0; i < cfg.channels.size(); ++i) {
+        for (auto* r : runners) {
+            if (r->channel().id == cfg.channels[i].id && r->plan()) {
+                inputs[i] = r->plan()->input();
+            }
+        }
+    }
+    asio::post(pool_, [cfg, inputs = std::move(inputs), file = view_.asrun_file(), q,
+                       now = view_.now ? view_.now() : core::instant{}, version = view_.version,
+                       running = reports_running_, &io = io_, done = std::move(done)]() mutable {
+        control::outcome<control::report_answer> out = control::failure{500, "the report failed"};
+        try {
+            out = make_report(cfg, inputs, file, q, now, version);
+        } catch (const std::exception& e) {
+            out = control::failure{500, std::string("the report cannot be made: ") + e.what()};
+        }
+        running->fetch_sub(1);
         asio::post(
             io, [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
     });

@@ -33,6 +33,9 @@ struct station_view {
     std::function<void()> refresh_metrics;
     // A new stream of the console's events (control::event_hub).
     std::function<std::unique_ptr<control::asrun_cursor>()> subscribe;
+    // The wall clock ("today" of a report) and onair's version (its footer).
+    std::function<core::instant()> now;
+    std::string version;
     std::chrono::milliseconds stall_after{10'000};
 };
 
@@ -52,6 +55,8 @@ public:
     control::outcome<control::skip_result> skip(const std::string& channel) override;
     control::outcome<std::vector<control::media_info>> media(const std::string& channel) override;
     void verify(control::completion<control::outcome<std::string>> done) override;
+    void report(const control::report_query& q,
+                control::completion<control::outcome<control::report_answer>> done) override;
     control::outcome<std::shared_ptr<const std::string>>
     preview(const std::string& channel) override;
     void refresh_metrics() override;
@@ -84,6 +89,9 @@ private:
     // (503) instead of queueing work without end.
     std::shared_ptr<std::atomic<int>> plans_running_ = std::make_shared<std::atomic<int>>(0);
     std::shared_ptr<plan_cache> plans_ = std::make_shared<plan_cache>();
+    // Reports being made (each plans its period and reads the as-run; a PDF starts a browser):
+    // at most two at once, the rest refused with 503.
+    std::shared_ptr<std::atomic<int>> reports_running_ = std::make_shared<std::atomic<int>>(0);
 };
 
 } // namespace onair::service

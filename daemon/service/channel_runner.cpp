@@ -242,6 +242,7 @@ void channel_runner::end_hung_clips(core::instant now) {
             log_.warning("hung clip taken off; filler covers its slot", "channel", channel_.id,
                          "media", item.media, "reason", why);
             rows_.close(*entry.row, end, asrun::airing_status::failed, why);
+            missed(item, entry.insert, core::milliseconds{0});
         } else {
             const std::string why = "no data arrived from the file by its planned end";
             log_.warning("clip never started; filler covered its slot", "channel", channel_.id,
@@ -288,9 +289,22 @@ void channel_runner::replan(core::instant now) {
 asrun::airing channel_runner::row_for(const planner::item& it, bool insert) const {
     asrun::airing row;
     row.channel = channel_.id;
-    row.kind = insert                                ? asrun::airing_kind::insert
-               : it.kind == planner::item_kind::spot ? asrun::airing_kind::spot
-                                                     : asrun::airing_kind::programme;
+    switch (it.kind) {
+    case planner::item_kind::spot:
+        row.kind = asrun::airing_kind::spot;
+        break;
+    case planner::item_kind::programme:
+        row.kind = asrun::airing_kind::programme;
+        break;
+    case planner::item_kind::make_good:
+        row.kind = asrun::airing_kind::make_good;
+        row.make_good_of = it.make_good_of;
+        break;
+    }
+    if (insert) {
+        row.kind = asrun::airing_kind::insert;
+        row.make_good_of.reset();
+    }
     row.media = it.media;
     if (!it.campaign.empty()) {
         row.campaign = it.campaign;
@@ -316,6 +330,31 @@ void channel_runner::log_row(const planner::item& it, bool insert, asrun::airing
     row.status = status;
     row.detail = detail;
     rows_.record(row);
+    missed(it, insert, core::milliseconds{0});
+}
+
+void channel_runner::missed(const planner::item& it, bool insert, core::milliseconds aired) {
+    // a make-good that misses is not made good again; a spot cut after half of it counts
+    if (insert || it.kind != planner::item_kind::spot || it.campaign.empty() ||
+        aired * 2 >= it.duration || !plan_ || !options_.on_missed) {
+        return;
+    }
+    for (const auto& c : plan_->input().sched->campaigns) {
+        if (c.id == it.campaign && c.make_good_within) {
+            missed_.push_back({it.start, it.campaign, it.media});
+            options_.on_missed();
+            return;
+        }
+    }
+}
+
+void channel_runner::take_make_goods(const std::shared_ptr<planner::planner>& built_from,
+                                     std::shared_ptr<planner::planner> plan) {
+    if (plan_ != built_from) {
+        return; // a reload replaced the plan meanwhile; it read the as-run itself
+    }
+    plan_ = std::move(plan);
+    replan(clock_.now());
 }
 
 void channel_runner::take_due(core::instant now) {
@@ -444,6 +483,7 @@ std::optional<planner::item> channel_runner::skip() {
     engine_->cancel_clip(on_air->first);
     const planner::item item = on_air->second->c.item;
     rows_.close(*on_air->second->row, clock_.now(), asrun::airing_status::skipped, "operator skip");
+    missed(item, on_air->second->insert, core::milliseconds{0});
     ++state_.skipped;
     cued_.erase(on_air);
     clear_now(item);
@@ -543,6 +583,7 @@ void channel_runner::on_failed(std::uint64_t serial, on_engine& entry, const pla
                  "reason", e.reason);
     if (entry.row) {
         rows_.close(*entry.row, clock_.now(), asrun::airing_status::failed, e.reason);
+        missed(item, entry.insert, core::milliseconds{0});
     } else {
         log_row(item, entry.insert, asrun::airing_status::failed, e.reason);
     }
@@ -559,6 +600,7 @@ void channel_runner::close_on_air(asrun::airing_status status, const std::string
         if (entry->row) {
             rows_.close(*entry->row, now, status, why);
             ++state_.interrupted;
+            missed(entry->c.item, entry->insert, now - entry->c.air_at);
         }
     }
     cued_.clear();

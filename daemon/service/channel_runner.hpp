@@ -25,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -57,6 +58,9 @@ struct runner_options {
     // Where engines the runner is done with are finished and stopped. Null: at once, on the
     // runner's thread (the unit tests); the daemon hands them to threads of their own.
     engine_teardown* teardown = nullptr;
+    // Called (on the runner's thread) when a spot of a campaign that makes good did not air:
+    // the daemon builds a plan with it (take_missed, then take_make_goods). Null: not asked.
+    std::function<void()> on_missed;
 };
 
 // What is known of a media file at load: its loudness correction and its SHA-256.
@@ -116,6 +120,14 @@ public:
     void replace_plan(std::shared_ptr<planner::planner> plan,
                       std::map<std::string, media_facts> facts);
 
+    // The missed spots reported through runner_options::on_missed since the last call.
+    std::vector<planner::missed_spot> take_missed() { return std::exchange(missed_, {}); }
+    bool owes_make_goods() const { return !missed_.empty(); }
+    // The plan built with them: it replaces `built_from` (unless a reload replaced that
+    // meanwhile) and the channel is replanned from now, its media facts kept.
+    void take_make_goods(const std::shared_ptr<planner::planner>& built_from,
+                         std::shared_ptr<planner::planner> plan);
+
     const schedule::channel& channel() const { return channel_; }
     const std::shared_ptr<planner::planner>& plan() const { return plan_; }
     // The console's view of the mix while the channel airs (null/empty otherwise).
@@ -151,6 +163,9 @@ private:
     void close_on_air(asrun::airing_status status, const std::string& why);
     void log_row(const planner::item& it, bool insert, asrun::airing_status status,
                  const std::string& detail);
+    // A planned spot that did not air (failed, skipped, or cut after `aired` of it): owed a
+    // make-good when its campaign makes good.
+    void missed(const planner::item& it, bool insert, core::milliseconds aired);
     asrun::airing row_for(const planner::item& it, bool insert = false) const;
     void hand(const cue& c, bool insert);
     void drop_for_insert(core::instant from, core::instant to);
@@ -183,6 +198,7 @@ private:
     playout::nanoseconds last_position_{-1};
     channel_state state_;
     std::vector<core::milliseconds> start_errors_;
+    std::vector<planner::missed_spot> missed_; // reported, not yet taken by the daemon
     std::chrono::steady_clock::time_point last_tick_{};
     bool started_ = false; // start() was called and stop() was not
     int failures_ = 0;     // pipelines in a row that could not be built or died at once

@@ -49,7 +49,7 @@ due cue_queue::take(core::instant now) {
             continue;
         }
         // under way
-        if (it.kind == planner::item_kind::spot) {
+        if (it.kind != planner::item_kind::programme) {
             out.skips.push_back(skip{std::move(it), "under way when reached: a spot is never "
                                                     "joined mid-way"});
             continue;

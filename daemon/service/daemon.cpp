@@ -148,6 +148,9 @@ public:
                              "files", s.unprobed());
             }
         }
+        // spots owed a make-good: the rows a crash left open are closed first (interrupted)
+        writer_->flush(std::chrono::seconds(2));
+        attach_missed(s, asrun_file_, wall_.now(), log_);
         for (auto& setup : s.channels) {
             start_channel(std::move(setup));
         }
@@ -243,6 +246,8 @@ private:
         view.runners = [this] { return runner_list(); };
         view.config = [this]() -> const schedule::config& { return cfg_; };
         view.asrun_file = [this] { return asrun_file_; };
+        view.now = [this] { return wall_.now(); };
+        view.version = options_.version;
         view.reload = [this](control::completion<control::reload_result> done) {
             reload(std::move(done));
         };
@@ -280,6 +285,10 @@ private:
     std::unique_ptr<channel_runner> make_runner(channel_setup setup) {
         runner_options o;
         o.teardown = &teardown_;
+        // after the runner's turn: several misses of one turn make one new plan
+        o.on_missed = [this, id = setup.channel.id] {
+            asio::post(io_, [this, id] { plan_make_goods(id); });
+        };
         return std::make_unique<channel_runner>(io_, setup.channel, setup.plan,
                                                 std::move(setup.facts), *rows_,
                                                 playout_engines(log_), wall_, log_, o);
@@ -359,6 +368,7 @@ private:
                        try {
                            auto fresh = std::make_shared<station_setup>(
                                rebuild_station(s, options_, log_, probing::cache_only));
+                           attach_missed(*fresh, asrun_file_, wall_.now(), log_);
                            warm_plans(*fresh, wall_.now(), runner_options{}.horizon);
                            asio::post(io_, [this, fresh, decoded] {
                                probing_ = false;
@@ -424,6 +434,7 @@ private:
                                from.diags = diags;
                                fresh = std::make_shared<station_setup>(
                                    rebuild_station(from, options_, log_, probing::decode));
+                               attach_missed(*fresh, asrun_file_, wall_.now(), log_);
                                warm_plans(*fresh, wall_.now(), runner_options{}.horizon);
                            } catch (const std::exception& e) {
                                log_.error("replanning with the media that came back failed",
@@ -450,6 +461,45 @@ private:
                 r->replace_plan(setup.plan, std::move(setup.facts));
             }
         }
+    }
+
+    // A channel's spots that did not air (reported by its runner) go into a new plan built on
+    // the pool, with their make-goods; the runner takes it unless a reload came first. One
+    // build per channel at a time: misses reported meanwhile wait for the next.
+    void plan_make_goods(const std::string& id) {
+        channel_runner* r = find(id);
+        if (stopping_ || r == nullptr || !r->plan() || !r->owes_make_goods() ||
+            make_goods_building_.count(id) != 0) {
+            return;
+        }
+        auto from = r->plan();
+        auto in = from->input();
+        for (auto& m : r->take_missed()) {
+            in.missed.push_back(std::move(m));
+        }
+        make_goods_building_.insert(id);
+        asio::post(pool_, niced([this, id, from, in = std::move(in)]() mutable {
+                       std::shared_ptr<planner::planner> plan;
+                       try {
+                           plan = std::make_shared<planner::planner>(std::move(in));
+                           const auto now = wall_.now();
+                           plan->plan_window(now, now + runner_options{}.horizon);
+                       } catch (const std::exception& e) {
+                           log_.error("planning make-goods failed", "channel", id, "reason",
+                                      e.what());
+                       }
+                       asio::post(io_, [this, id, from, plan] {
+                           make_goods_building_.erase(id);
+                           channel_runner* runner = find(id);
+                           if (runner == nullptr || stopping_) {
+                               return;
+                           }
+                           if (plan) {
+                               runner->take_make_goods(from, plan);
+                           }
+                           plan_make_goods(id); // what was missed meanwhile
+                       });
+                   }));
     }
 
     channel_runner* find(const std::string& id) {
@@ -507,6 +557,7 @@ private:
         loaded_station out;
         try {
             out.setup = load_station(options_, log_, true, probing::decode);
+            attach_missed(*out.setup, asrun_file_, wall_.now(), log_);
             warm_plans(*out.setup, wall_.now(), runner_options{}.horizon);
             out.api = api_options(out.setup->cfg);
         } catch (const load_error& e) {
@@ -624,6 +675,7 @@ private:
     core::diagnostics source_diags_;
     std::map<fs::path, bool> missing_media_;
     bool rechecking_ = false;
+    std::set<std::string> make_goods_building_; // channels whose make-good plan is being built
     bool probing_ = false; // background probing runs: it plans what it probes itself
     std::uint64_t seconds_ = 0;
     bool reloading_ = false;

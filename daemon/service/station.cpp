@@ -1,4 +1,5 @@
 #include "service/station.hpp"
+#include "asrun/store.hpp"
 
 #include "media/check.hpp"
 #include "media/probe.hpp"
@@ -148,6 +149,61 @@ station_setup load_station(const run_options& o, core::logger& log, bool strict,
 station_setup rebuild_station(const station_setup& s, const run_options& o, core::logger& log,
                               probing p) {
     return build(s.source, s.diags, o, log, p);
+}
+
+std::vector<planner::missed_spot> missed_spots(const asrun::store& s, const std::string& channel,
+                                               core::instant from, core::instant to) {
+    std::vector<planner::missed_spot> out;
+    asrun::filter f;
+    f.channel = channel;
+    f.from = from;
+    f.to = to;
+    s.missed(f, [&](const asrun::airing& a) {
+        if (a.kind != asrun::airing_kind::spot || !a.campaign || !a.status) {
+            return;
+        }
+        const auto planned = a.scheduled_end - a.scheduled_start;
+        const bool owed =
+            *a.status == asrun::airing_status::failed ||
+            *a.status == asrun::airing_status::skipped ||
+            (*a.status == asrun::airing_status::interrupted &&
+             (!a.actual_start || !a.actual_end || (*a.actual_end - *a.actual_start) * 2 < planned));
+        if (owed) {
+            out.push_back({a.scheduled_start, *a.campaign, a.media});
+        }
+    });
+    return out;
+}
+
+void attach_missed(station_setup& s, const std::filesystem::path& asrun_file, core::instant now,
+                   core::logger& log) {
+    std::error_code ec;
+    if (!std::filesystem::exists(asrun_file, ec)) {
+        return;
+    }
+    try {
+        const asrun::store store(asrun_file, asrun::open_mode::read_only);
+        for (auto& ch : s.channels) {
+            if (!ch.plan) {
+                continue;
+            }
+            const auto& sched = *ch.plan->input().sched;
+            const bool makes_good =
+                std::any_of(sched.campaigns.begin(), sched.campaigns.end(),
+                            [](const auto& c) { return c.make_good_within.has_value(); });
+            if (!makes_good) {
+                continue;
+            }
+            auto in = ch.plan->input();
+            in.missed = missed_spots(store, ch.channel.id, now - make_good_lookback, now);
+            if (!in.missed.empty()) {
+                ch.plan = std::make_shared<planner::planner>(std::move(in));
+            }
+        }
+    } catch (const std::exception& e) {
+        log.warning("the as-run cannot be read for make-goods; planning without them", "reason",
+                    e.what());
+    }
 }
 
 void warm_plans(const station_setup& s, core::instant now, core::milliseconds ahead) {

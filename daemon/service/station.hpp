@@ -4,6 +4,7 @@
 // and facts found through the probe cache, a planner per channel. Used at start-up, on reload
 // and by background probing, always off the loop thread except at start-up (cache only there).
 
+#include "asrun/store.hpp"
 #include "core/diagnostics.hpp"
 #include "core/log.hpp"
 #include "planner/planner.hpp"
@@ -23,6 +24,7 @@ namespace onair::service {
 struct run_options {
     std::filesystem::path config;
     std::vector<std::string> channels; // empty: all
+    std::string version;               // onair's, for what the daemon writes (reports)
 };
 
 // A load that failed, with every diagnostic.
@@ -63,6 +65,20 @@ station_setup load_station(const run_options& o, core::logger& log, bool strict,
 // The same station built again from what `s` was read from, probing as `p` says.
 station_setup rebuild_station(const station_setup& s, const run_options& o, core::logger& log,
                               probing p);
+
+// How far back the as-run is read for spots owed a make-good: the longest make_good window.
+constexpr core::milliseconds make_good_lookback = std::chrono::hours(24 * 7);
+
+// The spots of `channel` that did not air (failed, skipped, interrupted before half their
+// length) with a scheduled start in [from, to): the planner's make-good input.
+std::vector<planner::missed_spot> missed_spots(const asrun::store& s, const std::string& channel,
+                                               core::instant from, core::instant to);
+
+// Gives each channel whose campaigns make good the spots it missed in the last week (from the
+// as-run file, when there is one), so that its plan places their make-goods. A log that cannot
+// be read is logged and planned without.
+void attach_missed(station_setup& s, const std::filesystem::path& asrun_file, core::instant now,
+                   core::logger& log);
 
 // Asks each channel's new plan for the window its runner will ask for first (`ahead` from
 // `now`), so the planner holds those days, and the rotation carried into them, before the loop

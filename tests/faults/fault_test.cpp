@@ -80,9 +80,11 @@ struct station {
 
     // Writes the config and the schedule: the clips' media (`files` overrides a clip's file),
     // a campaign of `spots`, a break of `length` at each of `at`.
+    // `campaign_keys`: more keys of the campaign's map (", max_per_day: 2").
     void write(const std::vector<wall::time_point>& at, const std::vector<std::string>& spots,
                std::chrono::seconds length,
-               const std::map<std::string, std::filesystem::path>& files = {}) const {
+               const std::map<std::string, std::filesystem::path>& files = {},
+               const std::string& campaign_keys = "") const {
         std::string s = "media:\n";
         for (const char* c : {"red", "blue", "green", "yellow"}) {
             const auto f = files.count(c) != 0 ? files.at(c) : clip(c);
@@ -93,7 +95,7 @@ struct station {
         for (std::size_t i = 0; i < spots.size(); ++i) {
             s += (i == 0 ? "" : ", ") + spots[i];
         }
-        s += "]}\nbreaks:\n  - {id: b, at: [";
+        s += "]" + campaign_keys + "}\nbreaks:\n  - {id: b, at: [";
         for (std::size_t i = 0; i < at.size(); ++i) {
             s += (i == 0 ? "\"" : ", \"") + time_of_day(at[i]) + "\"";
         }
@@ -827,6 +829,37 @@ TEST(faults, a_file_deleted_then_restored_fails_its_slot_and_airs_the_next) {
             << rows[0].dump();
     }
     expect_verified(st.config(), 2);
+    expect_on_frames(st.dir / "out/tv.mkv", want);
+}
+
+// A spot that fails (its file gone when it is prepared) is made good in the next break with
+// room: max_per_day paces the campaign to one spot a break (red, then blue), so the second
+// break has room after its blue, and the red's make-good airs there on its frame, logged with
+// kind make-good.
+TEST(faults, a_failed_spot_is_made_good_in_the_next_break_with_room) {
+    station st("fault-make-good");
+    const auto file = st.dir / "red.mp4";
+    std::filesystem::copy_file(clip("red"), file);
+    const auto t0 = break_at(9s);
+    st.write({t0, t0 + 8s}, {"red", "blue"}, 4s, {{"red", file}},
+             ", max_per_day: 2, make_good: {within: 1h}");
+    daemon_process d(st.config(), st.log());
+    ASSERT_EQ(st.wait_for_api().status, 200) << slurp(st.log());
+    ASSERT_LT(wall::now(), t0 - 5500ms) << "the daemon came up too late to take the file away";
+    std::filesystem::rename(file, st.dir / "red.mp4.away");
+    std::this_thread::sleep_until(t0 + 2s);
+    std::filesystem::rename(st.dir / "red.mp4.away", file);
+    std::this_thread::sleep_until(t0 + 14s);
+    EXPECT_EQ(d.stop(SIGTERM), 0) << slurp(st.log());
+    const std::vector<slot> want{{"red", "failed", ms_of(t0), "spot"},
+                                 {"blue", "aired", ms_of(t0 + 8s), "spot"},
+                                 {"red", "aired", ms_of(t0 + 10s), "make-good"}};
+    const auto rows = asrun(st.config());
+    expect_rows(rows, want, slurp(st.log()));
+    if (rows.size() == 3) {
+        EXPECT_EQ(rows[2]["make_good_of"], rows[0]["scheduled_start"]) << rows[2].dump();
+    }
+    expect_verified(st.config(), 3);
     expect_on_frames(st.dir / "out/tv.mkv", want);
 }
 

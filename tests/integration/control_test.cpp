@@ -197,6 +197,16 @@ public:
     void verify(completion<outcome<std::string>> done) override {
         done(std::string("{\"ok\":true,\"rows\":3,\"head\":\"abc\"}\n"));
     }
+    void report(const report_query& q, completion<outcome<report_answer>> done) override {
+        calls.push_back("report " + q.campaign.value_or("") + "|" + q.channel.value_or("") + "|" +
+                        (q.from ? core::format_date(*q.from) : "") + "|" +
+                        (q.to ? core::format_date(*q.to) : "") + "|" + q.format + "|" +
+                        (q.verify ? "verify" : "no-verify"));
+        if (q.campaign == std::optional<std::string>("nope")) {
+            return done(failure{400, "no schedule has campaign 'nope'"});
+        }
+        done(report_answer{"text/html; charset=utf-8", "<!DOCTYPE html>", "onair-report.html"});
+    }
     outcome<std::vector<media_info>> media(const std::string& channel) override {
         if (channel != "police-tv") {
             return failure{404, "no channel '" + channel + "'"};
@@ -522,14 +532,15 @@ TEST(control_api, channels_list_now_and_next_with_elapsed_and_remaining) {
               "{\"name\":\"rtmp rtmp://***@127.0.0.1/***\",\"type\":\"rtmp\","
               "\"state\":\"retrying\",\"reconnects\":2,"
               "\"last_error\":\"connection refused by rtmp://***@127.0.0.1/***\"}],"
-              "\"down_reason\":null},"
+              "\"down_reason\":null,\"timezone\":\"Asia/Vientiane\",\"utc_offset_minutes\":420},"
               "{\"id\":\"police-radio\",\"name\":\"Police Radio\",\"kind\":\"radio\","
               "\"airing\":true,"
               "\"now\":{\"start\":\"2026-12-01T06:00:00.000+07:00\","
               "\"end\":\"2026-12-01T07:00:00.000+07:00\",\"kind\":\"programme\","
               "\"media\":\"talk-ep1\",\"title\":\"Morning talk\",\"campaign\":null,"
               "\"break\":null,\"elapsed_ms\":3485000,\"remaining_ms\":115000},"
-              "\"next\":null,\"outputs\":[],\"down_reason\":null}]}\n");
+              "\"next\":null,\"outputs\":[],\"down_reason\":null,"
+              "\"timezone\":\"Asia/Vientiane\",\"utc_offset_minutes\":420}]}\n");
 }
 
 TEST(control_api, plan_passes_the_rundown_through_and_checks_the_date) {
@@ -1952,6 +1963,45 @@ TEST(console, media_lists_what_a_channel_can_air_for_the_insert_picker) {
     auto v = exchange(h.port, "GET", "/api/v1/asrun/verify");
     EXPECT_EQ(v.status, 200u);
     EXPECT_EQ(v.body, "{\"ok\":true,\"rows\":3,\"head\":\"abc\"}\n");
+}
+
+TEST(control_api, report_passes_its_query_through_and_checks_every_parameter) {
+    harness h;
+    auto r = exchange(h.port, "GET",
+                      "/api/v1/report?campaign=tip-2026&channel=police-tv&from=2026-11-01&"
+                      "to=2026-11-30&format=html&verify=0");
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+    EXPECT_EQ(r.body, "<!DOCTYPE html>");
+    EXPECT_NE(r.raw.find("Content-Disposition: inline; filename=\"onair-report.html\""),
+              std::string::npos)
+        << r.raw;
+    EXPECT_EQ(h.fake.take_calls(),
+              std::vector<std::string>{"report tip-2026|police-tv|2026-11-01|2026-11-30|html|"
+                                       "no-verify"});
+    // defaults: every campaign and channel, json, the chain walked
+    EXPECT_EQ(exchange(h.port, "GET", "/api/v1/report").status, 200u);
+    EXPECT_EQ(h.fake.take_calls(), std::vector<std::string>{"report ||||json|verify"});
+
+    auto bad = [&](const std::string& query, const std::string& error) {
+        auto b = exchange(h.port, "GET", "/api/v1/report?" + query);
+        EXPECT_EQ(b.status, 400u) << query;
+        EXPECT_EQ(b.body, "{\"error\":\"" + error + "\"}\n") << query;
+    };
+    bad("format=docx", "parameter 'format': expected json, csv, html or pdf, found 'docx'");
+    bad("from=2026-13-01", "parameter 'from': expected a date YYYY-MM-DD (month 13 is out of range "
+                           "01-12), found "
+                           "'2026-13-01'");
+    bad("from=2026-11-02&to=2026-11-01", "parameter 'to' must not be before 'from'");
+    bad("campaign=Bad%20Id", "parameter 'campaign': expected an id [a-z0-9-]+, found 'Bad Id'");
+    bad("verify=yes", "parameter 'verify': expected 0 or 1, found 'yes'");
+    bad("week=1", "unknown parameter 'week'");
+    EXPECT_TRUE(h.fake.take_calls().empty());
+    // what the report itself refuses comes back as it says
+    auto refused = exchange(h.port, "GET", "/api/v1/report?campaign=nope");
+    EXPECT_EQ(refused.status, 400u);
+    EXPECT_EQ(refused.body, "{\"error\":\"no schedule has campaign 'nope'\"}\n");
+    EXPECT_EQ(exchange(h.port, "POST", "/api/v1/report").status, 405u);
 }
 
 } // namespace

@@ -75,7 +75,8 @@ TEST(console_feed, publishes_each_channel_once_then_only_what_changed) {
     EXPECT_EQ(f.read(), "event: channel\ndata: {\"id\":\"tv\",\"name\":\"TV\",\"kind\":\"tv\","
                         "\"airing\":true,\"now\":null,\"next\":null,\"outputs\":[{\"name\":"
                         "\"udp 127.0.0.1:5000\",\"type\":\"udp\",\"state\":\"up\",\"reconnects\":"
-                        "0,\"last_error\":null}],\"down_reason\":null}\n\n");
+                        "0,\"last_error\":null}],\"down_reason\":null,\"timezone\":\"UTC\","
+                        "\"utc_offset_minutes\":0}\n\n");
     f.now = t0 + milliseconds(500);
     f.feed.poll();
     EXPECT_EQ(f.read(), "") << "time passing is not a change";
