@@ -12,10 +12,12 @@
 
 #include "asrun/report.hpp"
 #include "asrun/chain.hpp"
+#include "asrun/evidence.hpp"
 #include "asrun/export.hpp"
 #include "asrun/store.hpp"
 #include "asrun/verify.hpp"
 #include "asrun/zone_cache.hpp"
+#include "report/html.hpp"
 
 #include <sqlite3.h>
 
@@ -24,6 +26,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
@@ -272,6 +275,105 @@ void completion_cost(const std::filesystem::path& dir) {
 
 } // namespace
 
+// The planned side as `onair report` counts it: a day's items counted per (kind, campaign,
+// media) first, then added once each (the items made here: the planner is bench_plan's).
+void add_planned_days(asrun::report_builder& b, core::local_days first, int rows_per_day) {
+    for (int day = 0; day < days; ++day) {
+        for (int c = 0; c < channels; ++c) {
+            std::map<std::pair<bool, int>, std::int64_t> counts;
+            for (int n = 0; n < rows_per_day; ++n) {
+                ++counts[{n % 50 == 0, (n * 7 + day) % 20}];
+            }
+            for (const auto& [key, count] : counts) {
+                const auto [programme, spot] = key;
+                b.add(asrun::planned_entry{channel_id(c), first + date::days{day},
+                                           programme ? asrun::airing_kind::programme
+                                                     : asrun::airing_kind::spot,
+                                           programme ? "" : "campaign-" + std::to_string(spot % 5),
+                                           "spot-" + std::to_string(spot)},
+                      count);
+            }
+        }
+    }
+}
+
+// What `onair report` does for a year now: the as-run from the summary by day, the plan counted
+// per day; and a campaign's HTML document from the summary by hour (report::gather's steps,
+// without the planner and the chain walk, which bench_plan and --verify measure).
+void year_report_from_summaries(const asrun::store& s, core::local_days first,
+                                core::local_days last, int rows_per_day,
+                                const date::time_zone* zone) {
+    auto t0 = clock_type::now();
+    asrun::report_builder b;
+    std::int64_t entries = 0;
+    s.daily_summary({std::nullopt, std::nullopt, first, last}, [&](const asrun::summary_row& r) {
+        b.add(asrun::aired_entry{r.channel, r.day, r.kind, r.campaign, r.media, r.status,
+                                 r.airtime},
+              r.count);
+        ++entries;
+    });
+    const double read_s = seconds_since(t0);
+    auto t1 = clock_type::now();
+    add_planned_days(b, first, rows_per_day);
+    const double planned_s = seconds_since(t1);
+    const auto rows = b.rows();
+    std::printf("  report over the year, as onair report makes it now: %8.2f s  (summary by day "
+                "%.2f s, %lld entries; plan counted by day %.2f s; %zu report rows)\n",
+                seconds_since(t0), read_s, static_cast<long long>(entries), planned_s,
+                rows.size());
+
+    t0 = clock_type::now();
+    const std::string campaign = "campaign-2";
+    asrun::evidence_builder ev(campaign);
+    for (int c = 0; c < channels; ++c) {
+        ev.declare(channel_id(c), {campaign, "Campaign two", first, last, {}, 1, {}});
+    }
+    for (int day = 0; day < days; ++day) {
+        for (int c = 0; c < channels; ++c) {
+            std::map<std::pair<int, int>, std::int64_t> counts; // (hour, spot)
+            for (int n = 0; n < rows_per_day; ++n) {
+                const int spot = (n * 7 + day) % 20;
+                if (n % 50 != 0 && spot % 5 == 2) {
+                    ++counts[{static_cast<int>(static_cast<std::int64_t>(n) * 24 / rows_per_day),
+                              spot}];
+                }
+            }
+            for (const auto& [key, count] : counts) {
+                ev.add_planned(channel_id(c), campaign, first + date::days{day}, key.first,
+                               "spot-" + std::to_string(key.second), count);
+            }
+        }
+    }
+    s.summary({std::nullopt, campaign, first, last}, [&](const asrun::summary_row& r) {
+        ev.add_aired(r.channel, r.campaign, r.day, r.hour, r.media, r.kind, r.status, r.count,
+                     r.airtime);
+    });
+    asrun::zone_cache z(*zone);
+    s.missed({std::nullopt, core::resolve_local(*zone, core::local_ms{first}),
+              core::resolve_local(*zone, core::local_ms{last + date::days{1}})},
+             [&](const asrun::airing& a) {
+                 if (a.campaign == campaign && a.status) {
+                     ev.add_missed({campaign, a.channel, a.media, a.title, a.scheduled_start,
+                                    z.iso(a.scheduled_start), *a.status, a.detail.value_or("")});
+                 }
+             });
+    report::document doc;
+    doc.campaign = campaign;
+    for (int c = 0; c < channels; ++c) {
+        doc.channels.push_back({channel_id(c), channel_id(c), zone->name(), {}});
+        doc.windows.push_back({channel_id(c), zone->name(), first, last});
+    }
+    doc.rows = ev.rows();
+    doc.figures = ev.figures();
+    doc.missed = ev.missed();
+    doc.chain.head = s.chain_head().value_or("");
+    const auto html = report::to_html(doc);
+    std::printf("  a campaign's HTML report over the year (no chain walk)   %8.2f s  (%zu rows, "
+                "%zu missed airings, %.1f MB)\n",
+                seconds_since(t0), doc.rows.size(), doc.missed.size(),
+                static_cast<double>(html.size()) / 1e6);
+}
+
 int main(int argc, char** argv) {
     const int rows_per_day = argc > 1 ? std::atoi(argv[1]) : 3000;
     const std::filesystem::path dir =
@@ -407,6 +509,8 @@ int main(int argc, char** argv) {
         sqlite3_finalize(q);
         sqlite3_close(db);
     }
+
+    year_report_from_summaries(s, first, last, rows_per_day, zone);
 
     t0 = clock_type::now();
     std::int64_t missed = 0;
