@@ -267,7 +267,9 @@
       const s = end <= now ? 'missing' : st0 <= now ? 'due' : 'planned';
       statuses = [{status: s, word: t('status.' + s), notes: []}];
     }
-    const camp = [it.campaign, it.break].filter(Boolean).join(' · ');
+    // a make-good names the airing it stands in for
+    const camp = [it.campaign, it.break, it.make_good_of ? '↺ ' + oa.clock(it.make_good_of) : '']
+      .filter(Boolean).join(' · ');
     return {
       state: statuses[statuses.length - 1].status,
       time: oa.clock(it.start) + '–' + oa.clock(it.end),
