@@ -78,8 +78,8 @@ std::optional<gather_error> add_plans(const schedule::config& cfg,
         const auto& ch = cfg.channels[sc.index];
         const auto& in = inputs[sc.index];
         doc.channels.push_back({ch.id, ch.name, ch.zone->name(), ch.audience});
-        planner::planner p(in);
-        const auto today = p.local_day_of(now);
+        asrun::zone_cache zone(*ch.zone);
+        const auto today = zone.day_of(now);
         const schedule::campaign* flight =
             req.campaign && in.sched ? find_campaign(*in.sched, *req.campaign) : nullptr;
         auto last = req.to ? *req.to : flight ? std::min(today, flight->until) : today;
@@ -93,14 +93,15 @@ std::optional<gather_error> add_plans(const schedule::config& cfg,
             last = first; // a campaign whose flight starts after today: report its first day
         }
         doc.windows.push_back({ch.id, ch.zone->name(), first, last});
-        sc.from = p.day_start(first);
-        sc.to = p.day_start(last + date::days{1});
-        if (in.sched) {
-            for (const auto& c : in.sched->campaigns) {
-                builder.declare(ch.id, info_of(c));
-            }
+        sc.from = core::resolve_local(*ch.zone, core::local_ms{first});
+        sc.to = core::resolve_local(*ch.zone, core::local_ms{last + date::days{1}});
+        if (!in.sched) {
+            continue; // no schedule on air (a broken one, in the daemon): nothing planned
         }
-        asrun::zone_cache zone(*ch.zone);
+        for (const auto& c : in.sched->campaigns) {
+            builder.declare(ch.id, info_of(c));
+        }
+        planner::planner p(in);
         for (const auto& day : p.plan_days(first, last)) {
             add_planned_day(ch.id, day, zone, builder);
         }
