@@ -307,9 +307,9 @@ void year_report_from_summaries(const asrun::store& s, core::local_days first,
     asrun::report_builder b;
     std::int64_t entries = 0;
     s.daily_summary({std::nullopt, std::nullopt, first, last}, [&](const asrun::summary_row& r) {
-        b.add(asrun::aired_entry{r.channel, r.day, r.kind, r.campaign, r.media, r.status,
-                                 r.airtime},
-              r.count);
+        b.add(
+            asrun::aired_entry{r.channel, r.day, r.kind, r.campaign, r.media, r.status, r.airtime},
+            r.count);
         ++entries;
     });
     const double read_s = seconds_since(t0);
@@ -319,8 +319,7 @@ void year_report_from_summaries(const asrun::store& s, core::local_days first,
     const auto rows = b.rows();
     std::printf("  report over the year, as onair report makes it now: %8.2f s  (summary by day "
                 "%.2f s, %lld entries; plan counted by day %.2f s; %zu report rows)\n",
-                seconds_since(t0), read_s, static_cast<long long>(entries), planned_s,
-                rows.size());
+                seconds_since(t0), read_s, static_cast<long long>(entries), planned_s, rows.size());
 
     t0 = clock_type::now();
     const std::string campaign = "campaign-2";
