@@ -116,9 +116,9 @@ h2 { font-size: 13pt; margin: 7mm 0 2mm; border-bottom: 1.5pt solid #1f4e79; pad
 h3 { font-size: 11pt; margin: 5mm 0 1.5mm; break-after: avoid; }
 p { margin: 1mm 0 2mm; }
 .meta { color: #444; font-size: 9pt; }
-table { border-collapse: collapse; width: 100%; margin: 1mm 0 3mm; font-size: 9pt; }
-th, td { border-bottom: 0.5pt solid #bbb; padding: 0.8mm 1.5mm; text-align: left; vertical-align: top; }
-th { background: #eef2f7; }
+table { border-collapse: collapse; width: 100%; margin: 1mm 0 3mm; font-size: 8.5pt; }
+th, td { border-bottom: 0.5pt solid #bbb; padding: 0.7mm 1.1mm; text-align: left; vertical-align: top; }
+th { background: #eef2f7; font-size: 7.5pt; }
 .k { white-space: nowrap; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr { break-inside: avoid; }
@@ -154,7 +154,7 @@ std::string day_chart(const asrun::campaign_figures& f) {
     double axis = std::ceil(static_cast<double>(max) / step) * step;
     const double plot_h = height - bottom - top;
     const double n = static_cast<double>(f.by_day.size());
-    const double slot = (width - left - 4) / n;
+    const double slot = (width - left - 24) / n; // room on the right for the last date
     const double bar = std::max(1.0, slot * 0.8);
     auto y = [&](double v) { return top + plot_h - v / axis * plot_h; };
     std::string s = "<svg class=\"chart\" viewBox=\"0 0 " + fixed(width, 0) + " " +
