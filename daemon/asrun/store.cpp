@@ -132,6 +132,9 @@ CREATE INDEX airings_open ON airings (id) WHERE status IS NULL;
 CREATE UNIQUE INDEX airings_by_seq ON airings (seq);
 CREATE INDEX airings_missed ON airings (scheduled_start_ms)
     WHERE status IN ('truncated', 'failed', 'skipped', 'interrupted');
+-- the same rows by campaign: one campaign's missed airings without walking the others'
+CREATE INDEX airings_missed_by_campaign ON airings (campaign, scheduled_start_ms)
+    WHERE status IN ('truncated', 'failed', 'skipped', 'interrupted');
 -- the same summary by day, without the hour: a year of busy channels in some 100,000 entries
 -- for the reports that count by day
 CREATE TABLE airing_summary_day (
@@ -1312,6 +1315,79 @@ void store::missed(const filter& f, const std::function<void(const airing&)>& ea
     auto stmt = sqlite::prepare(d, sql);
     bind_filter(d, stmt.get(), f);
     step_rows(d, stmt.get(), impl_->file, [&](sqlite3_stmt* row) { each(read_row(d, row)); });
+}
+
+namespace {
+
+// One campaign's missed rows in [?2, ?3) (and of channel ?1), through airings_missed_by_campaign.
+std::string campaign_missed_where(const filter& f) {
+    std::string sql = std::string(" INDEXED BY airings_missed_by_campaign WHERE ") +
+                      missed_condition + " AND campaign = ?4";
+    if (f.channel) {
+        sql += " AND channel = ?1";
+    }
+    if (f.from) {
+        sql += " AND scheduled_start_ms >= ?2";
+    }
+    if (f.to) {
+        sql += " AND scheduled_start_ms < ?3";
+    }
+    return sql;
+}
+
+} // namespace
+
+void store::campaign_missed(const filter& f, const std::string& campaign, std::size_t limit,
+                            const std::function<void(const airing&)>& each) const {
+    if (impl_->version < 4) {
+        std::size_t n = 0;
+        missed(f, [&](const airing& a) {
+            if (a.campaign == campaign && n++ < limit) {
+                each(a);
+            }
+        });
+        return;
+    }
+    sqlite3* d = impl_->handle();
+    auto stmt = sqlite::prepare(d, std::string(select_columns) + campaign_missed_where(f) +
+                                       " ORDER BY scheduled_start_ms, id LIMIT ?5");
+    bind_filter(d, stmt.get(), f);
+    sqlite::bind_text(d, stmt.get(), 4, campaign);
+    sqlite::bind_int(d, stmt.get(), 5, static_cast<std::int64_t>(limit));
+    step_rows(d, stmt.get(), impl_->file, [&](sqlite3_stmt* row) { each(read_row(d, row)); });
+}
+
+void store::campaign_missed_reasons(const filter& f, const std::string& campaign,
+                                    const std::function<void(const missed_reason&)>& each) const {
+    missed_reason r;
+    r.campaign = campaign;
+    if (impl_->version < 4) {
+        std::map<std::tuple<std::string, airing_status, std::string>, std::int64_t> counts;
+        missed(f, [&](const airing& a) {
+            if (a.campaign == campaign && a.status) {
+                ++counts[{a.channel, *a.status, a.detail.value_or("")}];
+            }
+        });
+        for (const auto& [key, n] : counts) {
+            std::tie(r.channel, r.status, r.detail) = key;
+            r.count = n;
+            each(r);
+        }
+        return;
+    }
+    sqlite3* d = impl_->handle();
+    auto stmt = sqlite::prepare(d, "SELECT channel, status, coalesce(detail, ''), count(*) FROM "
+                                   "airings" +
+                                       campaign_missed_where(f) + " GROUP BY 1, 2, 3");
+    bind_filter(d, stmt.get(), f);
+    sqlite::bind_text(d, stmt.get(), 4, campaign);
+    step_rows(d, stmt.get(), impl_->file, [&](sqlite3_stmt* row) {
+        r.channel = column_text(row, 0);
+        r.status = parse_status(column_text(row, 1)).value_or(airing_status::failed);
+        r.detail = column_text(row, 2);
+        r.count = sqlite3_column_int64(row, 3);
+        each(r);
+    });
 }
 
 std::int64_t store::reindex_summary() {

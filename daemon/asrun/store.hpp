@@ -73,6 +73,15 @@ struct summary_filter {
     std::optional<core::local_days> to;
 };
 
+// How many of a campaign's airings on a channel did not air whole, for one status and reason.
+struct missed_reason {
+    std::string campaign;
+    std::string channel;
+    airing_status status = airing_status::failed;
+    std::string detail; // "" when none
+    std::int64_t count = 0;
+};
+
 // What the connection really runs with, as SQLite reports it (for tests and diagnostics).
 struct store_settings {
     std::string journal_mode; // "wal"
@@ -96,7 +105,8 @@ public:
     //      migration from the rows completed before; airings_missed, a partial index of the
     //      rows that did not air whole
     //   4  kind 'make-good' and make_good_of_ms (the table built again for its CHECK; rows,
-    //      ids and chain copied as they are); airing_summary_day, the summary by day
+    //      ids and chain copied as they are); airing_summary_day, the summary by day;
+    //      airings_missed_by_campaign
     static constexpr int schema_version = 4;
 
     // Long enough to ride out an export's read or a checkpoint, short enough that a wedged
@@ -158,6 +168,13 @@ public:
     // scheduled_start in [from, to), optionally one channel, in scheduled order (then id); full
     // rows (detail included). Answered from airings_missed.
     void missed(const filter& f, const std::function<void(const airing&)>& each) const;
+    // One campaign's rows of missed() (the first `limit` in scheduled order), and the counts of
+    // all of them by channel, status and detail: read through airings_missed_by_campaign
+    // (schema 4), so a campaign's document never walks the other campaigns' misses.
+    void campaign_missed(const filter& f, const std::string& campaign, std::size_t limit,
+                         const std::function<void(const airing&)>& each) const;
+    void campaign_missed_reasons(const filter& f, const std::string& campaign,
+                                 const std::function<void(const missed_reason&)>& each) const;
     // Rebuilds airing_summary from the rows in one transaction; returns the number of summary
     // rows.
     std::int64_t reindex_summary();

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <tuple>
 
 namespace onair::report {
 namespace {
@@ -140,13 +142,22 @@ void add_asrun(const schedule::config& cfg, const std::filesystem::path& store_f
         rows.channel = ch.id;
         rows.from = scope[k].from;
         rows.to = scope[k].to;
-        s.missed(rows, [&](const asrun::airing& a) {
+        auto add = [&](const asrun::airing& a) {
             if (!a.campaign || (req.campaign && *a.campaign != *req.campaign) || !a.status) {
                 return;
             }
             builder.add_missed({*a.campaign, a.channel, a.media, a.title, a.scheduled_start,
                                 zone.iso(a.scheduled_start), *a.status, a.detail.value_or("")});
-        });
+        };
+        if (req.campaign) {
+            // one campaign: its misses alone, the first ones listed, all of them counted
+            s.campaign_missed(rows, *req.campaign, missed_listed, add);
+            s.campaign_missed_reasons(rows, *req.campaign, [&](const asrun::missed_reason& r) {
+                doc.missed_reasons.push_back(r);
+            });
+        } else {
+            s.missed(rows, add);
+        }
     }
     // rows on air now are not in the summary yet
     s.unchained([&](const asrun::airing& a) {
@@ -219,6 +230,19 @@ std::variant<document, gather_error> gather(const schedule::config& cfg,
     std::sort(doc.missed.begin(), doc.missed.end(), [](const auto& a, const auto& b) {
         return std::tie(a.scheduled_start, a.channel) < std::tie(b.scheduled_start, b.channel);
     });
+    if (!req.campaign) {
+        // every campaign: each listed, counted here
+        std::map<std::tuple<std::string, std::string, asrun::airing_status, std::string>,
+                 std::int64_t>
+            counts;
+        for (const auto& m : doc.missed) {
+            ++counts[{m.campaign, m.channel, m.status, m.detail}];
+        }
+        for (const auto& [key, n] : counts) {
+            const auto& [campaign, channel, status, detail] = key;
+            doc.missed_reasons.push_back({campaign, channel, status, detail, n});
+        }
+    }
     if (!declared && doc.figures.empty()) {
         return gather_error{2, "no schedule" + std::string(req.channel ? " of that channel" : "") +
                                    " has campaign '" + *req.campaign +

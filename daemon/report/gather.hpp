@@ -7,6 +7,7 @@
 
 #include "asrun/evidence.hpp"
 #include "asrun/report.hpp"
+#include "asrun/store.hpp"
 #include "planner/planner.hpp"
 #include "report/outcomes.hpp"
 #include "schedule/model.hpp"
@@ -19,6 +20,9 @@
 #include <vector>
 
 namespace onair::report {
+
+// How many of a campaign's missed airings a report lists per channel (all are counted).
+constexpr std::size_t missed_listed = 1000;
 
 struct request {
     std::optional<std::string> campaign;  // one campaign; every campaign when empty
@@ -53,7 +57,10 @@ struct document {
     std::vector<asrun::report_window> windows;
     std::vector<asrun::evidence_row> rows;
     std::vector<asrun::campaign_figures> figures;
+    // The airings that did not air whole: listed (a campaign's report lists the first
+    // `missed_listed` of each channel), and counted by channel, status and reason (all of them).
     std::vector<asrun::missed_airing> missed;
+    std::vector<asrun::missed_reason> missed_reasons;
     chain_check chain;
     std::vector<outcome_series> outcomes;
 };

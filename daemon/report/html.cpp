@@ -373,10 +373,10 @@ std::string summary_section(const document& doc) {
          "Truncated airings count as not aired whole; a spot aired twice can take delivery above "
          "100&#8239;%. Campaigns are matched by their id across every channel's schedule.</p>";
 
-    // missed airings, grouped by why
+    // missed airings, grouped by why (all of them, however many are listed)
     std::map<std::pair<std::string, std::string>, std::int64_t> why;
-    for (const auto& m : doc.missed) {
-        why[{asrun::to_string(m.status), m.detail}]++;
+    for (const auto& r : doc.missed_reasons) {
+        why[{asrun::to_string(r.status), r.detail}] += r.count;
     }
     s += "<h3>Not aired whole, and why</h3>";
     if (why.empty()) {
@@ -404,12 +404,11 @@ std::string missed_list(const document& doc, const std::string& campaign) {
     constexpr std::size_t limit = 200;
     std::string rows;
     std::size_t n = 0, total = 0;
+    for (const auto& r : doc.missed_reasons) {
+        total += r.campaign == campaign ? static_cast<std::size_t>(r.count) : 0;
+    }
     for (const auto& m : doc.missed) {
-        if (m.campaign != campaign) {
-            continue;
-        }
-        ++total;
-        if (n++ >= limit) {
+        if (m.campaign != campaign || n++ >= limit) {
             continue;
         }
         rows += "<tr><td>" + esc(m.local_start.substr(0, 19)) + "</td><td>" + esc(m.channel) +
@@ -748,6 +747,18 @@ json rows_json(const std::vector<asrun::evidence_row>& rows_in) {
     return rows;
 }
 
+json reasons_json(const std::vector<asrun::missed_reason>& reasons) {
+    json out = json::array();
+    for (const auto& r : reasons) {
+        out.push_back({{"campaign", r.campaign},
+                       {"channel", r.channel},
+                       {"status", asrun::to_string(r.status)},
+                       {"detail", r.detail.empty() ? json(nullptr) : json(r.detail)},
+                       {"count", r.count}});
+    }
+    return out;
+}
+
 json missed_json(const std::vector<asrun::missed_airing>& missed_in) {
     json missed = json::array();
     for (const auto& m : missed_in) {
@@ -821,6 +832,7 @@ std::string to_json(const document& doc) {
                 {"windows", windows},
                 {"rows", rows_json(doc.rows)},
                 {"missed", missed_json(doc.missed)},
+                {"missed_reasons", reasons_json(doc.missed_reasons)},
                 {"reach", reach},
                 {"outcomes", outcomes},
                 {"chain", chain}};

@@ -92,6 +92,17 @@ TEST_F(campaign_report, json_lists_the_missed_airings_the_reach_and_the_chain) {
     EXPECT_EQ(missed[3]["status"], "truncated");
     EXPECT_EQ(missed[3]["detail"], "cut by the next programme");
 
+    // every one counted by channel (in config order), status and reason
+    const auto& reasons = j["missed_reasons"];
+    ASSERT_EQ(reasons.size(), 4u) << reasons.dump(1);
+    EXPECT_EQ(reasons[0]["channel"], "tv");
+    EXPECT_EQ(reasons[0]["status"], "failed");
+    EXPECT_EQ(reasons[0]["detail"], "file missing");
+    EXPECT_EQ(reasons[0]["count"], 1);
+    EXPECT_EQ(reasons[3]["channel"], "radio");
+    EXPECT_EQ(reasons[3]["status"], "truncated");
+    EXPECT_EQ(reasons[3]["detail"], "cut by the next programme");
+
     // reach on tv: sat 07:00 a, b and sun 07:00:30 b in the weekend morning window (50,000);
     // sat 18:00 a and sun 18:00:30 b in the evening (120,000). Radio has no estimate.
     const auto& reach = j["reach"];
