@@ -4,7 +4,10 @@
 // rows, the year's report read from it, the missed rows, and what keeping it costs each
 // completed row. Prints figures; asserts nothing.
 //
-//   bench_report [ROWS_PER_DAY] [DIR]
+//   bench_report [ROWS_PER_DAY] [DIR [reports]]
+//
+// With DIR the store is kept there; `reports` then times the reports alone on that store (its
+// schema brought up to date first).
 //
 // The store is filled with raw SQL in large transactions (the daemon's one-commit-per-row path
 // would take hours of fsyncs), with the chain values the store itself would write; the summary
@@ -392,6 +395,15 @@ int main(int argc, char** argv) {
     std::printf("bench_report: %d channels x %d days x %d rows = %lld rows\n", channels, days,
                 rows_per_day, static_cast<long long>(total));
 
+    if (argc > 3 && std::string(argv[3]) == "reports") {
+        // the reports alone, on a store an earlier run kept in DIR
+        asrun::store kept(file);
+        year_report_from_summaries(kept, core::local_days{date::year{2026} / 1 / 1},
+                                   core::local_days{date::year{2026} / 1 / 1} +
+                                       date::days{days - 1},
+                                   rows_per_day, core::find_zone("Asia/Vientiane"));
+        return 0;
+    }
     auto t0 = clock_type::now();
     fill(file, rows_per_day);
     std::printf("  fill (raw SQL, chained)       %8.2f s  (%.0f MB)\n", seconds_since(t0),

@@ -132,8 +132,10 @@ CREATE INDEX airings_open ON airings (id) WHERE status IS NULL;
 CREATE UNIQUE INDEX airings_by_seq ON airings (seq);
 CREATE INDEX airings_missed ON airings (scheduled_start_ms)
     WHERE status IN ('truncated', 'failed', 'skipped', 'interrupted');
--- the same rows by campaign: one campaign's missed airings without walking the others'
-CREATE INDEX airings_missed_by_campaign ON airings (campaign, scheduled_start_ms)
+-- the same rows by campaign and channel, covering the counts by status and reason: one
+-- campaign's missed airings without walking the others' (nor the table, to count them)
+CREATE INDEX airings_missed_by_campaign
+    ON airings (campaign, channel, scheduled_start_ms, status, detail)
     WHERE status IN ('truncated', 'failed', 'skipped', 'interrupted');
 -- the same summary by day, without the hour: a year of busy channels in some 100,000 entries
 -- for the reports that count by day
