@@ -8,12 +8,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string fixed(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
-
 // Whether a daily window overlaps the local hour [h:00, h+1:00).
 bool overlaps_hour(const core::day_window& w, int hour) {
     const core::milliseconds from = std::chrono::hours(hour);
@@ -23,34 +17,6 @@ bool overlaps_hour(const core::day_window& w, int hour) {
         return overlap(w.start, w.end);
     }
     return overlap(w.start, core::one_day) || overlap(0ms, w.end);
-}
-
-void count_status(report_counts& c, std::optional<airing_status> status, std::int64_t n,
-                  core::milliseconds airtime) {
-    if (!status) {
-        c.on_air += n;
-        return;
-    }
-    switch (*status) {
-    case airing_status::aired:
-        c.aired += n;
-        break;
-    case airing_status::truncated:
-        c.truncated += n;
-        break;
-    case airing_status::failed:
-        c.failed += n;
-        break;
-    case airing_status::skipped:
-        c.skipped += n;
-        break;
-    case airing_status::interrupted:
-        c.interrupted += n;
-        break;
-    }
-    if (*status == airing_status::aired || *status == airing_status::truncated) {
-        c.airtime += airtime;
-    }
 }
 
 } // namespace
@@ -136,7 +102,7 @@ void evidence_builder::add_aired(const std::string& channel, const std::string& 
         }
         return;
     }
-    count_status(cell(channel, campaign, day, hour, media), status, count, airtime);
+    cell(channel, campaign, day, hour, media).add_status(status, count, airtime);
     if (status == airing_status::aired && hour >= 0 && hour < 24) {
         heat_[{campaign, channel}][core::weekday_index(day)][static_cast<std::size_t>(hour)] +=
             count;
@@ -232,8 +198,8 @@ std::array<std::string, 16> cells_of(const evidence_row& r) {
             std::to_string(c.skipped),
             std::to_string(c.interrupted),
             std::to_string(c.on_air),
-            pct ? fixed(*pct, 1) : std::string(),
-            fixed(static_cast<double>(c.airtime.count()) / 1000.0, 3)};
+            pct ? decimal(*pct, 1) : std::string(),
+            decimal(static_cast<double>(c.airtime.count()) / 1000.0, 3)};
 }
 
 // A CSV cell: daypart labels ("all day", "06:00-09:00") need no quoting, but be safe.

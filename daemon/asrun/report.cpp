@@ -34,19 +34,13 @@ struct item_key_hash {
     }
 };
 
-std::string fixed(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
-
 std::string seconds(core::milliseconds d) {
-    return fixed(static_cast<double>(d.count()) / 1000.0, 3);
+    return decimal(static_cast<double>(d.count()) / 1000.0, 3);
 }
 
 std::string delivery(const report_counts& c) {
     auto p = c.delivery_pct();
-    return p ? fixed(*p, 1) : std::string();
+    return p ? decimal(*p, 1) : std::string();
 }
 
 } // namespace
@@ -82,6 +76,40 @@ void report_counts::add(const report_counts& o) {
     on_air += o.on_air;
     airtime += o.airtime;
     made_good += o.made_good;
+}
+
+void report_counts::add_status(std::optional<airing_status> status, std::int64_t n,
+                               core::milliseconds time) {
+    if (!status) {
+        on_air += n;
+        return;
+    }
+    switch (*status) {
+    case airing_status::aired:
+        aired += n;
+        break;
+    case airing_status::truncated:
+        truncated += n;
+        break;
+    case airing_status::failed:
+        failed += n;
+        break;
+    case airing_status::skipped:
+        skipped += n;
+        break;
+    case airing_status::interrupted:
+        interrupted += n;
+        break;
+    }
+    if (*status == airing_status::aired || *status == airing_status::truncated) {
+        airtime += time;
+    }
+}
+
+std::string decimal(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
 }
 
 std::optional<double> report_counts::delivery_pct() const {
@@ -135,31 +163,7 @@ void report_builder::add(const planned_entry& e, std::int64_t count) {
 }
 
 void report_builder::add(const aired_entry& e, std::int64_t count) {
-    auto& c = impl_->at(e.channel, e.day, e.kind, e.campaign, e.media);
-    if (!e.status) {
-        c.on_air += count;
-        return;
-    }
-    switch (*e.status) {
-    case airing_status::aired:
-        c.aired += count;
-        break;
-    case airing_status::truncated:
-        c.truncated += count;
-        break;
-    case airing_status::failed:
-        c.failed += count;
-        break;
-    case airing_status::skipped:
-        c.skipped += count;
-        break;
-    case airing_status::interrupted:
-        c.interrupted += count;
-        break;
-    }
-    if (*e.status == airing_status::aired || *e.status == airing_status::truncated) {
-        c.airtime += e.airtime;
-    }
+    impl_->at(e.channel, e.day, e.kind, e.campaign, e.media).add_status(e.status, count, e.airtime);
 }
 
 std::vector<report_row> report_builder::rows() const {
@@ -352,7 +356,7 @@ nlohmann::ordered_json report_json(const std::vector<report_window>& windows,
                       {"interrupted", c.interrupted},
                       {"on_air", c.on_air},
                       // to a tenth, as the CSV prints it
-                      {"delivery_pct", pct ? json(std::stod(fixed(*pct, 1))) : json(nullptr)},
+                      {"delivery_pct", pct ? json(std::stod(decimal(*pct, 1))) : json(nullptr)},
                       {"airtime_s", static_cast<double>(c.airtime.count()) / 1000.0},
                       {"airtime_ms", c.airtime.count()}});
     }

@@ -58,6 +58,10 @@ struct report_counts {
     std::int64_t made_good = 0;
 
     void add(const report_counts& o);
+    // `n` rows of one status (empty: on air), `airtime` their summed airtime (counted for aired
+    // and truncated rows only).
+    void add_status(std::optional<airing_status> status, std::int64_t n,
+                    core::milliseconds airtime);
     // (aired + made_good) / planned * 100: whole airings against the plan. Empty when nothing was
     // planned (inserts, or a row the plan no longer has). Can exceed 100 (an item aired twice).
     std::optional<double> delivery_pct() const;
@@ -116,6 +120,9 @@ struct report_window {
     core::local_days from;
     core::local_days to; // inclusive
 };
+
+// `v` with `decimals` places, as every report prints numbers ("50.0", "30.000").
+std::string decimal(double v, int decimals);
 
 // The three formats of `onair report` (docs/asrun.md). CSV and text end every line in "\n".
 extern const char* const report_csv_header;

@@ -38,11 +38,7 @@ std::string esc(const std::string& s) {
     return out;
 }
 
-std::string fixed(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
+using asrun::decimal;
 
 // 1234567 -> "1,234,567"
 std::string grouped(std::int64_t n) {
@@ -59,15 +55,15 @@ std::string grouped(std::int64_t n) {
 
 std::string pct(const asrun::report_counts& c) {
     auto p = c.delivery_pct();
-    return p ? fixed(*p, 1) + "&#8239;%" : "&ndash;";
+    return p ? decimal(*p, 1) + "&#8239;%" : "&ndash;";
 }
 
 std::string hours(core::milliseconds d) {
     const double s = static_cast<double>(d.count()) / 1000.0;
     if (s < 3600) {
-        return fixed(s / 60.0, 1) + " min";
+        return decimal(s / 60.0, 1) + " min";
     }
-    return fixed(s / 3600.0, 1) + " h";
+    return decimal(s / 3600.0, 1) + " h";
 }
 
 std::int64_t not_whole(const asrun::report_counts& c) {
@@ -157,16 +153,16 @@ std::string day_chart(const asrun::campaign_figures& f) {
     const double slot = (width - left - 24) / n; // room on the right for the last date
     const double bar = std::max(1.0, slot * 0.8);
     auto y = [&](double v) { return top + plot_h - v / axis * plot_h; };
-    std::string s = "<svg class=\"chart\" viewBox=\"0 0 " + fixed(width, 0) + " " +
-                    fixed(height, 0) +
+    std::string s = "<svg class=\"chart\" viewBox=\"0 0 " + decimal(width, 0) + " " +
+                    decimal(height, 0) +
                     "\" role=\"img\" aria-label=\"planned and aired airings per day\" "
                     "xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\" "
                     "font-family=\"DejaVu Sans, sans-serif\">";
     for (int k = 0; k <= 4; ++k) {
         const double v = axis * k / 4;
-        s += "<line x1=\"" + fixed(left, 1) + "\" x2=\"" + fixed(width - 2, 1) + "\" y1=\"" +
-             fixed(y(v), 1) + "\" y2=\"" + fixed(y(v), 1) + "\" stroke=\"#ddd\"/>";
-        s += "<text x=\"" + fixed(left - 4, 1) + "\" y=\"" + fixed(y(v) + 3.5, 1) +
+        s += "<line x1=\"" + decimal(left, 1) + "\" x2=\"" + decimal(width - 2, 1) + "\" y1=\"" +
+             decimal(y(v), 1) + "\" y2=\"" + decimal(y(v), 1) + "\" stroke=\"#ddd\"/>";
+        s += "<text x=\"" + decimal(left - 4, 1) + "\" y=\"" + decimal(y(v) + 3.5, 1) +
              "\" text-anchor=\"end\">" + grouped(static_cast<std::int64_t>(v)) + "</text>";
     }
     const std::size_t label_every = std::max<std::size_t>(1, f.by_day.size() / 12);
@@ -178,26 +174,27 @@ std::string day_chart(const asrun::campaign_figures& f) {
                                 std::to_string(c.aired) + ", not aired whole " +
                                 std::to_string(not_whole(c));
         s += "<g><title>" + esc(tip) + "</title>";
-        s += "<rect x=\"" + fixed(x, 2) + "\" y=\"" + fixed(y(static_cast<double>(c.planned)), 2) +
-             "\" width=\"" + fixed(bar, 2) + "\" height=\"" +
-             fixed(plot_h * static_cast<double>(c.planned) / axis, 2) + "\" fill=\"" +
-             colour_planned + "\"/>";
+        s += "<rect x=\"" + decimal(x, 2) + "\" y=\"" +
+             decimal(y(static_cast<double>(c.planned)), 2) + "\" width=\"" + decimal(bar, 2) +
+             "\" height=\"" + decimal(plot_h * static_cast<double>(c.planned) / axis, 2) +
+             "\" fill=\"" + colour_planned + "\"/>";
         const double inner = bar * 0.6, ix = x + (bar - inner) / 2;
         const auto delivered = static_cast<double>(c.aired + c.made_good);
-        s += "<rect x=\"" + fixed(ix, 2) + "\" y=\"" + fixed(y(delivered), 2) + "\" width=\"" +
-             fixed(inner, 2) + "\" height=\"" + fixed(plot_h * delivered / axis, 2) + "\" fill=\"" +
-             colour_aired + "\"/>";
+        s += "<rect x=\"" + decimal(ix, 2) + "\" y=\"" + decimal(y(delivered), 2) + "\" width=\"" +
+             decimal(inner, 2) + "\" height=\"" + decimal(plot_h * delivered / axis, 2) +
+             "\" fill=\"" + colour_aired + "\"/>";
         if (not_whole(c) > 0) {
             const double top_v = static_cast<double>(c.aired + c.made_good + not_whole(c));
-            s += "<rect x=\"" + fixed(ix, 2) + "\" y=\"" + fixed(y(top_v), 2) + "\" width=\"" +
-                 fixed(inner, 2) + "\" height=\"" +
-                 fixed(plot_h * static_cast<double>(not_whole(c)) / axis, 2) + "\" fill=\"" +
+            s += "<rect x=\"" + decimal(ix, 2) + "\" y=\"" + decimal(y(top_v), 2) + "\" width=\"" +
+                 decimal(inner, 2) + "\" height=\"" +
+                 decimal(plot_h * static_cast<double>(not_whole(c)) / axis, 2) + "\" fill=\"" +
                  colour_missed + "\"/>";
         }
         s += "</g>";
         if (i % label_every == 0) {
-            s += "<text x=\"" + fixed(x + bar / 2, 1) + "\" y=\"" + fixed(height - bottom + 13, 1) +
-                 "\" text-anchor=\"middle\">" + date.substr(5) + "</text>";
+            s += "<text x=\"" + decimal(x + bar / 2, 1) + "\" y=\"" +
+                 decimal(height - bottom + 13, 1) + "\" text-anchor=\"middle\">" + date.substr(5) +
+                 "</text>";
         }
         ++i;
     }
@@ -219,18 +216,18 @@ std::string heat_map(const asrun::campaign_figures::heat_map& heat) {
         }
     }
     const double cell = 26, left = 34, top = 16;
-    std::string s = "<svg class=\"chart\" viewBox=\"0 0 " + fixed(left + cell * 24 + 2, 0) + " " +
-                    fixed(top + cell * 7 + 2, 0) +
+    std::string s = "<svg class=\"chart\" viewBox=\"0 0 " + decimal(left + cell * 24 + 2, 0) + " " +
+                    decimal(top + cell * 7 + 2, 0) +
                     "\" role=\"img\" aria-label=\"airings by weekday and hour\" "
                     "xmlns=\"http://www.w3.org/2000/svg\" font-size=\"9\" "
                     "font-family=\"DejaVu Sans, sans-serif\">";
     for (int h = 0; h < 24; h += 2) {
-        s += "<text x=\"" + fixed(left + cell * h + cell / 2, 1) + "\" y=\"11\" " +
+        s += "<text x=\"" + decimal(left + cell * h + cell / 2, 1) + "\" y=\"11\" " +
              "text-anchor=\"middle\">" + (h < 10 ? "0" : "") + std::to_string(h) + "</text>";
     }
     for (std::size_t d = 0; d < 7; ++d) {
         const double yy = top + cell * static_cast<double>(d);
-        s += "<text x=\"0\" y=\"" + fixed(yy + cell / 2 + 3, 1) + "\">" + days[d] + "</text>";
+        s += "<text x=\"0\" y=\"" + decimal(yy + cell / 2 + 3, 1) + "\">" + days[d] + "</text>";
         for (std::size_t h = 0; h < 24; ++h) {
             const auto v = heat[d][h];
             const double t = max == 0 ? 0 : static_cast<double>(v) / static_cast<double>(max);
@@ -243,12 +240,12 @@ std::string heat_map(const asrun::campaign_figures::heat_map& heat) {
             const double xx = left + cell * static_cast<double>(h);
             s += "<g><title>" + std::string(days[d]) + " " + (h < 10 ? "0" : "") +
                  std::to_string(h) + ":00: " + std::to_string(v) + " aired</title><rect x=\"" +
-                 fixed(xx, 1) + "\" y=\"" + fixed(yy, 1) + "\" width=\"" + fixed(cell - 1, 1) +
-                 "\" height=\"" + fixed(cell - 1, 1) + "\" fill=\"" + fill +
-                 "\" stroke=\"#e4e4e4\"/>";
+                 decimal(xx, 1) + "\" y=\"" + decimal(yy, 1) + "\" width=\"" +
+                 decimal(cell - 1, 1) + "\" height=\"" + decimal(cell - 1, 1) + "\" fill=\"" +
+                 fill + "\" stroke=\"#e4e4e4\"/>";
             if (v > 0) {
-                s += "<text x=\"" + fixed(xx + cell / 2 - 0.5, 1) + "\" y=\"" +
-                     fixed(yy + cell / 2 + 3, 1) + "\" text-anchor=\"middle\" fill=\"" +
+                s += "<text x=\"" + decimal(xx + cell / 2 - 0.5, 1) + "\" y=\"" +
+                     decimal(yy + cell / 2 + 3, 1) + "\" text-anchor=\"middle\" fill=\"" +
                      (t > 0.55 ? "#fff" : "#222") + "\">" + std::to_string(v) + "</text>";
             }
             s += "</g>";
@@ -276,8 +273,8 @@ std::string outcome_chart(const std::map<core::local_days, double>& airings,
     const double n = static_cast<double>(std::max<std::size_t>(1, airings.size()));
     const double slot = (width - left * 2) / n;
     const double plot_h = height - top - bottom;
-    std::string s = "<svg class=\"chart\" viewBox=\"0 0 " + fixed(width, 0) + " " +
-                    fixed(height, 0) + "\" role=\"img\" aria-label=\"daily airings and " +
+    std::string s = "<svg class=\"chart\" viewBox=\"0 0 " + decimal(width, 0) + " " +
+                    decimal(height, 0) + "\" role=\"img\" aria-label=\"daily airings and " +
                     esc(name) +
                     "\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\" "
                     "font-family=\"DejaVu Sans, sans-serif\">";
@@ -287,16 +284,16 @@ std::string outcome_chart(const std::map<core::local_days, double>& airings,
     for (const auto& [day, a] : airings) {
         const double x = left + slot * static_cast<double>(i);
         const double h = max_a > 0 ? a / max_a * plot_h : 0;
-        s += "<rect x=\"" + fixed(x + slot * 0.1, 2) + "\" y=\"" + fixed(top + plot_h - h, 2) +
-             "\" width=\"" + fixed(slot * 0.8, 2) + "\" height=\"" + fixed(h, 2) + "\" fill=\"" +
-             colour_planned + "\"><title>" + core::format_date(day) + ": " + fixed(a, 0) +
-             " aired</title></rect>";
+        s += "<rect x=\"" + decimal(x + slot * 0.1, 2) + "\" y=\"" + decimal(top + plot_h - h, 2) +
+             "\" width=\"" + decimal(slot * 0.8, 2) + "\" height=\"" + decimal(h, 2) +
+             "\" fill=\"" + colour_planned + "\"><title>" + core::format_date(day) + ": " +
+             decimal(a, 0) + " aired</title></rect>";
         if (auto o = outcome.find(day); o != outcome.end() && max_o > 0) {
-            line += (line.empty() ? "M" : " L") + fixed(x + slot / 2, 2) + " " +
-                    fixed(top + plot_h - o->second / max_o * plot_h, 2);
+            line += (line.empty() ? "M" : " L") + decimal(x + slot / 2, 2) + " " +
+                    decimal(top + plot_h - o->second / max_o * plot_h, 2);
         }
         if (i % label_every == 0) {
-            s += "<text x=\"" + fixed(x + slot / 2, 1) + "\" y=\"" + fixed(height - 8, 1) +
+            s += "<text x=\"" + decimal(x + slot / 2, 1) + "\" y=\"" + decimal(height - 8, 1) +
                  "\" text-anchor=\"middle\">" + core::format_date(day).substr(5) + "</text>";
         }
         ++i;
@@ -460,17 +457,17 @@ std::string rotation_section(const asrun::campaign_figures& f) {
         const bool declared =
             std::find(f.info.spots.begin(), f.info.spots.end(), m) != f.info.spots.end();
         s += "<tr><td class=\"k\">" + esc(m) + "</td><td class=\"n\">" +
-             (declared ? fixed(rotation_share, 1) + "&#8239;%"
+             (declared ? decimal(rotation_share, 1) + "&#8239;%"
                        : std::string("not in the rotation")) +
-             "</td><td class=\"n\">" + grouped(c.planned) + "</td><td class=\"n\">" + fixed(ps, 1) +
-             "&#8239;%</td><td class=\"n\">" + grouped(c.aired) + "</td><td class=\"n\">" +
-             fixed(as, 1) +
+             "</td><td class=\"n\">" + grouped(c.planned) + "</td><td class=\"n\">" +
+             decimal(ps, 1) + "&#8239;%</td><td class=\"n\">" + grouped(c.aired) +
+             "</td><td class=\"n\">" + decimal(as, 1) +
              "&#8239;%</td><td><svg viewBox=\"0 0 100 8\" width=\"100%\" height=\"9\" "
              "xmlns=\"http://www.w3.org/2000/svg\" preserveAspectRatio=\"none\">"
              "<rect width=\"" +
-             fixed(as, 2) + "\" height=\"8\" fill=\"" + colour_aired + "\"/>" +
-             (declared ? "<line x1=\"" + fixed(rotation_share, 2) + "\" x2=\"" +
-                             fixed(rotation_share, 2) +
+             decimal(as, 2) + "\" height=\"8\" fill=\"" + colour_aired + "\"/>" +
+             (declared ? "<line x1=\"" + decimal(rotation_share, 2) + "\" x2=\"" +
+                             decimal(rotation_share, 2) +
                              "\" y1=\"0\" y2=\"8\" stroke=\"#111\" stroke-width=\"0.8\"/>"
                        : std::string()) +
              "</svg></td></tr>";
@@ -522,7 +519,7 @@ std::string reach_section(const document& doc, const asrun::campaign_figures& f)
              (l.source.empty() ? "&ndash;" : esc(l.source)) + "</td><td class=\"n\">" +
              (l.window == "no estimate" ? std::string("&ndash;") : grouped(l.persons)) +
              "</td><td class=\"n\">" + grouped(l.airings) + "</td><td class=\"n\">" +
-             fixed(share, 1) + "&#8239;%</td><td class=\"n\">" + grouped(l.impressions) +
+             decimal(share, 1) + "&#8239;%</td><td class=\"n\">" + grouped(l.impressions) +
              "</td></tr>";
     }
     s += "<tr class=\"total\"><td colspan=\"4\">all</td><td class=\"n\">" + grouped(total_airings) +
@@ -555,12 +552,12 @@ std::string outcomes_section(const document& doc, const asrun::campaign_figures&
         s += "<h3>" + esc(series.name) + "</h3>";
         s += outcome_chart(airings, series.by_day, series.name);
         if (best && std::abs(*best->r) < weak_association) {
-            s += "<p>No clear association: r stays between " + fixed(-weak_association, 1) +
-                 " and " + fixed(weak_association, 1) + " at every lag from 0 to 14 days.</p>";
+            s += "<p>No clear association: r stays between " + decimal(-weak_association, 1) +
+                 " and " + decimal(weak_association, 1) + " at every lag from 0 to 14 days.</p>";
         } else if (best) {
             s += "<p>The strongest association is at a lag of <b>" +
                  std::to_string(best->lag_days) + " day" + (best->lag_days == 1 ? "" : "s") +
-                 "</b> (r = " + fixed(*best->r, 2) + " over " + std::to_string(best->pairs) +
+                 "</b> (r = " + decimal(*best->r, 2) + " over " + std::to_string(best->pairs) +
                  " days): days with more airings were followed " + std::to_string(best->lag_days) +
                  " day" + (best->lag_days == 1 ? "" : "s") + " later by " +
                  (*best->r >= 0 ? "higher" : "lower") + " " + esc(series.name) +
@@ -574,7 +571,7 @@ std::string outcomes_section(const document& doc, const asrun::campaign_figures&
         }
         s += "</tr></thead><tbody><tr><td>r</td>";
         for (const auto& l : lags) {
-            s += "<td class=\"n\">" + (l.r ? fixed(*l.r, 2) : std::string("&ndash;")) + "</td>";
+            s += "<td class=\"n\">" + (l.r ? decimal(*l.r, 2) : std::string("&ndash;")) + "</td>";
         }
         s += "</tr></tbody></table>";
     }
@@ -741,7 +738,7 @@ json rows_json(const std::vector<asrun::evidence_row>& rows_in) {
                         {"skipped", c.skipped},
                         {"interrupted", c.interrupted},
                         {"on_air", c.on_air},
-                        {"delivery_pct", p ? json(std::stod(fixed(*p, 1))) : json(nullptr)},
+                        {"delivery_pct", p ? json(std::stod(decimal(*p, 1))) : json(nullptr)},
                         {"airtime_s", static_cast<double>(c.airtime.count()) / 1000.0}});
     }
     return rows;
@@ -801,7 +798,7 @@ std::pair<json, json> analysis_json(const document& doc) {
             json lags = json::array();
             for (const auto& l : lagged_correlation(airings, series.by_day, from, to)) {
                 lags.push_back({{"lag_days", l.lag_days},
-                                {"r", l.r ? json(std::stod(fixed(*l.r, 4))) : json(nullptr)},
+                                {"r", l.r ? json(std::stod(decimal(*l.r, 4))) : json(nullptr)},
                                 {"pairs", l.pairs}});
             }
             outcomes.push_back({{"campaign", f.info.id}, {"series", series.name}, {"lags", lags}});
