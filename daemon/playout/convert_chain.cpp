@@ -19,7 +19,7 @@ std::pair<gst::element_ptr, gst::element_ptr> make_convert_chain(GstElement* bin
                  "max-size-bytes", 0u, "max-size-buffers", 0u, nullptr);
     if (options.leaky) {
         // a network feed must never block its receiver
-        gst_util_set_object_arg(G_OBJECT(queue.get()), "leaky", "downstream");
+        make_leaky(queue.get());
     }
     elements.push_back(std::move(queue));
     if (video) {

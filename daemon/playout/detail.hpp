@@ -65,4 +65,11 @@ std::string error_text(GstMessage* msg);
 // downstream does not wait for it.
 void end_unstarted_stream(GstPad* pad, const char* stream_id);
 
+// Makes `queue` drop its oldest data when full (leaky=downstream) and answers, at its sink
+// pad, the serialized queries (allocation, drain) that would otherwise wait in it: GStreamer
+// 1.22's queue leaks a waiting query like a buffer, which leaves the thread that asked blocked
+// (the mixer's, so the air stops) and can free the query under the queue (an abort at stop).
+// Upstream then decides without that branch, which needs nothing from it.
+void make_leaky(GstElement* queue);
+
 } // namespace onair::playout::detail

@@ -811,12 +811,29 @@ bool channel_engine::finish_outputs(std::chrono::milliseconds wait) {
         return impl_->done;
     }
     // EOS into the tees, after the mixers: every output drains and finalises its file (a TS is
-    // flushed, a Matroska index written) while the sources are left alone.
+    // flushed, a Matroska index written) while the sources are left alone. Only into streams
+    // that have begun (their segment is there; it stays): an EOS that comes first is undone by
+    // the mixer's stream-start, and the outputs' queues then take data in a state GStreamer
+    // 1.22 aborts on (a stop in the first 200 ms did). Streams that never began have nothing
+    // to finalise: the caller stops the pipeline.
+    std::vector<gst::pad_ptr> pads;
     for (GstElement* tee : {impl_->vtee.get(), impl_->atee.get()}) {
         if (tee != nullptr) {
-            gst::pad_ptr pad(gst_element_get_static_pad(tee, "sink"));
-            gst_pad_send_event(pad.get(), gst_event_new_eos());
+            pads.emplace_back(gst_element_get_static_pad(tee, "sink"));
         }
+    }
+    const bool begun = std::all_of(pads.begin(), pads.end(), [](const gst::pad_ptr& pad) {
+        GstEvent* segment = gst_pad_get_sticky_event(pad.get(), GST_EVENT_SEGMENT, 0);
+        if (segment != nullptr) {
+            gst_event_unref(segment);
+        }
+        return segment != nullptr;
+    });
+    if (!begun) {
+        return true;
+    }
+    for (const auto& pad : pads) {
+        gst_pad_send_event(pad.get(), gst_event_new_eos());
     }
     const auto deadline = std::chrono::steady_clock::now() + wait;
     while (std::chrono::steady_clock::now() < deadline) {

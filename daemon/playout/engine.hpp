@@ -158,7 +158,7 @@ public:
     bool dispatch_pending();
 
     // Live: ends the outputs cleanly (EOS after the mixers: files are finalised) and waits up
-    // to `wait` for them. True when every output finished.
+    // to `wait` for them. True when every output finished, or had not begun (nothing to end).
     bool finish_outputs(std::chrono::milliseconds wait);
 
     // Waits up to `wait` for one bus message and handles it (events are delivered from here).

@@ -119,5 +119,22 @@ void end_unstarted_stream(GstPad* pad, const char* stream_id) {
     gst_pad_send_event(pad, gst_event_new_eos());
 }
 
+namespace {
+
+GstPadProbeReturn refuse_serialized_query(GstPad*, GstPadProbeInfo* info, gpointer) {
+    GstQuery* query = GST_PAD_PROBE_INFO_QUERY(info);
+    return query != nullptr && GST_QUERY_IS_SERIALIZED(query) ? GST_PAD_PROBE_DROP
+                                                              : GST_PAD_PROBE_OK;
+}
+
+} // namespace
+
+void make_leaky(GstElement* queue) {
+    gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
+    gst::pad_ptr sink(gst_element_get_static_pad(queue, "sink"));
+    gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, refuse_serialized_query,
+                      nullptr, nullptr);
+}
+
 } // namespace detail
 } // namespace onair::playout

@@ -13,6 +13,7 @@ namespace {
 gst::element_ptr hang_off(GstElement* pipeline, GstElement* tee, const std::string& desc,
                           const char* first) {
     auto bin = gst::parse_bin(desc);
+    make_leaky(gst::child(bin.get(), first).get());
     gst::add_ghost(bin.get(), "sink", gst::child(bin.get(), first).get(), "sink");
     gst::add(pipeline, {bin.get()});
     gst::pad_ptr from(gst_element_request_pad_simple(tee, "src_%u"));
@@ -48,7 +49,7 @@ mix_monitor::mix_monitor(GstElement* pipeline, GstElement* vtee, GstElement* ate
     // sync=false: never waits for the clock; async=false: state changes never wait for it;
     // wait-on-eos=false: the end of the outputs (a stop drains them) never waits for a pull
     const std::string leaky =
-        "queue name=first leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0 ! ";
+        "queue name=first max-size-buffers=2 max-size-bytes=0 max-size-time=0 ! ";
     if (vtee != nullptr && f.width > 0) {
         const int height = std::max(2, preview_width * f.height / f.width / 2 * 2);
         auto bin = hang_off(

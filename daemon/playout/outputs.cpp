@@ -110,7 +110,7 @@ void set_queue(GstElement* q, bool live, guint64 max_ns) {
     if (live) {
         // drop the oldest data rather than hold the tee: a late output loses a moment of its
         // own stream, the others lose nothing
-        gst_util_set_object_arg(G_OBJECT(q), "leaky", "downstream");
+        make_leaky(q);
     }
 }
 

@@ -457,7 +457,7 @@ TEST(run, signals_at_odd_moments_neither_disturb_air_nor_lose_rows) {
                time_of_day(at + 5s) + "\"}\n";
     };
     write_config(dir, schedule(wall::now() + 2h));
-    for (const auto delay : {0ms, 20ms, 100ms, 300ms, 800ms}) {
+    for (const auto delay : {0ms, 20ms, 50ms, 100ms, 150ms, 200ms, 300ms, 800ms}) {
         daemon_process d(dir / "onair.yaml", dir / "log-start.txt");
         std::this_thread::sleep_for(delay);
         const auto asked = std::chrono::steady_clock::now();
