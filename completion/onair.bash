@@ -11,16 +11,16 @@ _onair_commands="run check plan render probe asrun report status now reload inse
 
 _onair_options_of() {
     case $1 in
-    run) echo "--config --channel" ;;
+    run) echo "--config --channel --state-dir --listen" ;;
     check) echo "--config --config-only --no-probe --days --start --format --quiet" ;;
     plan) echo "--config --channel --date --from --to --format" ;;
     render) echo "--config --channel --from --to --output --quiet" ;;
     probe) echo "--format" ;;
-    asrun) echo "--config --channel --from --to --format --verify --head --reindex" ;;
-    report) echo "--config --from --to --format --campaign --channel -o --output --outcomes --no-verify" ;;
+    asrun) echo "--config --channel --from --to --format --verify --head --reindex --compare --state-dir --db --station" ;;
+    report) echo "--config --from --to --format --campaign --channel -o --output --outcomes --no-verify --db --station" ;;
     status) echo "--config --timeout" ;;
     now) echo "--config --once --interval" ;;
-    reload) echo "--config --timeout" ;;
+    reload) echo "--config --timeout --listen" ;;
     insert | skip) echo "--config --timeout" ;;
     list) echo "--config --channel" ;;
     esac
@@ -31,7 +31,7 @@ _onair_formats_of() {
     case $1 in
     check | probe) echo "text json" ;;
     plan) echo "text json csv" ;;
-    asrun) echo "csv json" ;;
+    asrun) echo "csv json text" ;;
     report) echo "text csv json html pdf" ;;
     esac
 }
@@ -40,7 +40,8 @@ _onair_formats_of() {
 _onair_takes_value() {
     case $1 in
     --config | --channel | --days | --start | --date | --from | --to | --format | --output | \
-        -o | --head | --timeout | --interval | --campaign | --outcomes) return 0 ;;
+        -o | --head | --timeout | --interval | --campaign | --outcomes | --compare | \
+        --state-dir | --listen | --db | --station) return 0 ;;
     esac
     return 1
 }
@@ -112,7 +113,7 @@ _onair() {
     fi
 
     case $prev in
-    --config | --output)
+    --config | --output | --compare | --state-dir)
         _onair_files "$cur"
         return 0
         ;;
@@ -124,7 +125,7 @@ _onair() {
         mapfile -t COMPREPLY < <(compgen -W "$(_onair_ids channels)" -- "$cur")
         return 0
         ;;
-    --days | --start | --date | --from | --to | --head | --timeout | --interval)
+    --days | --start | --date | --from | --to | --head | --timeout | --interval | --listen | --db | --station)
         return 0 # a value to type
         ;;
     esac

@@ -904,6 +904,28 @@ void store::completed_in_order(const std::function<void(const airing&)>& each) c
     each_row(chain_walk_tail, each);
 }
 
+void store::completed_after(std::int64_t after, std::size_t limit,
+                            const std::function<void(const airing&)>& each) const {
+    if (impl_->version < 2) {
+        return;
+    }
+    each_row(" WHERE seq > " + std::to_string(after) + " ORDER BY seq LIMIT " +
+                 std::to_string(limit),
+             each);
+}
+
+std::int64_t store::last_seq() const {
+    if (impl_->version < 2) {
+        return 0;
+    }
+    sqlite3* d = impl_->handle();
+    auto stmt = sqlite::prepare(d, "SELECT coalesce(max(seq), 0) FROM airings");
+    std::int64_t last = 0;
+    step_rows(d, stmt.get(), impl_->file,
+              [&](sqlite3_stmt* row) { last = sqlite3_column_int64(row, 0); });
+    return last;
+}
+
 void store::unchained(const std::function<void(const airing&)>& each) const {
     if (impl_->version < 2) {
         // a version 1 file: every row is without a chain

@@ -208,6 +208,11 @@ public:
     std::optional<std::string> chain_head() const;
     // Completed rows in completion order (seq), streamed: what verify_chain walks.
     void completed_in_order(const std::function<void(const airing&)>& each) const;
+    // The next `limit` of them after seq `after` (0: from the first), and the last seq given
+    // (0 when none): what the PostgreSQL sink ships, one bounded read at a time.
+    void completed_after(std::int64_t after, std::size_t limit,
+                         const std::function<void(const airing&)>& each) const;
+    std::int64_t last_seq() const;
     // Rows outside the chain, by id: those on air now, and completed rows that were never
     // chained (only a hand-edited file has them; verify_chain reports them).
     void unchained(const std::function<void(const airing&)>& each) const;

@@ -42,6 +42,27 @@ struct verify_result {
 // checked and counted, but a gap in the sequence is reported whatever row follows it: the
 // chain is one for the whole store, and a removed row's channel cannot be known. With
 // `kept_head`, also looks for it in the chain (see verify_result::kept_head_found).
+// The walk verify_chain makes, one completed row at a time in seq order (rows read from
+// elsewhere too: the shared database's copy of a store's chain, asrun_pg).
+class chain_walk {
+public:
+    chain_walk(std::optional<std::string> channel, std::size_t max_faults,
+               std::optional<std::string> kept_head);
+    void next(const airing& row);
+    void fault(const airing& row, std::string what);
+    void count_open() { ++r_.open; } // a row on air now: not chained yet, not a fault
+    // The result so far (head: the last row's chain).
+    const verify_result& result() const { return r_; }
+
+private:
+    std::optional<std::string> channel_;
+    std::size_t max_faults_;
+    std::optional<std::string> kept_head_;
+    verify_result r_;
+    std::int64_t previous_seq_ = 0;
+    std::string previous_chain_;
+};
+
 verify_result verify_chain(const store& s, const std::optional<std::string>& channel = {},
                            std::size_t max_faults = 20,
                            const std::optional<std::string>& kept_head = {});

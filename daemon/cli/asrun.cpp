@@ -1,6 +1,8 @@
+#include "cli/asrun_compare.hpp"
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_file.hpp"
+#include "cli/national.hpp"
 #include "cli/output.hpp"
 
 #include "asrun/chain.hpp"
@@ -23,10 +25,14 @@ struct asrun_options {
     std::string channel;
     std::string from;
     std::string to;
-    std::string format = "csv";
+    std::string format; // csv for an export, text for --compare
     bool verify = false;
     std::string head;
     bool reindex = false;
+    std::string compare;
+    std::string state_dir; // empty: the config's
+    std::string db;
+    std::string station;
 };
 
 // Summary differences --verify names one by one; beyond them, only that there are more.
@@ -163,6 +169,16 @@ int run_verify(const std::filesystem::path& file, const std::optional<std::strin
 // Long: the command's steps in the order a user reads its options (channel, window, --verify,
 // export); each is a few lines.
 int run_asrun(const asrun_options& o) {
+    if (!o.db.empty() || !o.station.empty()) {
+        if (o.db.empty() || !o.verify || !o.channel.empty() || !o.from.empty() || !o.to.empty() ||
+            !o.head.empty() || o.reindex) {
+            std::cerr << "onair asrun: --db goes with --verify (and --station): the export and "
+                         "the other options read this host's store\n";
+            return usage_error;
+        }
+        return run_verify_db(o.db, o.station.empty() ? std::nullopt
+                                                     : std::optional<std::string>(o.station));
+    }
     core::diagnostics diags;
     auto cfg = schedule::load_config(o.config, diags);
     // Only the config matters here (the state dir, the channels and their zones); schedules
@@ -170,6 +186,9 @@ int run_asrun(const asrun_options& o) {
     if (!cfg || diags.has_errors()) {
         print_diagnostics(std::cerr, diags);
         return input_error;
+    }
+    if (!o.state_dir.empty()) {
+        cfg->state_dir = std::filesystem::absolute(o.state_dir); // a unit's (onair run --state-dir)
     }
 
     asrun::filter f;
@@ -206,6 +225,18 @@ int run_asrun(const asrun_options& o) {
     }
     if (f.from && f.to && !(*f.from < *f.to)) {
         std::cerr << "onair asrun: --to must be after --from\n";
+        return usage_error;
+    }
+    if (!o.compare.empty()) {
+        if (o.verify || o.reindex || !o.head.empty()) {
+            std::cerr << "onair asrun: --compare goes with --channel, --from, --to and --format "
+                         "only\n";
+            return usage_error;
+        }
+        return run_compare(*cfg, {f, zone, o.compare, o.format});
+    }
+    if (o.format == "text") {
+        std::cerr << "onair asrun: --format text goes with --compare; an export is csv or json\n";
         return usage_error;
     }
 
@@ -283,7 +314,8 @@ command add_asrun(CLI::App& app) {
     sub->add_option("--from", o->from,
                     "Scheduled start at or after: ISO 8601 or YYYY-MM-DD (local midnight)");
     sub->add_option("--to", o->to, "Scheduled start before: ISO 8601 or YYYY-MM-DD");
-    sub->add_option("--format", o->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+    sub->add_option("--format", o->format, "csv or json; with --compare also text (its default)")
+        ->check(CLI::IsMember({"csv", "json", "text"}));
     sub->add_flag("--verify", o->verify,
                   "Check the tamper-evidence chain instead of exporting: exit 0 when intact");
     sub->add_option("--head", o->head,
@@ -291,6 +323,18 @@ command add_asrun(CLI::App& app) {
                     "longer holds it (rows removed from the end, or the file replaced)");
     sub->add_flag("--reindex", o->reindex,
                   "Rebuild the summary table that reports read from the as-run rows");
+    sub->add_option("--compare", o->compare,
+                    "Compare with another as-run: an asrun.sqlite, a state dir, or a daemon's "
+                    "control URL (http://HOST:PORT); exit 0 when they agree, 1 when they differ")
+        ->type_name("OTHER");
+    sub->add_option("--state-dir", o->state_dir,
+                    "Read the as-run of this state dir instead of the config's state_dir (the "
+                    "daemon's onair run --state-dir)")
+        ->type_name("DIR");
+    sub->add_option("--db", o->db,
+                    "With --verify: check every station's chain in this shared PostgreSQL "
+                    "database (postgresql://... or 'host=... dbname=...') instead");
+    sub->add_option("--station", o->station, "With --db: only this station");
     return [o] { return run_asrun(*o); };
 }
 

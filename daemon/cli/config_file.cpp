@@ -35,6 +35,10 @@ bool default_config(CLI::App& sub) {
     if (opt == nullptr || opt->count() > 0) {
         return true;
     }
+    // `--db`: the command reads a shared database, not this host's config
+    if (CLI::Option* db = sub.get_option_no_throw("--db"); db != nullptr && db->count() > 0) {
+        return true;
+    }
     auto lookup = find_config(std::getenv(config_env), [](const std::string& path) {
         std::error_code ec;
         return std::filesystem::is_regular_file(path, ec);

@@ -4,6 +4,7 @@
 #include "cli/output.hpp"
 #include "control/server.hpp"
 #include "core/redact.hpp"
+#include "schedule/address.hpp"
 #include "schedule/load.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,8 @@ namespace onair::cli {
 
 std::variant<daemon_reply, int> call_daemon(const std::string& command, const std::string& config,
                                             control::http_call call, bool with_token,
-                                            std::chrono::milliseconds timeout) {
+                                            std::chrono::milliseconds timeout,
+                                            const std::string& listen) {
     core::diagnostics diags;
     auto cfg = schedule::load_config(config, diags);
     // Only the control section matters; the daemon checks everything else itself.
@@ -32,8 +34,12 @@ std::variant<daemon_reply, int> call_daemon(const std::string& command, const st
             return input_error;
         }
     }
-    const auto host = control::connect_host(cfg->api.listen_host);
-    const auto port = static_cast<unsigned short>(cfg->api.listen_port);
+    auto host = control::connect_host(cfg->api.listen_host);
+    auto port = static_cast<unsigned short>(cfg->api.listen_port);
+    if (auto at = schedule::parse_host_port(listen); !listen.empty() && at) {
+        host = control::connect_host(at->host);
+        port = static_cast<unsigned short>(at->port);
+    }
     auto got = control::http_request(host, port, call, timeout);
     if (auto* why = std::get_if<std::string>(&got)) {
         std::cerr << "onair " << command << ": cannot reach onair at "
@@ -54,6 +60,19 @@ int answered_no(const std::string& command, const daemon_reply& got) {
     }
     std::cerr << '\n';
     return input_error;
+}
+
+CLI::Validator listen_check() {
+    return CLI::Validator(
+        [](const std::string& text) -> std::string {
+            if (text.empty()) {
+                return {};
+            }
+            auto at = schedule::parse_host_port(text);
+            return at ? std::string{}
+                      : "expected HOST:PORT such as 127.0.0.1:8751 (" + at.error() + ")";
+        },
+        "");
 }
 
 std::chrono::milliseconds timeout_of(double seconds) {

@@ -5,6 +5,8 @@
 
 #include "control/client.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <string>
 #include <variant>
@@ -18,13 +20,20 @@ struct daemon_reply {
     control::http_reply reply;
     std::string where; // HOST:PORT, for messages
 };
+// `listen` (HOST:PORT, already checked) names the daemon instead of the config's
+// control.listen: a unit of one channel (onair@.service) answers on an address of its own.
 std::variant<daemon_reply, int> call_daemon(const std::string& command, const std::string& config,
                                             control::http_call call, bool with_token,
-                                            std::chrono::milliseconds timeout);
+                                            std::chrono::milliseconds timeout,
+                                            const std::string& listen = {});
 
 // Says on stderr that the daemon did not do what was asked: "onair COMMAND: onair at HOST:PORT
 // answered HTTP N: ERROR" (the answer's `error`, secrets redacted). Returns input_error.
 int answered_no(const std::string& command, const daemon_reply& got);
+
+// The check of a --listen option: HOST:PORT as control.listen takes it, or empty (the
+// config's address: a unit passes --listen=${VAR} whether its env file sets VAR or not).
+CLI::Validator listen_check();
 
 // Seconds, as the --timeout options take them.
 std::chrono::milliseconds timeout_of(double seconds);

@@ -26,6 +26,7 @@ struct reload_options {
     std::string config;
     // Reloading plans every channel again and probes new files: it may take a while.
     double timeout_s = 60;
+    std::string listen; // empty: the config's control.listen
 };
 
 // The diagnostics of a reload answer as `onair check` prints them.
@@ -54,7 +55,7 @@ int run_reload(const reload_options& o) {
     call.target = "/api/v1/reload";
     call.user_agent = "onair reload";
     const auto timeout = timeout_of(o.timeout_s);
-    auto got = call_daemon("reload", o.config, call, true, timeout);
+    auto got = call_daemon("reload", o.config, call, true, timeout, o.listen);
     if (const int* status = std::get_if<int>(&got)) {
         return *status;
     }
@@ -91,6 +92,12 @@ command add_reload(CLI::App& app) {
     add_config_option(sub, o->config, "The config file (its control section)");
     sub->add_option("--timeout", o->timeout_s, "Seconds to wait for the daemon (default 60)")
         ->check(CLI::PositiveNumber);
+    sub->add_option("--listen", o->listen,
+                    "Ask the daemon that answers on HOST:PORT (onair run --listen) instead of "
+                    "the config's control.listen")
+        ->type_name("HOST:PORT")
+        ->expected(0, 1) // --listen= (a unit's unset variable): the config's address
+        ->check(listen_check());
     return [o] { return run_reload(*o); };
 }
 

@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_file.hpp"
+#include "cli/national.hpp"
 #include "cli/output.hpp"
 
 #include "cli/version.hpp"
@@ -36,6 +37,8 @@ struct report_options {
     std::string output;
     std::string outcomes;
     bool no_verify = false;
+    std::string db;
+    std::string station;
 };
 
 // False (with the reason on stderr) when `text` is given and is not a date.
@@ -253,6 +256,30 @@ int run_evidence(const report_options& o, const schedule::station& st,
     return write_out(o, *pdf);
 }
 
+// --db: the national report, from the shared database every station ships its as-run to.
+int run_national(const report_options& o, std::optional<core::local_days> from,
+                 std::optional<core::local_days> to) {
+    if (o.db.empty()) {
+        std::cerr << "onair report: --station goes with --db\n";
+        return usage_error;
+    }
+    if (o.format == "html" || o.format == "pdf" || !o.outcomes.empty()) {
+        std::cerr << "onair report: with --db the report is text, csv or json (the documents "
+                     "are made from one station's plans)\n";
+        return usage_error;
+    }
+    auto maybe = [](const std::string& s) {
+        return s.empty() ? std::nullopt : std::optional<std::string>(s);
+    };
+    national_options n{o.db, maybe(o.station), maybe(o.channel), maybe(o.campaign), from,
+                       to,   o.format};
+    auto text = national_report_text(n);
+    if (!text) {
+        return input_error;
+    }
+    return write_out(o, *text);
+}
+
 int run_report(const report_options& o, core::instant now) {
     std::optional<core::local_days> from, to;
     if (!parse_day(o.from, "--from", from) || !parse_day(o.to, "--to", to)) {
@@ -261,6 +288,9 @@ int run_report(const report_options& o, core::instant now) {
     if (from && to && *to < *from) {
         std::cerr << "onair report: --to must not be before --from\n";
         return usage_error;
+    }
+    if (!o.db.empty() || !o.station.empty()) {
+        return run_national(o, from, to);
     }
     // Every channel is planned, so every schedule must load: a broken one would make its
     // planned counts wrong, not just missing.
@@ -329,6 +359,10 @@ command add_report(CLI::App& app) {
     sub->add_option("--outcomes", o->outcomes,
                     "A CSV of date,series,value (hotline calls, visits...) to set beside the "
                     "airings (campaign reports)");
+    sub->add_option("--db", o->db,
+                    "The national report: every station's campaigns from this shared PostgreSQL "
+                    "database (the stations' asrun_sink) instead of this host's as-run");
+    sub->add_option("--station", o->station, "With --db: only this station");
     sub->add_flag("--no-verify", o->no_verify,
                   "Do not walk the as-run chain for the document (its head is still shown)");
     return [o] {

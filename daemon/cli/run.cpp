@@ -4,6 +4,7 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_file.hpp"
+#include "cli/daemon_call.hpp"
 #include "cli/version.hpp"
 
 #include "gst/log.hpp"
@@ -22,8 +23,24 @@ command add_run(CLI::App& app) {
                                           "SIGHUP reloads");
     add_config_option(sub, *config, "The config file");
     sub->add_option("--channel", o->channels, "Air only this channel (repeatable)");
-    return [o, config] {
+    auto state_dir = std::make_shared<std::string>();
+    auto listen = std::make_shared<std::string>();
+    sub->add_option("--state-dir", *state_dir,
+                    "Keep the as-run, caches and lock here instead of the config's state_dir")
+        ->type_name("DIR");
+    sub->add_option("--listen", *listen,
+                    "Answer the HTTP API on HOST:PORT instead of the config's control.listen")
+        ->type_name("HOST:PORT")
+        ->expected(0, 1) // --listen= (a unit's unset variable): the config's address
+        ->check(listen_check());
+    return [o, config, state_dir, listen] {
         o->config = *config;
+        if (!state_dir->empty()) {
+            o->state_dir = *state_dir;
+        }
+        if (!listen->empty()) {
+            o->listen = *listen;
+        }
         o->version = version;
         // the signals are taken by the daemon's io_context; block them before any thread
         // (GStreamer's) starts, so none of those threads gets one

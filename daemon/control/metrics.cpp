@@ -317,6 +317,12 @@ station_metrics::station_metrics(registry& r)
                                       "As-run rows in the spill journal, not yet in the store")),
       asrun_spilled_rows_(r.add_counter("onair_asrun_spilled_rows_total",
                                         "As-run rows written to the spill journal")),
+      asrun_sink_up_(r.add_gauge("onair_asrun_sink_up",
+                                 "1 while the as-run sink reaches its PostgreSQL database")),
+      asrun_sink_lag_(r.add_gauge("onair_asrun_sink_lag_rows",
+                                  "Completed as-run rows not yet shipped to the database")),
+      asrun_sink_shipped_(r.add_counter("onair_asrun_sink_shipped_rows_total",
+                                        "As-run rows shipped to the database")),
       chain_head_(r.add_gauge("onair_asrun_chain_head_info",
                               "The hash of the last row of the as-run chain", {"head"})),
       channel_up_(r.add_gauge(
@@ -398,6 +404,16 @@ void station_metrics::set_asrun_waiting_rows(std::uint64_t rows) {
 void station_metrics::set_asrun_spilled_rows(std::uint64_t total) {
     auto& c = asrun_spilled_rows_.with({});
     const auto t = static_cast<double>(total);
+    if (t > c.value()) {
+        c.inc(t - c.value());
+    }
+}
+
+void station_metrics::set_asrun_sink(bool up, std::int64_t lag_rows, std::uint64_t shipped_total) {
+    asrun_sink_up_.with({}).set(up ? 1 : 0);
+    asrun_sink_lag_.with({}).set(static_cast<double>(lag_rows));
+    auto& c = asrun_sink_shipped_.with({});
+    const auto t = static_cast<double>(shipped_total);
     if (t > c.value()) {
         c.inc(t - c.value());
     }

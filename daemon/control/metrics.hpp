@@ -174,6 +174,9 @@ public:
     void set_asrun_store_up(bool up);
     void set_asrun_waiting_rows(std::uint64_t rows);
     void set_asrun_spilled_rows(std::uint64_t total);
+    // The as-run sink (asrun_sink): connected to its database, rows of the local store it has
+    // not shipped yet, and rows it shipped since the start.
+    void set_asrun_sink(bool up, std::int64_t lag_rows, std::uint64_t shipped_total);
     // The hash of the last row of the as-run chain (hex); the previous head's series goes.
     void set_chain_head(const std::string& hex);
     // A channel's pipeline is up (airing) or down and waiting to be rebuilt after `backoff`.
@@ -203,6 +206,9 @@ private:
     gauge_family& asrun_store_up_;
     gauge_family& asrun_waiting_rows_;
     counter_family& asrun_spilled_rows_;
+    gauge_family& asrun_sink_up_;
+    gauge_family& asrun_sink_lag_;
+    counter_family& asrun_sink_shipped_;
     gauge_family& chain_head_;
     std::string chain_head_value_;
     gauge_family& channel_up_;

@@ -1,3 +1,4 @@
+#include "schedule/address.hpp"
 #include "schedule/container.hpp"
 #include "schedule/load.hpp"
 #include "schedule/load_detail.hpp"
@@ -5,10 +6,8 @@
 
 #include "core/ids.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <set>
@@ -615,55 +614,21 @@ void read_listen(reader& r, const field& l, control& out) {
     if (!s) {
         return;
     }
-    auto bad = [&](const std::string& why) {
-        r.error(l.value_at, "field '" + l.name + "': expected HOST:PORT such as 127.0.0.1:8750" +
-                                (why.empty() ? "" : " (" + why + ")") + ", found '" + *s + "'");
-    };
-    auto colon = s->rfind(':');
-    if (colon == std::string::npos || colon == 0) {
-        bad(colon == 0 ? "the host is missing" : "the port is missing");
+    auto at = parse_host_port(*s);
+    if (!at) {
+        r.error(l.value_at, "field '" + l.name + "': expected HOST:PORT such as 127.0.0.1:8750 (" +
+                                at.error() + "), found '" + *s + "'");
         return;
     }
-    std::string host = s->substr(0, colon);
-    if (host.front() == '[' && host.back() == ']' && host.size() > 2) {
-        host = host.substr(1, host.size() - 2);
-    } else if (host.find(':') != std::string::npos) {
-        bad("write an IPv6 address in brackets, such as [::1]:8750");
-        return;
-    }
-    const std::string port = s->substr(colon + 1);
-    long long n = 0;
-    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
-    if (port.empty() || ec != std::errc() || p != port.data() + port.size()) {
-        bad("the port must be a number");
-        return;
-    }
-    if (n < 1 || n > 65535) {
-        bad("port " + port + " is out of range 1-65535");
-        return;
-    }
-    out.listen_host = host;
-    out.listen_port = static_cast<int>(n);
-}
-
-// Loopback addresses: 127.0.0.0/8, ::1, and the name localhost.
-bool is_loopback(const std::string& host) {
-    if (host == "localhost") {
-        return true;
-    }
-    in_addr v4{};
-    if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
-        return (ntohl(v4.s_addr) >> 24) == 127;
-    }
-    in6_addr v6{};
-    return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+    out.listen_host = at->host;
+    out.listen_port = at->port;
 }
 
 void read_control(reader& r, const field& f, control& out) {
     if (!f.present() || f.is_null()) {
         return; // the defaults: loopback, no token
     }
-    map_fields m(r, f, {"listen", "token_file", "read_token", "plan_days"});
+    map_fields m(r, f, {"listen", "token_file", "read_token", "plan_days", "peers"});
     if (!m.ok()) {
         return;
     }
@@ -690,6 +655,9 @@ void read_control(reader& r, const field& f, control& out) {
             out.plan_days = static_cast<int>(*v);
         }
     }
+    if (field p = m.get("peers"); p.present()) {
+        detail::read_peers(r, p, out);
+    }
     // Off loopback, anyone on the network reaches the API: without a token anyone could
     // insert, skip and reload.
     if (l.present() && !is_loopback(out.listen_host) && !out.token_file) {
@@ -700,6 +668,51 @@ void read_control(reader& r, const field& f, control& out) {
         field t = m.get("read_token");
         r.error(t.value_at, "field '" + t.name + "': read_token needs control.token_file");
     }
+}
+
+// `asrun_sink: {type: postgresql, dsn: ..., station: ID}`.
+std::optional<asrun_sink> read_sink(reader& r, const field& f) {
+    if (!f.present() || f.is_null()) {
+        return std::nullopt;
+    }
+    map_fields m(r, f, {"type", "dsn", "station"});
+    if (!m.ok()) {
+        return std::nullopt;
+    }
+    asrun_sink out;
+    out.where = f.key_at;
+    bool ok = true;
+    if (field t = m.require("type"); t.present()) {
+        ok = r.choice(t, {"postgresql"}).has_value() && ok;
+    } else {
+        ok = false;
+    }
+    if (field d = m.require("dsn"); d.present()) {
+        out.dsn = r.string(d).value_or("");
+        if (out.dsn.empty()) {
+            r.error(d.value_at, "field '" + d.name + "': expected a PostgreSQL connection " +
+                                    "string (postgresql://HOST/DB or 'host=... dbname=...')");
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    if (field s = m.require("station"); s.present()) {
+        out.station = r.string(s).value_or("");
+        const bool valid = !out.station.empty() && out.station.size() <= 64 &&
+                           std::all_of(out.station.begin(), out.station.end(), [](unsigned char c) {
+                               return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.';
+                           });
+        if (!valid) {
+            r.error(s.value_at, "field '" + s.name + "': expected a station id of 1 to 64 " +
+                                    "letters, digits, '-', '_' or '.', found '" + out.station +
+                                    "'");
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    return ok ? std::optional<asrun_sink>(std::move(out)) : std::nullopt;
 }
 
 } // namespace
@@ -719,7 +732,7 @@ std::optional<config> load_config(const std::filesystem::path& file, core::diagn
     top.value = doc->root;
     top.exists = true;
     top.value_at = r.at(doc->root);
-    map_fields m(r, top, {"station", "state_dir", "control", "channels"});
+    map_fields m(r, top, {"station", "state_dir", "control", "asrun_sink", "channels"});
     config cfg;
     cfg.file = file;
     if (field s = m.require("station"); s.present()) {
@@ -729,6 +742,7 @@ std::optional<config> load_config(const std::filesystem::path& file, core::diagn
         cfg.state_dir = r.file_path(s).value_or(std::filesystem::path());
     }
     read_control(r, m.get("control"), cfg.api);
+    cfg.sink = read_sink(r, m.get("asrun_sink"));
     field chans = m.require("channels");
     if (!chans.present()) {
         return cfg;

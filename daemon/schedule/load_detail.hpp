@@ -22,4 +22,10 @@ struct unchecked_schedule {
 std::optional<config> load_config(const std::filesystem::path& file, core::diagnostics& diags,
                                   std::vector<unchecked_schedule>* unchecked);
 
+class reader;
+struct field;
+
+// control.peers: a list of control URLs (load_peers.cpp).
+void read_peers(reader& r, const field& f, control& out);
+
 } // namespace onair::schedule::detail

@@ -208,6 +208,14 @@ inline auto air_fields(const channel& c) {
     return std::tie(c.kind, c.video, c.audio, c.fill, c.outputs);
 }
 
+// Another daemon of the station, as control.peers names it.
+struct control_peer {
+    std::string url; // as shown: "http://HOST:PORT"
+    std::string host;
+    int port = 0;
+    location where;
+};
+
 struct control {
     std::string listen_host = "127.0.0.1";
     int listen_port = 8750;
@@ -217,6 +225,18 @@ struct control {
     std::string token_credential;
     bool read_token = false; // GET routes (all but /api/v1/health) need the token too
     int plan_days = 366;     // the plan route answers for today +- this many days
+    // The control URLs of the station's other daemons (a backup, one unit per channel), in the
+    // order written: `onair status` asks them too. The daemon itself never calls them.
+    std::vector<control_peer> peers;
+};
+
+// Where completed as-run rows are also shipped (`asrun_sink`): a PostgreSQL database shared by
+// stations. The local store stays the source of truth; the sink only copies it.
+struct asrun_sink {
+    std::string dsn;     // libpq connection string or postgresql:// URI (may hold a password)
+    std::string station; // this station's id in the shared database
+    location where;
+    bool operator==(const asrun_sink&) const = default;
 };
 
 struct config {
@@ -224,6 +244,7 @@ struct config {
     std::string station;
     path state_dir;
     control api;
+    std::optional<asrun_sink> sink;
     std::vector<channel> channels;
 
     const channel* find_channel(const std::string& id) const {

@@ -12,6 +12,7 @@
 #include "asrun/export.hpp"
 #include "asrun/store.hpp"
 #include "asrun/writer.hpp"
+#include "asrun_pg/sink.hpp"
 #include "control/event_hub.hpp"
 #include "control/metrics.hpp"
 #include "control/server.hpp"
@@ -118,6 +119,7 @@ public:
         // costs no air, its rows wait in the spill journal.
         writer_ = std::make_unique<asrun::writer>(state, log_);
         writer_->close_interrupted(heartbeat::last_alive(heartbeat_file_, wall_.now()));
+        start_sink();
         // every completed row also goes to the console's feed (`asrun` event)
         rows_ = std::make_unique<announcing_log>(
             std::make_unique<writer_log>(*writer_), [this](const asrun::airing& row) {
@@ -224,6 +226,33 @@ private:
         return out;
     }
 
+    // The as-run sink (asrun_sink), when the config has one: its own thread reads the store
+    // and ships to PostgreSQL; nothing of it reaches the loop but its status.
+    void start_sink() {
+        if (!cfg_.sink) {
+            return;
+        }
+        asrun_pg::sink_options o;
+        o.dsn = cfg_.sink->dsn;
+        o.station = cfg_.sink->station;
+        o.store_file = asrun_file_;
+        sink_ = std::make_unique<asrun_pg::sink>(o, log_);
+    }
+
+    // A reload that changes asrun_sink: the old sink stops on the pool (it may be waiting on
+    // the database), the new one starts at once and resumes where the database says.
+    void replace_sink(const std::optional<schedule::asrun_sink>& next) {
+        if (next == cfg_.sink) {
+            return;
+        }
+        if (sink_) {
+            std::shared_ptr<asrun_pg::sink> old(std::move(sink_));
+            asio::post(pool_, [old]() mutable { old.reset(); });
+        }
+        cfg_.sink = next;
+        start_sink();
+    }
+
     void refresh_metrics() {
         const auto now = wall_.now();
         for (auto& r : runners_) {
@@ -235,6 +264,10 @@ private:
         metrics_.set_asrun_spilled_rows(st.spilled_total);
         if (st.chain_head) {
             metrics_.set_chain_head(*st.chain_head);
+        }
+        if (sink_) {
+            const auto sink = sink_->status();
+            metrics_.set_asrun_sink(sink.connected, sink.lag(), sink.shipped_total);
         }
         metrics_.sample_process();
     }
@@ -639,6 +672,7 @@ private:
             bridge_.retire(**it, wall_.now(), stall_after);
             it = runners_.erase(it);
         }
+        replace_sink(s.cfg.sink);
         cfg_ = s.cfg;
         metrics_.set_reload(true, wall_.now());
         log_.info("reloaded");
@@ -655,6 +689,7 @@ private:
     fs::path heartbeat_file_;
     fs::path asrun_file_;
     std::unique_ptr<asrun::writer> writer_;
+    std::unique_ptr<asrun_pg::sink> sink_;
     std::unique_ptr<airing_log> rows_;
     // Declared before the runners: engines they retire are finished before it goes.
     threaded_teardown teardown_{log_};

@@ -4,6 +4,7 @@
 #include "media/check.hpp"
 #include "media/probe.hpp"
 #include "playout/engine.hpp"
+#include "schedule/address.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -127,6 +128,33 @@ std::size_t station_setup::unprobed() const {
     return n;
 }
 
+void apply_overrides(schedule::config& cfg, const run_options& o) {
+    if (o.state_dir) {
+        cfg.state_dir = std::filesystem::absolute(*o.state_dir).lexically_normal();
+    }
+    if (!o.listen) {
+        return;
+    }
+    std::string problem;
+    auto at = schedule::parse_host_port(*o.listen);
+    if (!at) {
+        problem = "--listen: expected HOST:PORT such as 127.0.0.1:8751 (" + at.error() +
+                  "), found '" + *o.listen + "'";
+    } else if (!schedule::is_loopback(at->host) && !cfg.api.token_file) {
+        // the rule of control.listen: off loopback, anyone on the network reaches the API
+        problem = "--listen: listening on '" + at->host +
+                  "' (not loopback) needs a token: set control.token_file in " +
+                  schedule::display_path(cfg.file);
+    }
+    if (!problem.empty()) {
+        core::diagnostics d;
+        d.error({}, problem);
+        throw load_error("onair run: " + problem + "\n", d);
+    }
+    cfg.api.listen_host = at->host;
+    cfg.api.listen_port = at->port;
+}
+
 station_setup load_station(const run_options& o, core::logger& log, bool strict, probing p) {
     core::diagnostics diags;
     auto st = schedule::load_station(o.config, diags);
@@ -137,6 +165,7 @@ station_setup load_station(const run_options& o, core::logger& log, bool strict,
         const auto& shown = strict ? diags : config_errors;
         throw load_error(diagnostics_text(shown), shown);
     }
+    apply_overrides(st->cfg, o);
     for (const auto& id : o.channels) {
         if (!st->cfg.find_channel(id)) {
             throw std::invalid_argument("no channel '" + id + "' in " + o.config.string());

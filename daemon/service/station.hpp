@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ struct run_options {
     std::filesystem::path config;
     std::vector<std::string> channels; // empty: all
     std::string version;               // onair's, for what the daemon writes (reports)
+    // `onair run --state-dir` and `--listen`: what the config's state_dir and control.listen
+    // say, overridden for this daemon (one unit per channel shares one config file).
+    std::optional<std::filesystem::path> state_dir;
+    std::optional<std::string> listen; // HOST:PORT
 };
 
 // A load that failed, with every diagnostic.
@@ -56,6 +61,10 @@ enum class probing {
     cache_only, // start-up: what the cache does not know is probed later, in the background
     decode,     // reload, background probing: every file the cache does not know is decoded
 };
+
+// Puts the overrides of `o` into a loaded config. Throws load_error when --listen is not
+// HOST:PORT, or leaves loopback without a token file (the rule of control.listen).
+void apply_overrides(schedule::config& cfg, const run_options& o);
 
 // Reads the config and schedules and builds each channel's planner. Throws load_error with
 // every diagnostic when the config itself is broken (or, when `strict`, anything is: a reload

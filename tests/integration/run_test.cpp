@@ -8,6 +8,7 @@
 #include "process.hpp"
 #include "recording.hpp"
 #include "render_fixture.hpp"
+#include "run_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -19,7 +20,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,54 +29,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace onair::test_support;
-
-// Recordings a restart moved aside in `dir`: STEM.YYYYMMDDTHHMMSSZ[-N].EXT.
-std::vector<std::filesystem::path> set_aside(const std::filesystem::path& dir,
-                                             const std::string& stem, const std::string& ext) {
-    const std::regex name(stem + R"(\.\d{8}T\d{6}Z(-\d+)?\)" + ext);
-    std::vector<std::filesystem::path> found;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-        if (std::regex_match(e.path().filename().string(), name)) {
-            found.push_back(e.path());
-        }
-    }
-    return found;
-}
-
-int api_port() {
-    return 20000 + ::getpid() % 20000;
-}
-
-// The config of the tests: the station, and test-tv airing `schedule_file` to out/tv.mkv;
-// `more_channels` (YAML list items) follow it.
-std::string station_yaml(const std::string& schedule_file, const std::string& more_channels = {}) {
-    return "station: Test\n"
-           "state_dir: state\n"
-           "control: {listen: 127.0.0.1:" +
-           std::to_string(api_port()) +
-           "}\n"
-           "channels:\n"
-           "  - id: test-tv\n"
-           "    name: Test TV\n"
-           "    kind: tv\n"
-           "    timezone: UTC\n"
-           "    video: {width: 320, height: 240, framerate: 25}\n"
-           "    audio: {rate: 48000, channels: 2}\n"
-           "    loudness: null\n"
-           "    schedule: " +
-           schedule_file +
-           "\n"
-           "    filler: {type: black}\n"
-           "    outputs:\n"
-           "      - {type: file, path: out/tv.mkv}\n" +
-           more_channels;
-}
-
-void write_config(const std::filesystem::path& dir, const std::string& schedule) {
-    std::filesystem::create_directories(dir);
-    std::ofstream(dir / "schedule.yaml") << schedule;
-    std::ofstream(dir / "onair.yaml") << station_yaml("schedule.yaml");
-}
 
 TEST(run, airs_a_break_on_its_frames_and_logs_every_airing) {
     const auto dir = testing::scratch_dir() / "run-break";

@@ -1,6 +1,7 @@
-// The systemd unit as installed: the directives the daemon relies on, `systemd-analyze verify`
-// clean (with the built binary in place of the installed one), and `cmake --install` laying
-// out binary, unit, config and playlists where they point at each other.
+// The systemd units as installed (onair.service, and onair@.service for one channel): the
+// directives the daemon relies on, `systemd-analyze verify` clean (with the built binary in
+// place of the installed one), and `cmake --install` laying out binary, units, config and
+// playlists where they point at each other.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -187,6 +188,82 @@ TEST(systemd_unit, verify_catches_a_broken_unit) {
               0);
 }
 
+// The unit of one channel (onair@CHANNEL): its own channel, state dir and API address, and
+// every line of onair.service's sandbox.
+TEST(systemd_unit, the_channel_template_airs_one_channel_in_the_same_sandbox) {
+    const auto unit = slurp(ONAIR_CHANNEL_UNIT_FILE);
+    ASSERT_FALSE(unit.empty());
+    for (const char* line :
+         {"\nExecStart=" ONAIR_INSTALLED_BINARY " run --config " ONAIR_INSTALLED_CONFIG_DIR
+          "/onair.yaml --channel %i --state-dir /var/lib/onair/%i --listen=${ONAIR_LISTEN}\n",
+          "\nExecReload=" ONAIR_INSTALLED_BINARY " reload --config " ONAIR_INSTALLED_CONFIG_DIR
+          "/onair.yaml --listen=${ONAIR_LISTEN}\n",
+          "\nEnvironmentFile=-" ONAIR_INSTALLED_CONFIG_DIR "/%i.env\n",
+          "\nStateDirectory=onair/%i\n", "\nWorkingDirectory=/var/lib/onair/%i\n",
+          "\nOnFailure=onair-failure@%n.service\n"}) {
+        EXPECT_NE(unit.find(line), std::string::npos) << line;
+    }
+    // Every directive of onair.service's [Service] but those that name the state dir, the
+    // command lines and the resource limits (one channel needs less) is the same here.
+    const auto whole = slurp(ONAIR_UNIT_FILE);
+    std::istringstream lines(whole.substr(whole.find("\n[Service]\n")));
+    int compared = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#' || line[0] == '[') {
+            continue;
+        }
+        const auto key = line.substr(0, line.find('='));
+        if (key == "ExecStart" || key == "ExecReload" || key == "StateDirectory" ||
+            key == "WorkingDirectory" || key == "MemoryHigh" || key == "MemoryMax" ||
+            key == "TasksMax") {
+            continue;
+        }
+        EXPECT_NE(unit.find("\n" + line + "\n"), std::string::npos) << line;
+        ++compared;
+    }
+    EXPECT_GT(compared, 30);
+}
+
+// The template and the failure hook in one directory, the built binary in place of the
+// installed one; the instance for channel `police-tv`.
+fs::path channel_unit_in(const temp_dir& dir) {
+    const auto unit =
+        replace_all(slurp(ONAIR_CHANNEL_UNIT_FILE), ONAIR_INSTALLED_BINARY, ONAIR_BINARY);
+    std::ofstream(dir.path / "onair@.service") << unit;
+    std::ofstream(dir.path / "onair-failure@.service") << slurp(ONAIR_FAILURE_UNIT_FILE);
+    return dir.path / "onair@police-tv.service";
+}
+
+TEST(systemd_unit, the_channel_template_passes_verify_and_scores_as_well) {
+    if (!has_program("systemd-analyze")) {
+        GTEST_SKIP() << "systemd-analyze is not installed (scripts/install-deps adds it)";
+    }
+    temp_dir dir("channel-unit");
+    const auto unit = channel_unit_in(dir);
+    const auto out = dir.path / "verify.txt";
+    const int rc = run("systemd-analyze verify --man=no " + unit.string() + " " +
+                       (dir.path / "onair-failure@onair@police-tv.service.service").string() +
+                       " >" + out.string() + " 2>&1");
+    const auto text = slurp(out);
+    EXPECT_EQ(rc, 0) << text;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        EXPECT_EQ(line.find("onair"), std::string::npos) << line;
+    }
+    const auto security = dir.path / "security.txt";
+    ASSERT_EQ(run("systemd-analyze security --offline=true --man=no " + unit.string() + " >" +
+                  security.string() + " 2>&1"),
+              0)
+        << slurp(security);
+    const auto report = slurp(security);
+    const std::string head = "Overall exposure level for onair@police-tv.service: ";
+    const auto at = report.find(head);
+    ASSERT_NE(at, std::string::npos) << report;
+    const double level = std::stod(report.substr(at + head.size()));
+    EXPECT_LE(level, 2.0) << report;
+    RecordProperty("exposure_level", std::to_string(level));
+}
+
 TEST(install, lays_out_binary_unit_config_and_playlists) {
     temp_dir dest("install");
     const int rc = run("DESTDIR=" + dest.path.string() + " " ONAIR_CMAKE_COMMAND " --install " +
@@ -198,6 +275,8 @@ TEST(install, lays_out_binary_unit_config_and_playlists) {
     EXPECT_EQ(unit, slurp(ONAIR_UNIT_FILE));
     EXPECT_EQ(slurp(fs::path(at(ONAIR_INSTALLED_UNIT)).parent_path() / "onair-failure@.service"),
               slurp(ONAIR_FAILURE_UNIT_FILE));
+    EXPECT_EQ(slurp(fs::path(at(ONAIR_INSTALLED_UNIT)).parent_path() / "onair@.service"),
+              slurp(ONAIR_CHANNEL_UNIT_FILE));
     const auto config = slurp(at(ONAIR_INSTALLED_CONFIG_DIR "/onair.yaml"));
     EXPECT_NE(unit.find("--config " ONAIR_INSTALLED_CONFIG_DIR "/onair.yaml"), std::string::npos);
     EXPECT_NE(config.find("\nstate_dir: /var/lib/onair "), std::string::npos) << config;

@@ -54,7 +54,16 @@ run_result run_onair(const std::string& args) {
 
 daemon_process::daemon_process(const std::filesystem::path& config,
                                const std::filesystem::path& log,
-                               const std::vector<std::string>& env) {
+                               const std::vector<std::string>& env,
+                               const std::vector<std::string>& args) {
+    // the argument vector is made before the fork: the child only execs
+    std::vector<std::string> words{ONAIR_BINARY, "run", "--config", config.string()};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& w : words) {
+        argv.push_back(w.data());
+    }
+    argv.push_back(nullptr);
     pid = ::fork();
     if (pid == 0) {
         for (const auto& e : env) {
@@ -64,7 +73,7 @@ daemon_process::daemon_process(const std::filesystem::path& config,
         const std::string l = log.string();
         std::freopen(l.c_str(), "a", stderr);
         std::freopen(l.c_str(), "a", stdout);
-        ::execl(ONAIR_BINARY, ONAIR_BINARY, "run", "--config", config.c_str(), nullptr);
+        ::execv(ONAIR_BINARY, argv.data());
         std::_Exit(127);
     }
 }

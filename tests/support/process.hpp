@@ -32,9 +32,10 @@ run_result run_onair(const std::string& args);
 struct daemon_process {
     pid_t pid = -1;
 
-    // `env`: NAME=VALUE set for the daemon only.
+    // `env`: NAME=VALUE set for the daemon only; `args`: more arguments of `onair run`.
     daemon_process(const std::filesystem::path& config, const std::filesystem::path& log,
-                   const std::vector<std::string>& env = {});
+                   const std::vector<std::string>& env = {},
+                   const std::vector<std::string>& args = {});
     daemon_process(const daemon_process&) = delete;
     daemon_process& operator=(const daemon_process&) = delete;
     ~daemon_process();

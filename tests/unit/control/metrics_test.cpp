@@ -148,6 +148,8 @@ TEST(metrics, robustness_series) {
     m.set_asrun_spilled_rows(40);
     m.set_asrun_spilled_rows(30); // a total never goes back
     m.set_asrun_spilled_rows(45);
+    m.set_asrun_sink(false, 3000, 200);
+    m.set_asrun_sink(true, 1200, 2000);
     m.set_chain_head("00aa");
     m.set_chain_head("ff01"); // the old head's series goes
     m.set_channel_up("tv", false);
@@ -168,6 +170,10 @@ TEST(metrics, robustness_series) {
              "onair_asrun_waiting_rows 12\n",
              "# TYPE onair_asrun_spilled_rows_total counter\n",
              "onair_asrun_spilled_rows_total 45\n",
+             "onair_asrun_sink_up 1\n",
+             "onair_asrun_sink_lag_rows 1200\n",
+             "# TYPE onair_asrun_sink_shipped_rows_total counter\n",
+             "onair_asrun_sink_shipped_rows_total 2000\n",
              "onair_asrun_chain_head_info{head=\"ff01\"} 1\n",
              "onair_channel_up{channel=\"tv\"} 0\n",
              "onair_channel_restart_backoff_seconds{channel=\"tv\"} 8\n",
