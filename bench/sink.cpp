@@ -4,10 +4,10 @@
 //
 //   bench_sink DSN [ROWS]      (DSN: a database onair may write to; its asrun table is emptied)
 
+#include "asrun_pg/sink.hpp"
 #include "asrun/store.hpp"
 #include "asrun_pg/connection.hpp"
 #include "asrun_pg/schema.hpp"
-#include "asrun_pg/sink.hpp"
 
 #include <chrono>
 #include <cstdio>

@@ -3,6 +3,8 @@
 // planned against aired per day and per channel as a stacked bar chart per campaign (inline
 // SVG made with DOM calls), the same numbers in a table, the airings that did not air whole with
 // the daemon's reason, and the campaign's report as a document (HTML or PDF) to download.
+// When the config names the stations' shared database (control.national_db), the national
+// view under them: every station's totals per campaign (GET /api/v1/report?national=1).
 'use strict';
 
 (function () {
@@ -16,7 +18,7 @@
   // rows: the report's item rows (campaign, channel, day, daypart, media and counts);
   // missed: its airings that did not air whole
   const cp = {active: false, defaulted: false, from: '', to: '', rows: [], missed: [], error: '',
-    loading: false, seq: 0};
+    loading: false, seq: 0, national: null, nationalError: ''};
 
   function defaults() {
     const today = oa.todayIn(oa.channelOffset(st.order[0] || null));
@@ -51,6 +53,56 @@
     }
     cp.loading = false;
     render();
+    loadNational(seq);
+  }
+
+  // null: the daemon has no national database (GET /channels says `national: false`), and the
+  // section stays hidden
+  async function loadNational(seq) {
+    if (!st.national) {
+      cp.national = null;
+      renderNational();
+      return;
+    }
+    try {
+      const q = new URLSearchParams({national: '1', from: cp.from, to: cp.to, format: 'json'});
+      const got = await oa.api('/api/v1/report?' + q.toString(), {ok: [404]});
+      if (seq !== cp.seq) {
+        return;
+      }
+      cp.national = got && got.totals ? got : null;
+      cp.nationalError = '';
+    } catch (e) {
+      if (seq !== cp.seq) {
+        return;
+      }
+      cp.national = {totals: []};
+      cp.nationalError = e.message;
+    }
+    renderNational();
+  }
+
+  function renderNational() {
+    const sec = $('#cp-national');
+    sec.hidden = !cp.national;
+    if (!cp.national) {
+      return;
+    }
+    oa.setText($('#cp-national-status'), cp.nationalError
+      ? t('campaigns.national_failed', {why: cp.nationalError}) : '');
+    const cols = [['campaign', t('col.campaign_alone')], ['station', t('col.station')],
+      ['planned', t('col.planned')], ['aired', t('status.aired')],
+      ['made_good', t('col.made_good')], ['delivery_pct', t('col.delivery')]];
+    const rows = cp.national.totals.map((r) => {
+      const tr = document.createElement('tr');
+      tr.dataset.campaign = r.campaign;
+      tr.dataset.station = r.station;
+      tr.append(...cols.map(([k, label]) => (k === 'campaign' || k === 'station'
+        ? cell('c-' + k, label, r[k])
+        : cell('n c-' + k, label, r[k] === null ? '–' : oa.number(r[k])))));
+      return tr;
+    });
+    $('#cp-national-table').replaceChildren(table('national', cols, rows));
   }
 
   function status() {

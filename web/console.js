@@ -33,6 +33,7 @@
     cards: new Map(), // id -> card elements
     loaded: false,
     station: '',
+    national: false, // the daemon reads a national database (GET /channels)
     health: null,
     link: 'connecting',
     fetching: null,
@@ -718,6 +719,7 @@
     const channels = Array.isArray(list.channels) ? list.channels : [];
     const now = performance.now();
     st.station = typeof list.station === 'string' ? list.station : st.station;
+    st.national = list.national === true;
     st.order = channels.map((c) => c.id);
     st.channels = new Map(channels.map((c) => [c.id, {data: c, at: now}]));
     for (const [id, card] of st.cards) {

@@ -89,9 +89,14 @@ connection::connection(const std::string& dsn, std::chrono::seconds timeout) {
     // connect_timeout and keepalives bound how long a vanished server can hold the caller;
     // expand_dbname lets `dsn` be a URI or key=value pairs
     const std::string limit = std::to_string(timeout.count());
-    const char* keys[] = {"dbname",          "connect_timeout",     "keepalives",
-                          "keepalives_idle", "keepalives_interval", "keepalives_count",
-                          "application_name", nullptr};
+    const char* keys[] = {"dbname",
+                          "connect_timeout",
+                          "keepalives",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          "application_name",
+                          nullptr};
     const char* values[] = {dsn.c_str(), limit.c_str(), "1", "10", "5", "3", "onair", nullptr};
     c_ = PQconnectdbParams(keys, values, 1);
     if (c_ == nullptr) {
@@ -126,8 +131,8 @@ result connection::exec(const std::string& sql, const std::vector<param>& params
         return checked(c_, PQexec(c_, sql.c_str()));
     }
     raw_params raw(params);
-    return checked(c_, PQexecParams(c_, sql.c_str(), static_cast<int>(raw.values.size()),
-                                    nullptr, raw.values.data(), nullptr, nullptr, 0));
+    return checked(c_, PQexecParams(c_, sql.c_str(), static_cast<int>(raw.values.size()), nullptr,
+                                    raw.values.data(), nullptr, nullptr, 0));
 }
 
 void connection::prepare(const std::string& name, const std::string& sql, int n_params) {

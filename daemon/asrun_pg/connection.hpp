@@ -36,8 +36,8 @@ public:
     int rows() const;
     int columns() const;
     std::optional<std::string> get(int row, int column) const;
-    std::string text(int row, int column) const;        // "" for NULL
-    std::int64_t integer(int row, int column) const;    // 0 for NULL
+    std::string text(int row, int column) const;     // "" for NULL
+    std::int64_t integer(int row, int column) const; // 0 for NULL
     std::optional<std::int64_t> maybe_integer(int row, int column) const;
 
 private:

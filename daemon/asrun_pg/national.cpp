@@ -174,9 +174,8 @@ std::string delivery(const national_row& n) {
     if (n.planned == 0) {
         return "-";
     }
-    return asrun::decimal(100.0 * static_cast<double>(n.aired + n.made_good) /
-                              static_cast<double>(n.planned),
-                          1);
+    return asrun::decimal(
+        100.0 * static_cast<double>(n.aired + n.made_good) / static_cast<double>(n.planned), 1);
 }
 
 void add_to(national_row& total, const national_row& n) {
@@ -206,10 +205,10 @@ std::vector<national_row> totals(const std::vector<national_row>& rows) {
 }
 
 nlohmann::json to_json(const national_row& n) {
-    nlohmann::json j{{"station", n.station},     {"campaign", n.campaign},
-                     {"planned", n.planned},     {"aired", n.aired},
-                     {"made_good", n.made_good}, {"truncated", n.truncated},
-                     {"failed", n.failed},       {"skipped", n.skipped},
+    nlohmann::json j{{"station", n.station},         {"campaign", n.campaign},
+                     {"planned", n.planned},         {"aired", n.aired},
+                     {"made_good", n.made_good},     {"truncated", n.truncated},
+                     {"failed", n.failed},           {"skipped", n.skipped},
                      {"interrupted", n.interrupted}, {"airtime_ms", n.airtime_ms}};
     if (!n.channel.empty()) {
         j["channel"] = n.channel;
@@ -217,11 +216,12 @@ nlohmann::json to_json(const national_row& n) {
     if (!n.day.empty()) {
         j["day"] = n.day;
     }
-    j["delivery_pct"] = n.planned == 0 ? nlohmann::json(nullptr)
-                                       : nlohmann::json(std::round(1000.0 *
-                                                                   static_cast<double>(n.aired + n.made_good) /
-                                                                   static_cast<double>(n.planned)) /
-                                                        10.0);
+    j["delivery_pct"] =
+        n.planned == 0
+            ? nlohmann::json(nullptr)
+            : nlohmann::json(std::round(1000.0 * static_cast<double>(n.aired + n.made_good) /
+                                        static_cast<double>(n.planned)) /
+                             10.0);
     return j;
 }
 
@@ -232,15 +232,14 @@ std::string national_text(const std::vector<national_row>& rows) {
     out << std::left << std::setw(14) << "campaign" << std::setw(16) << "station" << std::setw(14)
         << "channel" << std::setw(12) << "day" << std::right << std::setw(8) << "planned"
         << std::setw(7) << "aired" << std::setw(10) << "made_good" << std::setw(10) << "truncated"
-        << std::setw(7) << "failed" << std::setw(8) << "skipped" << std::setw(12)
-        << "interrupted" << std::setw(10) << "delivery%" << '\n';
+        << std::setw(7) << "failed" << std::setw(8) << "skipped" << std::setw(12) << "interrupted"
+        << std::setw(10) << "delivery%" << '\n';
     auto line = [&](const national_row& n, const std::string& channel, const std::string& day) {
         out << std::left << std::setw(14) << n.campaign << std::setw(16) << n.station
             << std::setw(14) << channel << std::setw(12) << day << std::right << std::setw(8)
-            << n.planned << std::setw(7) << n.aired << std::setw(10) << n.made_good
-            << std::setw(10) << n.truncated << std::setw(7) << n.failed << std::setw(8)
-            << n.skipped << std::setw(12) << n.interrupted << std::setw(10) << delivery(n)
-            << '\n';
+            << n.planned << std::setw(7) << n.aired << std::setw(10) << n.made_good << std::setw(10)
+            << n.truncated << std::setw(7) << n.failed << std::setw(8) << n.skipped << std::setw(12)
+            << n.interrupted << std::setw(10) << delivery(n) << '\n';
     };
     for (const auto& n : rows) {
         line(n, n.channel, n.day);
@@ -262,8 +261,8 @@ std::string national_csv(const std::vector<national_row>& rows) {
                       "skipped,interrupted,delivery_pct,airtime_s\n";
     for (const auto& n : rows) {
         out += asrun::csv_field(n.station) + ',' + asrun::csv_field(n.channel) + ',' +
-               asrun::csv_field(n.campaign) + ',' + n.day + ',' + std::to_string(n.planned) +
-               ',' + std::to_string(n.aired) + ',' + std::to_string(n.made_good) + ',' +
+               asrun::csv_field(n.campaign) + ',' + n.day + ',' + std::to_string(n.planned) + ',' +
+               std::to_string(n.aired) + ',' + std::to_string(n.made_good) + ',' +
                std::to_string(n.truncated) + ',' + std::to_string(n.failed) + ',' +
                std::to_string(n.skipped) + ',' + std::to_string(n.interrupted) + ',' +
                (n.planned == 0 ? std::string() : delivery(n)) + ',' +

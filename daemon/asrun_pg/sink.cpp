@@ -211,8 +211,8 @@ void sink::run() {
             const auto st = s.status();
             if (st.connected && !had_db) {
                 log_.info("as-run sink: connected", "database", display_dsn(options_.dsn),
-                          "station", options_.station, "shipped_seq", st.resumed_from,
-                          "local_seq", st.local_seq);
+                          "station", options_.station, "shipped_seq", st.resumed_from, "local_seq",
+                          st.local_seq);
                 if (was_down) {
                     behind_at_reconnect = st.local_seq - st.resumed_from;
                     reconnected_at = step_began;
@@ -222,8 +222,7 @@ void sink::run() {
             sent_since += n;
             if (was_down && st.connected && st.lag() == 0) {
                 const double seconds =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                  reconnected_at)
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - reconnected_at)
                         .count();
                 log_.info("as-run sink: caught up", "rows", sent_since, "behind",
                           behind_at_reconnect, "seconds", seconds, "rows_per_second",

@@ -31,11 +31,11 @@ namespace onair::asrun_pg {
 struct sink_options {
     std::string dsn;
     std::string station;
-    std::filesystem::path store_file; // STATE_DIR/asrun.sqlite
-    std::size_t batch = 500;          // rows per transaction (bench_sink: the fastest)
-    std::chrono::milliseconds poll{1000};       // how often new rows are looked for
-    std::chrono::milliseconds retry_min{1000};  // reconnect backoff, doubled up to retry_max
-    std::chrono::milliseconds retry_max{10'000};
+    std::filesystem::path store_file;          // STATE_DIR/asrun.sqlite
+    std::size_t batch = 500;                   // rows per transaction (bench_sink: the fastest)
+    std::chrono::milliseconds poll{1000};      // how often new rows are looked for
+    std::chrono::milliseconds retry_min{1000}; // reconnect backoff, doubled up to retry_max
+    std::chrono::milliseconds retry_max{5'000};
 };
 
 struct sink_status {

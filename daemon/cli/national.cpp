@@ -40,8 +40,8 @@ int run_verify_db(const std::string& dsn, const std::optional<std::string>& stat
         for (const auto& check : checks) {
             const auto& r = check.result;
             rows += r.rows;
-            const std::string who = "station " + check.station + " (store " +
-                                    short_source(check.source) + ")";
+            const std::string who =
+                "station " + check.station + " (store " + short_source(check.source) + ")";
             if (r.ok()) {
                 std::cout << "ok: " << who << ": " << r.rows << " rows verified, chain head "
                           << r.head << '\n';
@@ -50,8 +50,8 @@ int run_verify_db(const std::string& dsn, const std::optional<std::string>& stat
             faults += r.fault_count;
             for (const auto& f : r.faults) {
                 const auto* zone = core::find_zone(f.timezone);
-                std::cerr << "onair asrun: error: " << who << ": airing " << f.id
-                          << " (channel " << f.channel << ", scheduled_start "
+                std::cerr << "onair asrun: error: " << who << ": airing " << f.id << " (channel "
+                          << f.channel << ", scheduled_start "
                           << core::format_iso(f.scheduled_start,
                                               zone != nullptr ? *zone : *core::find_zone("UTC"))
                           << "): " << f.what << '\n';
@@ -68,9 +68,8 @@ int run_verify_db(const std::string& dsn, const std::optional<std::string>& stat
             std::cout << "ok: no rows" << (station ? " of station " + *station : std::string())
                       << " in the database\n";
         } else if (checks.size() > 1) {
-            std::cout << (faults == 0 ? "ok: " : "FAILED: ") << checks.size()
-                      << " stores, " << rows << " rows, " << faults
-                      << (faults == 1 ? " fault\n" : " faults\n");
+            std::cout << (faults == 0 ? "ok: " : "FAILED: ") << checks.size() << " stores, " << rows
+                      << " rows, " << faults << (faults == 1 ? " fault\n" : " faults\n");
         }
         return faults == 0 ? ok : input_error;
     } catch (const asrun_pg::pg_error& e) {
@@ -84,7 +83,7 @@ std::optional<std::string> national_report_text(const national_options& o) {
     try {
         asrun_pg::connection c(o.dsn);
         if (!has_schema(c, "report")) {
-            return o.format == "json" ? asrun_pg::national_json({}).dump(2) + "\n"
+            return o.format == "json"  ? asrun_pg::national_json({}).dump(2) + "\n"
                    : o.format == "csv" ? asrun_pg::national_csv({})
                                        : asrun_pg::national_text({});
         }

@@ -725,6 +725,7 @@ void api::serve(const request& req, route_id which, const std::string& channel,
         }
         json j;
         j["station"] = settings_.station;
+        j["national"] = settings_.national;
         j["channels"] = std::move(list);
         return respond(json_reply(200, j));
     }
@@ -834,10 +835,31 @@ void api::serve(const request& req, route_id which, const std::string& channel,
         return;
     }
     case route_id::report: {
-        if (auto bad = unknown_param({"campaign", "channel", "from", "to", "format", "verify"})) {
+        if (auto bad = unknown_param(
+                {"campaign", "channel", "from", "to", "format", "verify", "national", "station"})) {
             return respond(std::move(*bad));
         }
         report_query rq;
+        if (auto it = q->find("national"); it != q->end()) {
+            if (it->second != "0" && it->second != "1") {
+                return respond(error_reply(400, "parameter 'national': expected 0 or 1, found '" +
+                                                    it->second + "'"));
+            }
+            rq.national = it->second == "1";
+        }
+        if (auto it = q->find("station"); it != q->end()) {
+            const auto& s = it->second;
+            const bool valid = !s.empty() && s.size() <= 64 &&
+                               std::all_of(s.begin(), s.end(), [](unsigned char c) {
+                                   return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.';
+                               });
+            if (!valid || !rq.national) {
+                return respond(error_reply(
+                    400, valid ? "parameter 'station' goes with national=1"
+                               : "parameter 'station': expected a station id, found '" + s + "'"));
+            }
+            rq.station = s;
+        }
         for (const char* key : {"campaign", "channel"}) {
             if (auto it = q->find(key); it != q->end()) {
                 if (!core::is_valid_id(it->second)) {
@@ -869,6 +891,10 @@ void api::serve(const request& req, route_id which, const std::string& channel,
                                                     it->second + "'"));
             }
             rq.format = it->second;
+            if (rq.national && rq.format != "json" && rq.format != "csv") {
+                return respond(error_reply(400, "parameter 'format': the national report is json "
+                                                "or csv"));
+            }
         }
         if (auto it = q->find("verify"); it != q->end()) {
             if (it->second != "0" && it->second != "1") {

@@ -54,6 +54,9 @@ struct api_settings {
     std::string lao_font = "/usr/share/fonts/truetype/lao/Phetsarath_OT.ttf";
     // The config's `station:` name (GET /channels says it, for the console's header).
     std::string station;
+    // control.national_db is set: GET /channels says so, and the console asks for the
+    // national report (GET /report?national=1) only then.
+    bool national = false;
     // The clock for elapsed_ms/remaining_ms, the plan horizon and idempotency keys.
     std::function<core::instant()> now;
 };

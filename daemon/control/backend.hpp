@@ -144,6 +144,10 @@ struct report_query {
     std::optional<core::local_days> to;
     std::string format = "json"; // json, csv, html or pdf
     bool verify = true;          // walk the chain for the document (json, html, pdf)
+    // national=1: the national report (asrun_pg/national.hpp) from control.national_db, every
+    // station (or `station`); json or csv
+    bool national = false;
+    std::optional<std::string> station;
 };
 
 struct report_answer {

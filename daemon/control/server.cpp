@@ -75,6 +75,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         s.listen_port = o.port;
         s.now = o.now;
         s.station = o.station;
+        s.national = o.national;
         return s;
     }
 

@@ -49,6 +49,7 @@ struct server_options {
     server_limits limits;
     std::function<core::instant()> now; // empty: the system clock
     std::string station;                // the config's station name, for the console
+    bool national = false;              // control.national_db is set (the console's view)
     // A listen address that cannot be bound is tried again after 1 s, 2 s, 4 s ... at most
     // bind_retry_max.
     std::chrono::milliseconds bind_retry_first{1000};

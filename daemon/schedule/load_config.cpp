@@ -628,7 +628,7 @@ void read_control(reader& r, const field& f, control& out) {
     if (!f.present() || f.is_null()) {
         return; // the defaults: loopback, no token
     }
-    map_fields m(r, f, {"listen", "token_file", "read_token", "plan_days", "peers"});
+    map_fields m(r, f, {"listen", "token_file", "read_token", "plan_days", "peers", "national_db"});
     if (!m.ok()) {
         return;
     }
@@ -657,6 +657,13 @@ void read_control(reader& r, const field& f, control& out) {
     }
     if (field p = m.get("peers"); p.present()) {
         detail::read_peers(r, p, out);
+    }
+    if (field n = m.get("national_db"); n.present() && !n.is_null()) {
+        out.national_db = r.string(n).value_or("");
+        if (out.national_db.empty()) {
+            r.error(n.value_at, "field '" + n.name + "': expected a PostgreSQL connection " +
+                                    "string (postgresql://HOST/DB or 'host=... dbname=...')");
+        }
     }
     // Off loopback, anyone on the network reaches the API: without a token anyone could
     // insert, skip and reload.

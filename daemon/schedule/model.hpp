@@ -228,6 +228,9 @@ struct control {
     // The control URLs of the station's other daemons (a backup, one unit per channel), in the
     // order written: `onair status` asks them too. The daemon itself never calls them.
     std::vector<control_peer> peers;
+    // The shared PostgreSQL database the stations ship their as-run to (asrun_sink), read by
+    // GET /api/v1/report?national=1 for the console's national view; empty: none.
+    std::string national_db;
 };
 
 // Where completed as-run rows are also shipped (`asrun_sink`): a PostgreSQL database shared by

@@ -5,6 +5,8 @@
 #include "asrun/store.hpp"
 #include "asrun/verify.hpp"
 #include "asrun/window.hpp"
+#include "asrun_pg/connection.hpp"
+#include "asrun_pg/national.hpp"
 #include "planner/format.hpp"
 #include "report/gather.hpp"
 #include "report/html.hpp"
@@ -349,10 +351,48 @@ make_report(const schedule::config& cfg, const std::vector<planner::channel_inpu
     return control::report_answer{"application/pdf", std::move(*pdf), stem + ".pdf"};
 }
 
+// The national report on the pool: the shared database, read with the console's role.
+control::outcome<control::report_answer> make_national(const std::string& dsn,
+                                                       const control::report_query& q) {
+    try {
+        asrun_pg::connection c(dsn, std::chrono::seconds(5));
+        const auto rows =
+            asrun_pg::national_report(c, {q.station, q.channel, q.campaign, q.from, q.to});
+        if (q.format == "csv") {
+            return control::report_answer{"text/csv; charset=utf-8", asrun_pg::national_csv(rows),
+                                          "onair-national.csv"};
+        }
+        return control::report_answer{"application/json", asrun_pg::national_json(rows).dump(), ""};
+    } catch (const std::exception& e) { // pg_error, or a value the database holds malformed
+        return control::failure{503,
+                                "the national database cannot be read: " + std::string(e.what())};
+    }
+}
+
 } // namespace
 
 void api_backend::report(const control::report_query& q,
                          control::completion<control::outcome<control::report_answer>> done) {
+    if (q.national) {
+        const std::string dsn = view_.config().api.national_db;
+        if (dsn.empty()) {
+            return done(
+                control::failure{404, "no national database in the config (control.national_db)"});
+        }
+        if (reports_running_->fetch_add(1) >= 2) {
+            reports_running_->fetch_sub(1);
+            return done(control::failure{503, "two reports are being made; try again shortly"});
+        }
+        asio::post(pool_, [dsn, q, running = reports_running_, &io = io_,
+                           done = std::move(done)]() mutable {
+            auto out = make_national(dsn, q);
+            running->fetch_sub(1);
+            asio::post(io, [done = std::move(done), out = std::move(out)]() mutable {
+                done(std::move(out));
+            });
+        });
+        return;
+    }
     if (q.channel && find(*q.channel) == nullptr) {
         return done(control::failure{404, "no channel '" + *q.channel + "'"});
     }

@@ -312,6 +312,7 @@ private:
         auto opts = control::options_from(cfg.api);
         opts.now = [this] { return wall_.now(); };
         opts.station = cfg.station;
+        opts.national = !cfg.api.national_db.empty();
         return opts;
     }
 

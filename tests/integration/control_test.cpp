@@ -516,7 +516,7 @@ TEST(control_api, channels_list_now_and_next_with_elapsed_and_remaining) {
     auto r = exchange(h.port, "GET", "/api/v1/channels");
     EXPECT_EQ(r.status, 200u);
     EXPECT_EQ(r.body,
-              "{\"station\":\"\",\"channels\":["
+              "{\"station\":\"\",\"national\":false,\"channels\":["
               "{\"id\":\"police-tv\",\"name\":\"ໂທລະພາບ ປກສ — Police TV\",\"kind\":\"tv\","
               "\"airing\":true,"
               "\"now\":{\"start\":\"2026-12-01T06:58:00.000+07:00\","

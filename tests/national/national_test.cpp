@@ -21,8 +21,8 @@ class two_stations : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_TRUE(pg.available() && pg.start());
-        for (const auto& [station, rows] :
-             {std::pair{std::string("vte-police"), vte_rows()}, std::pair{std::string("lpb-radio"), lpb_rows()}}) {
+        for (const auto& [station, rows] : {std::pair{std::string("vte-police"), vte_rows()},
+                                            std::pair{std::string("lpb-radio"), lpb_rows()}}) {
             const auto file = dir.path() / (station + ".sqlite");
             record_all(file, rows);
             asrun_pg::sink_options o;
@@ -79,8 +79,7 @@ TEST_F(two_stations, the_national_report_counts_each_station_channel_campaign_an
 }
 
 TEST_F(two_stations, report_db_prints_the_same_numbers_without_a_config) {
-    const auto csv =
-        run_onair("report --db '" + pg.dsn() + "' --campaign tip --format csv");
+    const auto csv = run_onair("report --db '" + pg.dsn() + "' --campaign tip --format csv");
     EXPECT_EQ(csv.code, 0);
     EXPECT_EQ(csv.out, tip_csv);
     const auto one = run_onair("report --db '" + pg.dsn() +
@@ -115,13 +114,15 @@ TEST_F(two_stations, verify_db_checks_every_station_chain_and_names_a_tampered_r
     pg.sql("DELETE FROM asrun WHERE station = 'vte-police' AND seq = 4");
     const auto bad = test_support::run_capture("asrun --verify --db '" + pg.dsn() + "'");
     EXPECT_NE(bad.find("station vte-police (store "), std::string::npos) << bad;
-    EXPECT_NE(bad.find("airing 2 (channel police-tv, scheduled_start 2026-10-24T17:00:00.000+07:00): "
-                       "content altered"),
-              std::string::npos)
+    EXPECT_NE(
+        bad.find("airing 2 (channel police-tv, scheduled_start 2026-10-24T17:00:00.000+07:00): "
+                 "content altered"),
+        std::string::npos)
         << bad;
-    EXPECT_NE(bad.find("airing 5 (channel police-tv, scheduled_start 2026-10-24T17:30:00.000+07:00): "
-                       "row removed before it: sequence 5 follows 3"),
-              std::string::npos)
+    EXPECT_NE(
+        bad.find("airing 5 (channel police-tv, scheduled_start 2026-10-24T17:30:00.000+07:00): "
+                 "row removed before it: sequence 5 follows 3"),
+        std::string::npos)
         << bad;
     EXPECT_NE(bad.find(": 2 faults in 5 rows"), std::string::npos) << bad;
     EXPECT_NE(bad.find("ok: station lpb-radio"), std::string::npos) << bad;

@@ -146,8 +146,8 @@ TEST(sink, a_database_that_is_away_costs_nothing_and_the_rows_catch_up_once) {
     // counts as shipped: the sink asked it where it stood)
     EXPECT_EQ(test_support::count_of(text, "cannot ship to PostgreSQL"), 1) << text;
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(text, m,
-                                  std::regex(R"(station=lpb-radio shipped_seq=(\d+) local_seq=3200\n)")))
+    ASSERT_TRUE(std::regex_search(
+        text, m, std::regex(R"(station=lpb-radio shipped_seq=(\d+) local_seq=3200\n)")))
         << text;
     const auto behind = 3200 - std::stoi(m[1]);
     EXPECT_NE(text.find("as-run sink: caught up rows=" + std::to_string(behind) +

@@ -103,9 +103,9 @@ postgres_server::postgres_server() : bin_(find_bin()), root_(::geteuid() == 0) {
         }
     }
     port_ = free_port();
-    const auto [code, out] =
-        shell(as_owner(quoted((bin_ / "initdb").string()) + " -D " + quoted((dir_ / "data").string()) +
-                       " -A trust -U onair -E UTF8 --locale=C --no-sync"));
+    const auto [code, out] = shell(as_owner(quoted((bin_ / "initdb").string()) + " -D " +
+                                            quoted((dir_ / "data").string()) +
+                                            " -A trust -U onair -E UTF8 --locale=C --no-sync"));
     if (code != 0) {
         ADD_FAILURE() << "initdb failed: " << out;
         bin_.clear();
@@ -130,9 +130,8 @@ bool postgres_server::start() {
                                 " -c listen_addresses=127.0.0.1 -c fsync=off "
                                 "-c full_page_writes=off -c synchronous_commit=off";
     const auto [code, out] = shell(as_owner(
-        quoted((bin_ / "pg_ctl").string()) + " -D " + quoted((dir_ / "data").string()) +
-        " -l " + quoted((dir_ / "server.log").string()) + " -o " + quoted(options) +
-        " -w -t 30 start"));
+        quoted((bin_ / "pg_ctl").string()) + " -D " + quoted((dir_ / "data").string()) + " -l " +
+        quoted((dir_ / "server.log").string()) + " -o " + quoted(options) + " -w -t 30 start"));
     if (code != 0) {
         ADD_FAILURE() << "pg_ctl start failed: " << out << slurp(dir_ / "server.log");
     }
@@ -151,8 +150,8 @@ std::string postgres_server::dsn(const std::string& db) const {
 }
 
 std::string postgres_server::sql(const std::string& statement, const std::string& db) const {
-    return shell(quoted((bin_ / "psql").string()) + " -X -q -t -A -d " + quoted(dsn(db)) +
-                 " -c " + quoted(statement))
+    return shell(quoted((bin_ / "psql").string()) + " -X -q -t -A -d " + quoted(dsn(db)) + " -c " +
+                 quoted(statement))
         .second;
 }
 
